@@ -1,0 +1,355 @@
+//! Positions, diagnostics and their rustc-style rendering.
+//!
+//! Every stage reports problems as a kind ([`SyntaxError`], [`CheckError`], [`CheckWarning`])
+//! plus a byte [`Span`]; a [`Report`] resolves the spans to line, column and source line once,
+//! and renders them the way rustc does:
+//!
+//! ```text
+//! error: expected an amount after "满", found "减"
+//!  --> rules.promo:6:11
+//!   |
+//! 6 |   benefit 满减50
+//!   |             ^
+//! ```
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::error::{CheckError, CheckWarning, SyntaxError};
+
+/// A byte range in the rule text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+impl Span {
+    /// A span from `start` to `end`.
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+}
+
+/// A value with the span it was written at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spanned<T> {
+    /// The value.
+    pub node: T,
+    /// Where it was written.
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    /// Wraps `node` with `span`.
+    pub fn new(node: T, span: Span) -> Self {
+        Spanned { node, span }
+    }
+}
+
+/// Whether a diagnostic stops compilation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The rule file is rejected.
+    Error,
+    /// Reported, not fatal.
+    Warning,
+}
+
+/// What went wrong, by stage.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DiagnosticKind {
+    /// The text does not follow the grammar.
+    Syntax(SyntaxError),
+    /// The text parses but breaks a rule of the language.
+    Check(CheckError),
+    /// Legal but probably not what was meant.
+    Warning(CheckWarning),
+}
+
+impl DiagnosticKind {
+    /// A stable machine-readable code (`syntax`, `unknown_stage`, `duplicate_id`, ...).
+    pub fn code(&self) -> &'static str {
+        match self {
+            DiagnosticKind::Syntax(e) => e.code(),
+            DiagnosticKind::Check(e) => e.code(),
+            DiagnosticKind::Warning(w) => w.code(),
+        }
+    }
+
+    /// Error or warning.
+    pub fn severity(&self) -> Severity {
+        match self {
+            DiagnosticKind::Warning(_) => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+}
+
+impl fmt::Display for DiagnosticKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DiagnosticKind::Syntax(e) => e.fmt(f),
+            DiagnosticKind::Check(e) => e.fmt(f),
+            DiagnosticKind::Warning(w) => w.fmt(f),
+        }
+    }
+}
+
+/// A problem found before it has been placed in the source (internal to the pipeline).
+#[derive(Clone, Debug)]
+pub(crate) struct RawDiagnostic {
+    pub kind: DiagnosticKind,
+    pub span: Span,
+}
+
+impl RawDiagnostic {
+    pub fn syntax(e: SyntaxError, span: Span) -> Self {
+        RawDiagnostic { kind: DiagnosticKind::Syntax(e), span }
+    }
+    pub fn check(e: CheckError, span: Span) -> Self {
+        RawDiagnostic { kind: DiagnosticKind::Check(e), span }
+    }
+    pub fn warning(w: CheckWarning, span: Span) -> Self {
+        RawDiagnostic { kind: DiagnosticKind::Warning(w), span }
+    }
+}
+
+/// One error or warning, placed in the source.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    /// What went wrong.
+    pub kind: DiagnosticKind,
+    /// Byte span in the source.
+    pub span: Span,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, counted in characters.
+    pub column: usize,
+    /// The source line the span starts on, without its line break.
+    pub source_line: String,
+    /// How many columns of the source line the caret covers (at least 1).
+    caret_len: usize,
+    /// Display width of the source line before the span (CJK characters count two).
+    caret_offset: usize,
+}
+
+impl Diagnostic {
+    /// Error or warning.
+    pub fn severity(&self) -> Severity {
+        self.kind.severity()
+    }
+
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+
+    /// The plain-words message (without position).
+    pub fn message(&self) -> String {
+        self.kind.to_string()
+    }
+
+    /// Renders this diagnostic rustc-style, naming `file`.
+    pub fn render(&self, file: &str) -> String {
+        let label = match self.severity() {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let num = self.line.to_string();
+        let pad = " ".repeat(num.len());
+        format!(
+            "{label}: {msg}\n{pad}--> {file}:{line}:{col}\n{pad} |\n{num} | {src}\n{pad} | {sp}{carets}\n",
+            msg = self.kind,
+            line = self.line,
+            col = self.column,
+            src = self.source_line.replace('\t', "    "),
+            sp = " ".repeat(self.caret_offset),
+            carets = "^".repeat(self.caret_len),
+        )
+    }
+}
+
+/// The machine-readable form of a diagnostic (for `ask --check --format json`).
+#[derive(Clone, Debug, Serialize)]
+pub struct DiagnosticJson {
+    /// `error` or `warning`.
+    pub severity: Severity,
+    /// Stable code.
+    pub code: &'static str,
+    /// Plain-words message.
+    pub message: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+/// All diagnostics of one rule file, in source order, with the file name for rendering.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Report {
+    file: String,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Report {
+    pub(crate) fn new(file: &str, text: &str, mut raw: Vec<RawDiagnostic>) -> Report {
+        raw.sort_by_key(|d| (d.span.start, d.kind.severity()));
+        let index = LineIndex::new(text);
+        let diagnostics = raw.into_iter().map(|d| index.place(text, d)).collect();
+        Report { file: file.to_string(), diagnostics }
+    }
+
+    /// The file name used in rendering.
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// Every diagnostic, in source order.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// The errors only.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| d.severity() == Severity::Error)
+    }
+
+    /// The warnings only.
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| d.severity() == Severity::Warning)
+    }
+
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.errors().next().is_some()
+    }
+
+    /// Machine-readable diagnostics.
+    pub fn to_json(&self) -> Vec<DiagnosticJson> {
+        self.diagnostics
+            .iter()
+            .map(|d| DiagnosticJson {
+                severity: d.severity(),
+                code: d.code(),
+                message: d.message(),
+                line: d.line,
+                column: d.column,
+            })
+            .collect()
+    }
+}
+
+impl fmt::Display for Report {
+    /// Every diagnostic rendered rustc-style, then a summary line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for d in &self.diagnostics {
+            writeln!(f, "{}", d.render(&self.file))?;
+        }
+        let errors = self.errors().count();
+        let warnings = self.warnings().count();
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        write!(
+            f,
+            "{}: {errors} error{}, {warnings} warning{}",
+            self.file,
+            plural(errors),
+            plural(warnings)
+        )
+    }
+}
+
+/// Byte offsets of line starts, for turning spans into line and column.
+struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    fn place(&self, text: &str, d: RawDiagnostic) -> Diagnostic {
+        let start = floor_char_boundary(text, d.span.start.min(text.len()));
+        let end = floor_char_boundary(text, d.span.end.clamp(start, text.len()));
+        let line_idx = self.starts.partition_point(|&s| s <= start).saturating_sub(1);
+        let line_start = self.starts.get(line_idx).copied().unwrap_or(0);
+        let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
+        let source_line = text[line_start..line_end].trim_end_matches('\r');
+        let before = &text[line_start..start];
+        let covered = &text[start..end.min(line_end)];
+        Diagnostic {
+            kind: d.kind,
+            span: Span::new(start, end),
+            line: line_idx + 1,
+            column: before.chars().count() + 1,
+            source_line: source_line.to_string(),
+            caret_len: display_width(covered).max(1),
+            caret_offset: display_width(before),
+        }
+    }
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Terminal columns of `s`: East Asian wide characters take two, tabs four.
+pub(crate) fn display_width(s: &str) -> usize {
+    s.chars().map(char_width).sum()
+}
+
+fn char_width(c: char) -> usize {
+    match c as u32 {
+        0x09 => 4,
+        0x1100..=0x115F
+        | 0x2E80..=0x303E
+        | 0x3041..=0x33FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xA000..=0xA4CF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFE30..=0xFE4F
+        | 0xFF00..=0xFF60
+        | 0xFFE0..=0xFFE6
+        | 0x20000..=0x3FFFD => 2,
+        _ => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places_and_renders_with_caret_under_cjk() {
+        let text = "ruleset \"x\" {\n}\nactivity a {\n  benefit 满减50\n}\n";
+        let pos = text.find('减').unwrap();
+        let raw = RawDiagnostic::syntax(
+            SyntaxError::Expected {
+                expected: "an amount".into(),
+                after: Some("满".into()),
+                found: "\"减\"".into(),
+            },
+            Span::new(pos, pos + '减'.len_utf8()),
+        );
+        let report = Report::new("rules.promo", text, vec![raw]);
+        let d = &report.diagnostics()[0];
+        assert_eq!((d.line, d.column), (4, 13));
+        let out = d.render("rules.promo");
+        assert_eq!(
+            out,
+            "error: expected an amount after \"满\", found \"减\"\n --> rules.promo:4:13\n  |\n4 |   benefit 满减50\n  |             ^^\n"
+        );
+    }
+}

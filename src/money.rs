@@ -1,0 +1,198 @@
+//! Money as integer cents, rates as basis points, and the rounding modes.
+//!
+//! The evaluator never touches a float: an amount is an `i64` count of cents (`Money`), a
+//! rate is an integer count of hundredths of a percent (`Rate`), and every product of the
+//! two is rounded to the cent with the rule set's [`Rounding`] mode in `i128` arithmetic.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize, Serializer};
+
+/// An amount of money in cents (`12345` is `123.45`).
+///
+/// Serialised as a string with two decimals (`"123.45"`), as the interface requires.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Money(pub i64);
+
+/// The largest amount youhui accepts anywhere: 10^15 cents, i.e. ten trillion yuan.
+///
+/// Keeping every amount this far below `i64::MAX` lets sums of many lines and products
+/// with quantities be computed with checked arithmetic that only fails on absurd input.
+pub const MAX_MONEY_CENTS: i64 = 1_000_000_000_000_000;
+
+impl Money {
+    /// Zero.
+    pub const ZERO: Money = Money(0);
+
+    /// The amount in cents.
+    pub fn cents(self) -> i64 {
+        self.0
+    }
+
+    /// Converts a decimal amount with at most two decimals into cents.
+    ///
+    /// Returns `None` for more than two decimals or an amount beyond [`MAX_MONEY_CENTS`].
+    pub fn from_decimal(d: Decimal) -> Option<Money> {
+        let n = d.normalize();
+        if n.scale() > 2 {
+            return None;
+        }
+        let cents = n.checked_mul(Decimal::ONE_HUNDRED)?;
+        let c: i64 = cents.trunc().try_into().ok()?;
+        (c.abs() <= MAX_MONEY_CENTS).then_some(Money(c))
+    }
+
+    /// The amount as a `Decimal` with two decimals.
+    pub fn to_decimal(self) -> Decimal {
+        Decimal::new(self.0, 2)
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+}
+
+impl FromStr for Money {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let d = Decimal::from_str(s).map_err(|_| ())?;
+        Money::from_decimal(d).ok_or(())
+    }
+}
+
+impl Serialize for Money {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// A rate of discount in hundredths of a percent: `Rate(2000)` is 20% off (`8折`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Rate(pub u32);
+
+impl Rate {
+    /// 100% off: free.
+    pub const FREE: Rate = Rate(10_000);
+
+    /// Converts a percentage (`20`, `4.5`) into a rate; `None` when it has more than two
+    /// decimals or lies outside 0..=100.
+    pub fn from_percent(p: Decimal) -> Option<Rate> {
+        let bp = p.checked_mul(Decimal::ONE_HUNDRED)?.normalize();
+        if bp.scale() > 0 || bp.is_sign_negative() || bp > Decimal::from(10_000) {
+            return None;
+        }
+        u32::try_from(bp).ok().map(Rate)
+    }
+
+    /// The percentage off as a normalised decimal (`20`, `4.5`).
+    pub fn percent(self) -> Decimal {
+        Decimal::new(i64::from(self.0), 2).normalize()
+    }
+
+    /// The discount this rate gives on `amount`, rounded to the cent with `mode`.
+    pub fn discount_on(self, amount: Money, mode: Rounding) -> Money {
+        Money(mode.div_round(i128::from(amount.0) * i128::from(self.0), 10_000) as i64)
+    }
+}
+
+impl fmt::Display for Rate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.percent())
+    }
+}
+
+impl Serialize for Rate {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// How a computed discount is rounded to the cent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rounding {
+    /// Half away from zero (四舍五入), the default.
+    #[default]
+    HalfUp,
+    /// Half to even (banker's rounding).
+    HalfEven,
+    /// Toward zero.
+    Down,
+    /// Away from zero.
+    Up,
+}
+
+impl Rounding {
+    /// The keyword used in rule text.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            Rounding::HalfUp => "half_up",
+            Rounding::HalfEven => "half_even",
+            Rounding::Down => "down",
+            Rounding::Up => "up",
+        }
+    }
+
+    /// `num / den` rounded to an integer with this mode (`den > 0`).
+    pub fn div_round(self, num: i128, den: i128) -> i128 {
+        let q = num / den;
+        let r = num % den;
+        if r == 0 {
+            return q;
+        }
+        let away = if num < 0 { -1 } else { 1 };
+        let twice = 2 * r.abs();
+        let bump = match self {
+            Rounding::Down => false,
+            Rounding::Up => true,
+            Rounding::HalfUp => twice >= den,
+            Rounding::HalfEven => twice > den || (twice == den && q % 2 != 0),
+        };
+        if bump {
+            q + away
+        } else {
+            q
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_parses_and_prints_with_two_decimals() {
+        assert_eq!("300".parse::<Money>(), Ok(Money(30000)));
+        assert_eq!("300.5".parse::<Money>(), Ok(Money(30050)));
+        assert_eq!("0.01".parse::<Money>(), Ok(Money(1)));
+        assert!("0.001".parse::<Money>().is_err());
+        assert_eq!(Money(30050).to_string(), "300.50");
+        assert_eq!(Money(-5).to_string(), "-0.05");
+    }
+
+    #[test]
+    fn rates_from_percent() {
+        assert_eq!(Rate::from_percent(Decimal::new(45, 1)), Some(Rate(450)));
+        assert_eq!(Rate::from_percent(Decimal::from(101)), None);
+        assert_eq!(Rate::from_percent(Decimal::new(12345, 3)), None);
+        assert_eq!(Rate(450).to_string(), "4.5");
+    }
+
+    #[test]
+    fn rounding_modes() {
+        // 85折 on 33.33: 15% off is 4.9995 → 5.00 with half_up.
+        assert_eq!(Rate(1500).discount_on(Money(3333), Rounding::HalfUp), Money(500));
+        assert_eq!(Rate(1500).discount_on(Money(3333), Rounding::Down), Money(499));
+        assert_eq!(Rounding::HalfEven.div_round(25, 10), 2);
+        assert_eq!(Rounding::HalfEven.div_round(35, 10), 4);
+        assert_eq!(Rounding::HalfUp.div_round(25, 10), 3);
+        assert_eq!(Rounding::Up.div_round(21, 10), 3);
+        assert_eq!(Rounding::Down.div_round(29, 10), 2);
+    }
+}

@@ -1,0 +1,141 @@
+//! Loading a rule set: parse → check → compile, and read access to the result.
+
+use serde::{Serialize, Serializer};
+
+use crate::diagnostic::{Report, Severity};
+use crate::error::Error;
+use crate::ir::{Offer, RuleSet, Stage};
+use crate::money::Rounding;
+use crate::{canonical, check, compile, syntax};
+
+/// The outcome of checking a rule file: the report (all errors and warnings) and, when
+/// there were no errors, the compiled rule set.
+#[derive(Debug)]
+pub struct Checked {
+    /// Every diagnostic, in source order.
+    pub report: Report,
+    /// The rule set, when the report has no errors.
+    pub rules: Option<RuleSet>,
+}
+
+/// Parses, checks and compiles `text`, naming it `file` in diagnostics. Never panics.
+///
+/// ```
+/// let checked = youhui::check_rules("rules.promo", "ruleset \"s\" { }\nactivity a { stage item benefit 满50减60 }");
+/// assert!(checked.rules.is_none());
+/// let msg = checked.report.to_string();
+/// assert!(msg.contains("the amount off (60.00) must be below its threshold (50.00)"));
+/// assert!(msg.contains("--> rules.promo:2:38"));
+/// ```
+pub fn check_rules(file: &str, text: &str) -> Checked {
+    let (ast, mut diags) = syntax::parse(text);
+    let (resolved, check_diags) = check::check(&ast, text);
+    diags.extend(check_diags);
+    let report = Report::new(file, text, diags);
+    let rules = (!report.has_errors()).then(|| {
+        let warnings = report.warnings().cloned().collect();
+        compile::compile(&ast, &resolved, warnings)
+    });
+    Checked { report, rules }
+}
+
+impl RuleSet {
+    /// Parses, checks and compiles rule text. Errors carry every problem of the file with
+    /// line, column and a caret (see [`Report`]).
+    ///
+    /// ```
+    /// let rules = youhui::RuleSet::parse(r#"
+    /// ruleset "示例店" { stages 单品, 店铺 }
+    /// activity half "第二件半价" { stage 单品  benefit 第二件半价 }
+    /// coupon c20 "满199减20" { stage 店铺  benefit 满199减20  scope shop "nike" }
+    /// "#).unwrap();
+    /// assert_eq!(rules.offers().len(), 2);
+    /// assert_eq!(rules.offer("half").unwrap().benefit_text(), "nth 2 pct_off 50");
+    /// ```
+    pub fn parse(text: &str) -> Result<RuleSet, Error> {
+        Self::parse_named("rules.promo", text)
+    }
+
+    /// Like [`RuleSet::parse`], naming the file `file` in diagnostics.
+    pub fn parse_named(file: &str, text: &str) -> Result<RuleSet, Error> {
+        let checked = check_rules(file, text);
+        checked.rules.ok_or(Error::Rules(checked.report))
+    }
+
+    /// The rule set's name (from the header).
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// The currency code.
+    pub fn currency(&self) -> &str {
+        &self.inner.currency
+    }
+
+    /// The timezone offset east of UTC, in seconds.
+    pub fn timezone_offset(&self) -> i32 {
+        self.inner.timezone
+    }
+
+    /// The rounding mode for computed discounts.
+    pub fn rounding(&self) -> Rounding {
+        self.inner.rounding
+    }
+
+    /// Stages in application order.
+    pub fn stages(&self) -> &[Stage] {
+        &self.inner.stages
+    }
+
+    /// Offers in declaration order.
+    pub fn offers(&self) -> &[Offer] {
+        &self.inner.offers
+    }
+
+    /// The offer with this ID.
+    pub fn offer(&self, id: &str) -> Option<&Offer> {
+        self.inner.index.get(id).and_then(|&i| self.inner.offers.get(i))
+    }
+
+    /// The warnings found while checking.
+    pub fn warnings(&self) -> &[crate::Diagnostic] {
+        &self.inner.warnings
+    }
+
+    /// FNV-1a 64 of the canonical rule text.
+    pub fn fingerprint(&self) -> u64 {
+        self.inner.fingerprint
+    }
+
+    /// The fingerprint as 16 hex digits, as answers carry it.
+    pub fn fingerprint_hex(&self) -> String {
+        format!("{:016x}", self.inner.fingerprint)
+    }
+
+    /// The rule set as canonical rule text: stable layout, English benefit phrases, every
+    /// header field spelled out. Parsing it gives the same rule set.
+    pub fn to_rule_text(&self) -> String {
+        canonical::rule_text(&self.inner)
+    }
+}
+
+impl Offer {
+    /// The benefit in canonical English form.
+    pub fn benefit_text(&self) -> String {
+        canonical::benefit_text(&self.benefit)
+    }
+}
+
+impl Serialize for RuleSet {
+    /// The canonical form as JSON-ready data (money as strings with two decimals).
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.inner.serialize(s)
+    }
+}
+
+impl Checked {
+    /// Whether the file has errors.
+    pub fn has_errors(&self) -> bool {
+        self.report.diagnostics().iter().any(|d| d.severity() == Severity::Error)
+    }
+}
