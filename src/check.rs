@@ -34,8 +34,9 @@ pub(crate) struct Resolved {
     pub offset: i32,
 }
 
-/// Checks a parsed file; `text` is only used to name lines in messages.
-pub(crate) fn check(file: &File, text: &str) -> (Resolved, Vec<RawDiagnostic>) {
+/// Checks a parsed file; `text` is only used to name lines in messages. `complete` is false
+/// when some blocks failed to parse: warnings that need the whole file are then skipped.
+pub(crate) fn check(file: &File, text: &str, complete: bool) -> (Resolved, Vec<RawDiagnostic>) {
     let mut c = Checker { diags: Vec::new() };
     let resolved = c.header(file);
     let mut offer_index = BTreeMap::new();
@@ -52,7 +53,7 @@ pub(crate) fn check(file: &File, text: &str) -> (Resolved, Vec<RawDiagnostic>) {
     for o in &file.offers {
         c.offer(o, &resolved);
     }
-    c.cross_offer(file, &resolved);
+    c.cross_offer(file, &resolved, complete);
     (resolved, c.diags)
 }
 
@@ -132,14 +133,10 @@ impl Checker {
         }
     }
 
-    fn money(&mut self, n: &Num) -> Money {
-        match money(n) {
-            Ok(m) => m,
-            Err(e) => {
-                self.error(e, n.span);
-                Money::ZERO
-            }
-        }
+    /// The amount, or `None` after reporting why it is invalid (later checks on it are
+    /// skipped so one mistake gives one error).
+    fn money(&mut self, n: &Num) -> Option<Money> {
+        money(n).map_err(|e| self.error(e, n.span)).ok()
     }
 
     fn rate(&mut self, r: &RateAst) {
@@ -260,12 +257,13 @@ impl Checker {
                 if let Some(c) = cap {
                     self.money(c);
                 }
-                self.off_below(f, s, off.span);
+                if let (Some(s), Some(f)) = (s, f) {
+                    self.off_below(f, s, off.span);
+                }
             }
             Benefit::PctOff(r) => self.rate(r),
             Benefit::UnitOff(n) => {
-                let m = self.money(n);
-                if m.0 <= 0 {
+                if self.money(n).is_some_and(|m| m.0 <= 0) {
                     self.error(CheckError::BadAmount { text: n.node.to_string(), problem: "must be above zero" }, n.span);
                 }
             }
@@ -290,8 +288,7 @@ impl Checker {
                 }
             }
             Benefit::Deposit(d, w) => {
-                let dm = self.money(d);
-                let wm = self.money(w);
+                let (Some(dm), Some(wm)) = (self.money(d), self.money(w)) else { return };
                 if dm.0 <= 0 || wm < dm {
                     let span = Span::new(d.span.start, w.span.end);
                     self.error(CheckError::BadDeposit { deposit: d.node.to_string(), worth: w.node.to_string() }, span);
@@ -325,7 +322,7 @@ impl Checker {
                     (n.node as i64, format!("{}件", n.node), n.span)
                 }
                 TierAt::Amount(a) if !items => {
-                    let m = self.money(a);
+                    let Some(m) = self.money(a) else { continue };
                     if m.0 <= 0 {
                         self.error(CheckError::BadAmount { text: a.node.to_string(), problem: "must be above zero" }, a.span);
                     }
@@ -338,8 +335,7 @@ impl Checker {
             };
             match &t.reward {
                 Reward::Off(off) => {
-                    let m = self.money(off);
-                    if !items {
+                    if let Some(m) = self.money(off).filter(|_| !items) {
                         self.off_below(m, Money(value), off.span);
                     }
                 }
@@ -392,7 +388,7 @@ impl Checker {
         }
     }
 
-    fn cross_offer(&mut self, file: &File, r: &Resolved) {
+    fn cross_offer(&mut self, file: &File, r: &Resolved, complete: bool) {
         // only_with naming an offer that excludes this one (the other half of the contradiction).
         for o in &file.offers {
             for f in &o.fields {
@@ -433,7 +429,7 @@ impl Checker {
             }
         }
         // Declared stages no offer uses.
-        if let Some(h) = &file.header {
+        if let Some(h) = file.header.as_ref().filter(|_| complete) {
             let used: BTreeSet<&str> = file.offers.iter().flat_map(|o| o.fields.iter()).filter_map(|f| match &f.node {
                 OfferField::Stage(s) => Some(s.node.as_str()),
                 _ => None,

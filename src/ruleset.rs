@@ -29,7 +29,8 @@ pub struct Checked {
 /// ```
 pub fn check_rules(file: &str, text: &str) -> Checked {
     let (ast, mut diags) = syntax::parse(text);
-    let (resolved, check_diags) = check::check(&ast, text);
+    let complete = diags.is_empty();
+    let (resolved, check_diags) = check::check(&ast, text, complete);
     diags.extend(check_diags);
     let report = Report::new(file, text, diags);
     let rules = (!report.has_errors()).then(|| {

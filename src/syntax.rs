@@ -99,7 +99,7 @@ fn recover(text: &str, whole: pest::error::Error<Rule>) -> (File, Vec<RawDiagnos
                     }
                 }
             }
-            Err(err) => diags.push(pest_error(block, start, &err)),
+            Err(err) => diags.push(pest_error(text, start, &err)),
         }
         diags.extend(builder.diags.into_inner());
     }
@@ -229,48 +229,88 @@ fn too_deep(text: &str) -> Option<usize> {
 
 /// Turns a pest error into a plain-words diagnostic. `offset` places `input` in the file.
 fn pest_error(input: &str, offset: usize, err: &pest::error::Error<Rule>) -> RawDiagnostic {
-    let (pos, mut expected) = match err.parse_attempts() {
+    let (pos, expected) = match err.parse_attempts() {
         Some(attempts) => {
-            let mut words: Vec<String> = Vec::new();
+            let pos = (offset + attempts.max_position).min(input.len());
+            let after_digit = input[..pos].trim_end().ends_with(|c: char| c.is_ascii_digit());
+            let mut fine: Vec<String> = Vec::new();
+            let mut coarse: Vec<String> = Vec::new();
             for stack in attempts.call_stacks() {
                 let rule = stack.deepest.get_rule().copied();
                 if let Some(w) = rule.and_then(describe).or_else(|| stack.parent.and_then(describe)) {
-                    words.push(w.to_string());
+                    if COARSE.contains(&w) {
+                        coarse.push(w.to_string());
+                    } else {
+                        fine.push(w.to_string());
+                    }
                 }
             }
-            let tokens: Vec<String> = attempts
-                .expected_tokens()
-                .into_iter()
-                // pest does not export the token type; its Display is the literal itself,
-                // `a..b` for a range and `BUILTIN_RULE` for a built-in class.
-                .map(|t| t.to_string())
-                .filter(|t| !is_noise(t) && t != "BUILTIN_RULE" && !(t.chars().count() > 2 && t.contains("..")))
-                .map(|t| format!("\"{t}\""))
-                .collect();
-            words.extend(tokens);
-            (attempts.max_position, words)
+            let mut literals = Vec::new();
+            // pest does not export its token type; its Display is the literal itself,
+            // `a..b` for a character range and `BUILTIN_RULE` for a built-in class.
+            for t in attempts.expected_tokens().into_iter().map(|t| t.to_string()) {
+                let class = if t == "¥" || t == "￥" || (t == "0..9" && !after_digit) {
+                    Some(AN_AMOUNT)
+                } else if t == "一" || t == "两" {
+                    Some(A_COUNT)
+                } else if OFFER_FIELDS.contains(&t.as_str()) {
+                    Some(OFFER_FIELD)
+                } else if HEADER_FIELDS.contains(&t.as_str()) {
+                    Some(HEADER_FIELD)
+                } else {
+                    None
+                };
+                match class {
+                    Some(w) => fine.push(w.to_string()),
+                    None if is_noise(&t) || t == "BUILTIN_RULE" || (t.chars().count() > 2 && t.contains("..")) => {}
+                    None => literals.push(format!("\"{t}\"")),
+                }
+            }
+                    // A literal already named inside a description (`down` in "a rounding mode
+            // (half_up, half_even, down, up)") is not listed again.
+            let named: Vec<&str> = fine.iter().flat_map(|w| w.split([' ', ',', '(', ')', '`'])).collect();
+            literals.retain(|l| !named.contains(&l.trim_matches('"')));
+            let mut words = if fine.is_empty() && literals.is_empty() { coarse } else { fine };
+            words.extend(literals);
+            (pos, words)
         }
         None => {
             let pos = match err.location {
                 InputLocation::Pos(p) => p,
                 InputLocation::Span((s, _)) => s,
             };
-            (pos, Vec::new())
+            ((offset + pos).min(input.len()), Vec::new())
         }
     };
+    let mut expected = expected;
     dedup_in_order(&mut expected);
     if expected.iter().any(|w| w == AN_AMOUNT) {
         expected.retain(|w| w != A_COUNT);
     }
+    if expected.iter().any(|w| w == OFFER_FIELD || w == HEADER_FIELD) {
+        expected.retain(|w| !COARSE.contains(&w.as_str()));
+    }
     if expected.is_empty() {
         expected.push("something else".to_string());
     }
-    let pos = pos.min(input.len());
     let (found, found_len) = found_at(input, pos);
     let after = token_before(input, pos);
     let e = SyntaxError::Expected { expected: join_or(&expected), after, found };
-    RawDiagnostic::syntax(e, Span::new(offset + pos, offset + pos + found_len))
+    RawDiagnostic::syntax(e, Span::new(pos, pos + found_len))
 }
+
+const OFFER_FIELD: &str = "an offer field (stage, benefit, scope, exclude, valid, audience, limit, stock, exclusive, excludes, only_with, priority, threshold, deposit_window, balance_window, group_hours)";
+const HEADER_FIELD: &str = "a header field (currency, timezone, rounding, stages, stage NAME max N, refund, threshold_base)";
+const OFFER_FIELDS: [&str; 16] = [
+    "stage", "benefit", "scope", "exclude", "valid", "audience", "limit", "stock", "exclusive",
+    "excludes", "only_with", "priority", "threshold", "deposit_window", "balance_window", "group_hours",
+];
+const HEADER_FIELDS: [&str; 6] = ["currency", "timezone", "rounding", "stages", "refund", "threshold_base"];
+const A_BENEFIT: &str = "a benefit phrase (满300减50, 每满300减50, 8折, 第二件半价, spend 300 off 50, ...)";
+const AN_OFFER: &str = "an offer (`activity` or `coupon`)";
+const THE_HEADER: &str = "the `ruleset \"NAME\" { ... }` header";
+/// Descriptions of whole constructs: shown only when nothing more precise is known.
+const COARSE: [&str; 3] = [A_BENEFIT, AN_OFFER, THE_HEADER];
 
 const AN_AMOUNT: &str = "an amount";
 const A_COUNT: &str = "a count";
@@ -290,12 +330,10 @@ fn describe(rule: Rule) -> Option<&'static str> {
         k_to => "`to`",
         k_max => "`max`",
         k_has => "`has`",
-        header | header_entry | k_ruleset => "the `ruleset \"NAME\" { ... }` header",
-        offer | offer_entry | offer_kind => "an offer (`activity` or `coupon`)",
+        header | header_entry | k_ruleset => THE_HEADER,
+        offer | offer_entry | offer_kind => AN_OFFER,
         benefit | tiered | tier | every_n | free_shipping | gift | bundle | nth | buy_get
-        | unit_off | unit_price | deposit | group_buy | rate_all => {
-            "a benefit phrase (满300减50, 每满300减50, 8折, 第二件半价, spend 300 off 50, ...)"
-        }
+        | unit_off | unit_price | deposit | group_buy | rate_all => A_BENEFIT,
         scope_sel | scope_all | scope_dim => {
             "a scope (all, shop \"…\", category \"…\", sku \"…\", tag \"…\")"
         }
@@ -316,17 +354,13 @@ fn describe(rule: Rule) -> Option<&'static str> {
         limit_kind => "per_user or per_user_qty",
         h_currency | h_timezone | h_rounding | h_stages | h_stage_max | h_refund
         | h_threshold_base | k_currency | k_timezone | k_rounding | k_stages | k_refund
-        | k_threshold_base => {
-            "a header field (currency, timezone, rounding, stages, stage NAME max N, refund, threshold_base)"
-        }
+        | k_threshold_base => HEADER_FIELD,
         f_stage | f_benefit | f_scope | f_exclude | f_valid | f_audience | f_limit | f_stock
         | f_exclusive | f_excludes | f_only_with | f_priority | f_threshold
         | f_deposit_window | f_balance_window | f_group_hours | k_stage | k_benefit | k_scope
         | k_exclude | k_valid | k_audience | k_limit | k_stock | k_exclusive | k_excludes
         | k_only_with | k_priority | k_threshold | k_deposit_window | k_balance_window
-        | k_group_hours => {
-            "an offer field (stage, benefit, scope, exclude, valid, audience, limit, stock, exclusive, excludes, only_with, priority, threshold, ...)"
-        }
+        | k_group_hours => OFFER_FIELD,
         EOI => "the end of the file",
         _ => return None,
     })
@@ -468,18 +502,20 @@ impl Builder<'_> {
     fn count(&self, p: P<'_>) -> Count {
         let span = self.span(&p);
         let text = p.as_str();
+        // On error the count becomes 1, a value no later check objects to, so one mistake
+        // gives one error.
         let n = if text.bytes().all(|b| b.is_ascii_digit()) {
-            text.parse::<u64>().ok().or_else(|| {
+            text.parse::<u64>().unwrap_or_else(|_| {
                 self.error(SyntaxError::NumberTooLarge { text: text.into() }, span);
-                Some(0)
+                1
             })
         } else {
-            chinese_count(text).or_else(|| {
+            chinese_count(text).unwrap_or_else(|| {
                 self.error(SyntaxError::BadCount { text: text.into() }, span);
-                Some(0)
+                1
             })
         };
-        Spanned::new(n.unwrap_or(0), span)
+        Spanned::new(n, span)
     }
 
     fn decimal(&self, p: &P<'_>, text: &str) -> Num {
@@ -691,12 +727,11 @@ impl Builder<'_> {
         };
         let rule = b.as_rule();
         let parts: Vec<P<'_>> = b.into_inner().collect();
-        let amounts = || parts.iter().filter(|p| p.as_rule() == Rule::amount).map(|p| self.amount(p.clone()));
-        let counts = || parts.iter().filter(|p| p.as_rule() == Rule::count).map(|p| self.count(p.clone()));
-        let zero = Spanned::new(Decimal::ZERO, Span::default());
-        let zero_count = Spanned::new(0, Span::default());
-        let amount_at = |i: usize| amounts().nth(i).unwrap_or_else(|| zero.clone());
-        let count_at = |i: usize| counts().nth(i).unwrap_or_else(|| zero_count.clone());
+        // Each number is converted once, so a bad one is reported once.
+        let amounts: Vec<Num> = parts.iter().filter(|p| p.as_rule() == Rule::amount).map(|p| self.amount(p.clone())).collect();
+        let counts: Vec<Count> = parts.iter().filter(|p| p.as_rule() == Rule::count).map(|p| self.count(p.clone())).collect();
+        let amount_at = |i: usize| amounts.get(i).cloned().unwrap_or_else(|| Spanned::new(Decimal::ZERO, Span::default()));
+        let count_at = |i: usize| counts.get(i).cloned().unwrap_or_else(|| Spanned::new(0, Span::default()));
         let rate_of = |p: Option<&P<'_>>| match p {
             Some(r) if r.as_rule() == Rule::pct => self.pct_rate(r.clone()),
             Some(r) => self.rate(r.clone()),
@@ -705,11 +740,11 @@ impl Builder<'_> {
         let rate_part = || parts.iter().find(|p| matches!(p.as_rule(), Rule::rate | Rule::pct));
         match rule {
             Rule::tiered => Benefit::Tiered(parts.into_iter().map(|t| self.tier(t)).collect()),
-            Rule::every_n => Benefit::EveryN { step: amount_at(0), off: amount_at(1), cap: amounts().nth(2) },
-            Rule::free_shipping => Benefit::FreeShipping(amounts().next()),
+            Rule::every_n => Benefit::EveryN { step: amount_at(0), off: amount_at(1), cap: amounts.get(2).cloned() },
+            Rule::free_shipping => Benefit::FreeShipping(amounts.first().cloned()),
             Rule::gift => {
                 let name = parts.iter().find(|p| p.as_rule() == Rule::string).map(|s| self.string(s.clone()).node);
-                Benefit::Gift(amounts().next(), name.unwrap_or_default())
+                Benefit::Gift(amounts.first().cloned(), name.unwrap_or_default())
             }
             Rule::bundle => Benefit::Bundle(count_at(0), amount_at(0)),
             Rule::nth => Benefit::Nth(count_at(0), rate_of(rate_part())),
