@@ -42,7 +42,23 @@ pub(crate) fn rfc3339(t: i64, offset: i32) -> String {
 
 /// `2026-11-11 00:59:59`, local time as written in rule text.
 pub(crate) fn local_text(t: i64, offset: i32) -> String {
-    at_offset(t, offset).map_or_else(|| t.to_string(), |d| d.format("%Y-%m-%d %H:%M:%S").to_string())
+    let local = t + i64::from(offset);
+    let (days, secs) = (local.div_euclid(86_400), local.rem_euclid(86_400));
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", secs / 3600, secs % 3600 / 60, secs % 60)
+}
+
+/// The date of a day count since 1970-01-01 (inverse of `check::days_from_civil`).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 /// An amount as written in rule text: `300`, `300.5`, `0.05`.
@@ -264,6 +280,18 @@ mod tests {
     fn fnv_reference_values() {
         assert_eq!(fnv1a64(b""), 0xcbf29ce484222325);
         assert_eq!(fnv1a64(b"a"), 0xaf63dc4c8601ec8c);
+    }
+
+    #[test]
+    fn local_times_round_trip() {
+        for text in ["2026-11-11 00:59:59", "2000-02-29 12:00:00", "1969-12-31 23:59:59", "2400-03-01 00:00:00"] {
+            let t = crate::check::local_time(text, 8 * 3600).unwrap();
+            assert_eq!(local_text(t, 8 * 3600), text);
+        }
+        assert_eq!(crate::check::local_time("2026-11-11 00:00", 8 * 3600), Some(1_794_326_400));
+        assert_eq!(crate::check::local_time("2026-02-29 00:00", 0), None);
+        assert_eq!(crate::check::local_time("2026-11-11 24:00", 0), None);
+        assert_eq!(crate::check::local_time("2026-11-11T10:00:05", 0), crate::check::local_time("2026-11-11  10:00:05", 0));
     }
 
     #[test]

@@ -345,11 +345,11 @@ mod tests {
         );
         let report = Report::new("rules.promo", text, vec![raw]);
         let d = &report.diagnostics()[0];
-        assert_eq!((d.line, d.column), (4, 13));
+        assert_eq!((d.line, d.column), (4, 12));
         let out = d.render("rules.promo");
         assert_eq!(
             out,
-            "error: expected an amount after \"满\", found \"减\"\n --> rules.promo:4:13\n  |\n4 |   benefit 满减50\n  |             ^^\n"
+            "error: expected an amount after \"满\", found \"减\"\n --> rules.promo:4:12\n  |\n4 |   benefit 满减50\n  |             ^^\n"
         );
     }
 }

@@ -25,7 +25,7 @@ pub struct Checked {
 /// assert!(checked.rules.is_none());
 /// let msg = checked.report.to_string();
 /// assert!(msg.contains("the amount off (60.00) must be below its threshold (50.00)"));
-/// assert!(msg.contains("--> rules.promo:2:38"));
+/// assert!(msg.contains("--> rules.promo:2:37"));
 /// ```
 pub fn check_rules(file: &str, text: &str) -> Checked {
     let (ast, mut diags) = syntax::parse(text);

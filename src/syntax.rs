@@ -7,7 +7,7 @@
 
 use std::cell::RefCell;
 use std::str::FromStr;
-use std::sync::{Once, OnceLock};
+use std::sync::{Mutex, OnceLock};
 
 use pest::error::InputLocation;
 use pest::iterators::Pair;
@@ -32,11 +32,6 @@ type P<'i> = Pair<'i, Rule>;
 
 /// Parses rule text into an AST plus the syntax errors found.
 pub(crate) fn parse(text: &str) -> (File, Vec<RawDiagnostic>) {
-    static DETAIL: Once = Once::new();
-    // Detailed attempts make the "expected ..., found ..." messages precise. The flag is
-    // process-wide; it is only ever switched on, so messages never depend on timing.
-    DETAIL.call_once(|| pest::set_error_detail(true));
-
     if text.len() > MAX_RULE_FILE_BYTES {
         let e = SyntaxError::TooLarge { size: text.len(), limit: MAX_RULE_FILE_BYTES };
         return (File::default(), vec![RawDiagnostic::syntax(e, Span::new(0, 0))]);
@@ -74,6 +69,7 @@ pub(crate) fn parse(text: &str) -> (File, Vec<RawDiagnostic>) {
 
 /// Parses block by block after the whole-file parse failed, collecting every block's errors.
 fn recover(text: &str, whole: pest::error::Error<Rule>) -> (File, Vec<RawDiagnostic>) {
+    let _detail = DetailGuard::new();
     let mut file = File::default();
     let mut diags = Vec::new();
     for (i, (start, end)) in split_blocks(text).into_iter().enumerate() {
@@ -104,9 +100,40 @@ fn recover(text: &str, whole: pest::error::Error<Rule>) -> (File, Vec<RawDiagnos
         diags.extend(builder.diags.into_inner());
     }
     if diags.is_empty() {
-        diags.push(pest_error(text, 0, &whole));
+        // Every block parses alone but the file does not: report the whole-file error,
+        // parsed again now that detailed attempts are on.
+        let err = RuleParser::parse(Rule::file, text).err().unwrap_or(whole);
+        diags.push(pest_error(text, 0, &err));
     }
     (file, diags)
+}
+
+/// Keeps pest's process-wide "error detail" switch on while any thread is reporting errors.
+///
+/// Detailed parse attempts make the "expected ..., found ..." messages precise but halve the
+/// parser's speed, so they are collected only when re-parsing a file that failed. pest reads
+/// the switch when a parse starts; counting users means no thread turns it off under another.
+struct DetailGuard;
+
+static DETAIL_USERS: Mutex<usize> = Mutex::new(0);
+
+impl DetailGuard {
+    fn new() -> Self {
+        let mut n = DETAIL_USERS.lock().unwrap_or_else(|e| e.into_inner());
+        *n += 1;
+        pest::set_error_detail(true);
+        DetailGuard
+    }
+}
+
+impl Drop for DetailGuard {
+    fn drop(&mut self) {
+        let mut n = DETAIL_USERS.lock().unwrap_or_else(|e| e.into_inner());
+        *n = n.saturating_sub(1);
+        if *n == 0 {
+            pest::set_error_detail(false);
+        }
+    }
 }
 
 /// Cuts the text into top-level blocks: from a first word to its matching `}`. A line that
