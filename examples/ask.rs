@@ -14,7 +14,10 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let flag = |f: &str| args.iter().any(|a| a == f);
-    let Some(path) = args.iter().find(|a| !a.starts_with("--") && *a != "json" && *a != "text") else {
+    let Some(path) = args
+        .iter()
+        .find(|a| !a.starts_with("--") && *a != "json" && *a != "text")
+    else {
         eprintln!("usage: ask RULES.promo [--check [--format json]] [--dump] [--fmt]");
         return ExitCode::from(2);
     };
@@ -26,7 +29,9 @@ fn main() -> ExitCode {
         }
     };
     let checked = youhui::check_rules(path, &text);
-    let json = args.windows(2).any(|w| w[0] == "--format" && w[1] == "json");
+    let json = args
+        .windows(2)
+        .any(|w| w[0] == "--format" && w[1] == "json");
     if flag("--check") {
         if json {
             let out = serde_json::json!({
@@ -38,7 +43,11 @@ fn main() -> ExitCode {
         } else {
             println!("{}", checked.report);
         }
-        return if checked.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS };
+        return if checked.has_errors() {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        };
     }
     let Some(rules) = checked.rules else {
         eprintln!("{}", checked.report);
@@ -55,7 +64,9 @@ fn main() -> ExitCode {
     } else if flag("--fmt") {
         print!("{}", rules.to_rule_text());
     } else {
-        eprintln!("queries over standard input come with the evaluator; use --check, --dump or --fmt");
+        eprintln!(
+            "queries over standard input come with the evaluator; use --check, --dump or --fmt"
+        );
         return ExitCode::from(2);
     }
     ExitCode::SUCCESS

@@ -37,7 +37,10 @@ fn at_offset(t: i64, offset: i32) -> Option<DateTime<FixedOffset>> {
 
 /// `2026-11-11T00:59:59+08:00`.
 pub(crate) fn rfc3339(t: i64, offset: i32) -> String {
-    at_offset(t, offset).map_or_else(|| t.to_string(), |d| d.format("%Y-%m-%dT%H:%M:%S%:z").to_string())
+    at_offset(t, offset).map_or_else(
+        || t.to_string(),
+        |d| d.format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+    )
 }
 
 /// `2026-11-11 00:59:59`, local time as written in rule text.
@@ -45,7 +48,12 @@ pub(crate) fn local_text(t: i64, offset: i32) -> String {
     let local = t + i64::from(offset);
     let (days, secs) = (local.div_euclid(86_400), local.rem_euclid(86_400));
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}", secs / 3600, secs % 3600 / 60, secs % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
 }
 
 /// The date of a day count since 1970-01-01 (inverse of `check::days_from_civil`).
@@ -190,7 +198,9 @@ fn base_text(b: ThresholdBase, stages: &[Stage]) -> String {
     match b {
         ThresholdBase::Sequential => "sequential".into(),
         ThresholdBase::Original => "original".into(),
-        ThresholdBase::After(i) => format!("after {}", stages.get(i).map_or("", |s| s.name.as_str())),
+        ThresholdBase::After(i) => {
+            format!("after {}", stages.get(i).map_or("", |s| s.name.as_str()))
+        }
     }
 }
 
@@ -207,11 +217,27 @@ pub(crate) fn rule_text(d: &RuleSetData) -> String {
         let _ = writeln!(o, "  stage {} max {}", s.name, s.max);
     }
     let _ = writeln!(o, "  refund {}", d.refund.keyword());
-    let _ = writeln!(o, "  threshold_base {}", base_text(d.threshold_base, &d.stages));
+    let _ = writeln!(
+        o,
+        "  threshold_base {}",
+        base_text(d.threshold_base, &d.stages)
+    );
     o.push_str("}\n");
-    let window = |w: &Window| format!("{} to {}", local_text(w.start, w.offset), local_text(w.end, w.offset));
+    let window = |w: &Window| {
+        format!(
+            "{} to {}",
+            local_text(w.start, w.offset),
+            local_text(w.end, w.offset)
+        )
+    };
     for off in &d.offers {
-        let _ = writeln!(o, "\n{} {} {} {{", off.kind.keyword(), off.id, quote(&off.title));
+        let _ = writeln!(
+            o,
+            "\n{} {} {} {{",
+            off.kind.keyword(),
+            off.id,
+            quote(&off.title)
+        );
         let _ = writeln!(o, "  stage {}", off.stage_name);
         let _ = writeln!(o, "  benefit {}", benefit_text(&off.benefit));
         match &off.scope.include {
@@ -284,14 +310,25 @@ mod tests {
 
     #[test]
     fn local_times_round_trip() {
-        for text in ["2026-11-11 00:59:59", "2000-02-29 12:00:00", "1969-12-31 23:59:59", "2400-03-01 00:00:00"] {
+        for text in [
+            "2026-11-11 00:59:59",
+            "2000-02-29 12:00:00",
+            "1969-12-31 23:59:59",
+            "2400-03-01 00:00:00",
+        ] {
             let t = crate::check::local_time(text, 8 * 3600).unwrap();
             assert_eq!(local_text(t, 8 * 3600), text);
         }
-        assert_eq!(crate::check::local_time("2026-11-11 00:00", 8 * 3600), Some(1_794_326_400));
+        assert_eq!(
+            crate::check::local_time("2026-11-11 00:00", 8 * 3600),
+            Some(1_794_326_400)
+        );
         assert_eq!(crate::check::local_time("2026-02-29 00:00", 0), None);
         assert_eq!(crate::check::local_time("2026-11-11 24:00", 0), None);
-        assert_eq!(crate::check::local_time("2026-11-11T10:00:05", 0), crate::check::local_time("2026-11-11  10:00:05", 0));
+        assert_eq!(
+            crate::check::local_time("2026-11-11T10:00:05", 0),
+            crate::check::local_time("2026-11-11  10:00:05", 0)
+        );
     }
 
     #[test]

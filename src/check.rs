@@ -42,13 +42,25 @@ pub(crate) fn check(file: &File, text: &str, complete: bool) -> (Resolved, Vec<R
     for (i, o) in file.offers.iter().enumerate() {
         if let Some(&first) = offer_index.get(&o.id.node) {
             let first: &Offer = &file.offers[first];
-            let first_line = text[..first.id.span.start.min(text.len())].matches('\n').count() + 1;
-            c.error(CheckError::DuplicateId { id: o.id.node.clone(), first_line }, o.id.span);
+            let first_line = text[..first.id.span.start.min(text.len())]
+                .matches('\n')
+                .count()
+                + 1;
+            c.error(
+                CheckError::DuplicateId {
+                    id: o.id.node.clone(),
+                    first_line,
+                },
+                o.id.span,
+            );
         } else {
             offer_index.insert(o.id.node.clone(), i);
         }
     }
-    let resolved = Resolved { offer_index, ..resolved };
+    let resolved = Resolved {
+        offer_index,
+        ..resolved
+    };
     for o in &file.offers {
         c.offer(o, &resolved);
     }
@@ -83,7 +95,12 @@ impl Checker {
                     self.error(CheckError::DuplicateField { field: "stage max" }, f.span);
                 }
             } else if !seen.insert(f.node.keyword()) {
-                self.error(CheckError::DuplicateField { field: f.node.keyword() }, f.span);
+                self.error(
+                    CheckError::DuplicateField {
+                        field: f.node.keyword(),
+                    },
+                    f.span,
+                );
             }
         }
         // Stages first: the other fields refer to them.
@@ -92,7 +109,12 @@ impl Checker {
                 let mut names = BTreeSet::new();
                 for s in list {
                     if !names.insert(s.node.as_str()) {
-                        self.error(CheckError::DuplicateStage { stage: s.node.clone() }, s.span);
+                        self.error(
+                            CheckError::DuplicateStage {
+                                stage: s.node.clone(),
+                            },
+                            s.span,
+                        );
                     }
                 }
                 stages = list.iter().map(|s| s.node.clone()).collect();
@@ -110,7 +132,9 @@ impl Checker {
                     self.stage(stage, &resolved);
                     self.count(n, 1, "a stage's max", "at least 1");
                 }
-                HeaderField::ThresholdBase(ThresholdMode::After(stage)) => self.stage(stage, &resolved),
+                HeaderField::ThresholdBase(ThresholdMode::After(stage)) => {
+                    self.stage(stage, &resolved)
+                }
                 _ => {}
             }
         }
@@ -120,15 +144,37 @@ impl Checker {
 
     fn stage(&mut self, stage: &Name, r: &Resolved) {
         if !r.stage_index.contains_key(&stage.node) {
-            let declared = r.stages.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(", ");
-            self.error(CheckError::UnknownStage { stage: stage.node.clone(), declared }, stage.span);
+            let declared = r
+                .stages
+                .iter()
+                .map(|s| format!("\"{s}\""))
+                .collect::<Vec<_>>()
+                .join(", ");
+            self.error(
+                CheckError::UnknownStage {
+                    stage: stage.node.clone(),
+                    declared,
+                },
+                stage.span,
+            );
         }
     }
 
     fn count(&mut self, n: &Count, min: u64, what: &'static str, range: &'static str) {
         if n.node < min || n.node > MAX_COUNT {
-            let range = if n.node > MAX_COUNT { "at most 1000000" } else { range };
-            self.error(CheckError::CountOutOfRange { what, range, value: n.node.to_string() }, n.span);
+            let range = if n.node > MAX_COUNT {
+                "at most 1000000"
+            } else {
+                range
+            };
+            self.error(
+                CheckError::CountOutOfRange {
+                    what,
+                    range,
+                    value: n.node.to_string(),
+                },
+                n.span,
+            );
         }
     }
 
@@ -149,13 +195,24 @@ impl Checker {
         let end = local_time(&w.end.node, offset);
         for (t, s) in [(start, &w.start), (end, &w.end)] {
             if t.is_none() {
-                self.error(CheckError::BadDateTime { text: s.node.clone() }, s.span);
+                self.error(
+                    CheckError::BadDateTime {
+                        text: s.node.clone(),
+                    },
+                    s.span,
+                );
             }
         }
         let (start, end) = (start?, end?);
         if end < start {
             let span = Span::new(w.start.span.start, w.end.span.end);
-            self.error(CheckError::WindowReversed { start: w.start.node.clone(), end: w.end.node.clone() }, span);
+            self.error(
+                CheckError::WindowReversed {
+                    start: w.start.node.clone(),
+                    end: w.end.node.clone(),
+                },
+                span,
+            );
             return None;
         }
         Some((start, end))
@@ -166,12 +223,23 @@ impl Checker {
         for f in &o.fields {
             let repeatable = matches!(f.node, OfferField::Scope(_) | OfferField::Exclude(_));
             if !repeatable && !seen.insert(f.node.keyword()) {
-                self.error(CheckError::DuplicateField { field: f.node.keyword() }, f.span);
+                self.error(
+                    CheckError::DuplicateField {
+                        field: f.node.keyword(),
+                    },
+                    f.span,
+                );
             }
         }
         for field in ["stage", "benefit"] {
             if !seen.contains(field) {
-                self.error(CheckError::MissingField { id: o.id.node.clone(), field }, o.id.span);
+                self.error(
+                    CheckError::MissingField {
+                        id: o.id.node.clone(),
+                        field,
+                    },
+                    o.id.span,
+                );
             }
         }
         let benefit = o.fields.iter().find_map(|f| match &f.node {
@@ -201,7 +269,9 @@ impl Checker {
                 }
                 OfferField::Audience(e) => self.audience(e),
                 OfferField::LimitPerUser(n) => self.count(n, 1, "`limit per_user`", "at least 1"),
-                OfferField::LimitPerUserQty(n) => self.count(n, 1, "`limit per_user_qty`", "at least 1"),
+                OfferField::LimitPerUserQty(n) => {
+                    self.count(n, 1, "`limit per_user_qty`", "at least 1")
+                }
                 OfferField::GroupHours(n) => self.count(n, 1, "`group_hours`", "at least 1"),
                 OfferField::Threshold(ThresholdMode::After(s)) => self.stage(s, r),
                 OfferField::Excludes(ids) => excludes.extend(ids),
@@ -214,24 +284,43 @@ impl Checker {
                 if id.node == o.id.node {
                     self.error(CheckError::SelfReference { field }, id.span);
                 } else if !r.offer_index.contains_key(&id.node) {
-                    self.error(CheckError::UnknownOffer { id: id.node.clone(), field }, id.span);
+                    self.error(
+                        CheckError::UnknownOffer {
+                            id: id.node.clone(),
+                            field,
+                        },
+                        id.span,
+                    );
                 }
             }
         }
         for id in &only_with {
             if excludes.iter().any(|e| e.node == id.node) {
-                self.error(CheckError::OnlyWithAndExcludes { id: id.node.clone() }, id.span);
+                self.error(
+                    CheckError::OnlyWithAndExcludes {
+                        id: id.node.clone(),
+                    },
+                    id.span,
+                );
             }
         }
         let is_deposit = matches!(benefit, Some(Benefit::Deposit(..)));
         let is_group = matches!(benefit, Some(Benefit::GroupBuy(..)));
         for f in &o.fields {
             let needs = match f.node {
-                OfferField::DepositWindow(_) | OfferField::BalanceWindow(_) if !is_deposit => "presale (定金…抵…)",
+                OfferField::DepositWindow(_) | OfferField::BalanceWindow(_) if !is_deposit => {
+                    "presale (定金…抵…)"
+                }
                 OfferField::GroupHours(_) if !is_group => "group-buy (拼团价)",
                 _ => continue,
             };
-            self.error(CheckError::FieldNeedsBenefit { field: f.node.keyword(), benefit: needs }, f.span);
+            self.error(
+                CheckError::FieldNeedsBenefit {
+                    field: f.node.keyword(),
+                    benefit: needs,
+                },
+                f.span,
+            );
         }
         if is_deposit {
             let span = benefit_span(o).unwrap_or(o.id.span);
@@ -239,7 +328,11 @@ impl Checker {
                 self.error(CheckError::PresaleWindowsMissing, span);
             } else if let (Some(d), Some(b)) = (deposit, balance) {
                 if b.0 <= d.1 {
-                    let span = o.fields.iter().find(|f| matches!(f.node, OfferField::BalanceWindow(_))).map_or(span, |f| f.span);
+                    let span = o
+                        .fields
+                        .iter()
+                        .find(|f| matches!(f.node, OfferField::BalanceWindow(_)))
+                        .map_or(span, |f| f.span);
                     self.error(CheckError::PresaleWindowsOverlap, span);
                 }
             }
@@ -263,7 +356,13 @@ impl Checker {
             Benefit::PctOff(r) => self.rate(r),
             Benefit::UnitOff(n) => {
                 if self.money(n).is_some_and(|m| m.0 <= 0) {
-                    self.error(CheckError::BadAmount { text: n.node.to_string(), problem: "must be above zero" }, n.span);
+                    self.error(
+                        CheckError::BadAmount {
+                            text: n.node.to_string(),
+                            problem: "must be above zero",
+                        },
+                        n.span,
+                    );
                 }
             }
             Benefit::UnitPrice(n) => {
@@ -287,10 +386,18 @@ impl Checker {
                 }
             }
             Benefit::Deposit(d, w) => {
-                let (Some(dm), Some(wm)) = (self.money(d), self.money(w)) else { return };
+                let (Some(dm), Some(wm)) = (self.money(d), self.money(w)) else {
+                    return;
+                };
                 if dm.0 <= 0 || wm < dm {
                     let span = Span::new(d.span.start, w.span.end);
-                    self.error(CheckError::BadDeposit { deposit: d.node.to_string(), worth: w.node.to_string() }, span);
+                    self.error(
+                        CheckError::BadDeposit {
+                            deposit: d.node.to_string(),
+                            worth: w.node.to_string(),
+                        },
+                        span,
+                    );
                 }
             }
             Benefit::GroupBuy(price, size) => {
@@ -302,7 +409,13 @@ impl Checker {
 
     fn off_below(&mut self, off: Money, threshold: Money, span: Span) {
         if off >= threshold {
-            self.error(CheckError::OffNotBelowThreshold { off: off.to_string(), threshold: threshold.to_string() }, span);
+            self.error(
+                CheckError::OffNotBelowThreshold {
+                    off: off.to_string(),
+                    threshold: threshold.to_string(),
+                },
+                span,
+            );
         }
     }
 
@@ -312,7 +425,9 @@ impl Checker {
             self.error(CheckError::TooManyTiers { limit: MAX_TIERS }, span);
             return;
         }
-        let items = tiers.first().is_some_and(|t| matches!(t.at, TierAt::Items(_)));
+        let items = tiers
+            .first()
+            .is_some_and(|t| matches!(t.at, TierAt::Items(_)));
         let mut prev: Option<(i64, String)> = None;
         for t in tiers {
             let (value, shown, span) = match &t.at {
@@ -323,7 +438,13 @@ impl Checker {
                 TierAt::Amount(a) if !items => {
                     let Some(m) = self.money(a) else { continue };
                     if m.0 <= 0 {
-                        self.error(CheckError::BadAmount { text: a.node.to_string(), problem: "must be above zero" }, a.span);
+                        self.error(
+                            CheckError::BadAmount {
+                                text: a.node.to_string(),
+                                problem: "must be above zero",
+                            },
+                            a.span,
+                        );
                     }
                     (m.0, m.to_string(), a.span)
                 }
@@ -342,7 +463,13 @@ impl Checker {
             }
             if let Some((p, pshown)) = &prev {
                 if value <= *p {
-                    self.error(CheckError::TiersNotIncreasing { prev: pshown.clone(), next: shown.clone() }, span);
+                    self.error(
+                        CheckError::TiersNotIncreasing {
+                            prev: pshown.clone(),
+                            next: shown.clone(),
+                        },
+                        span,
+                    );
                 }
             }
             prev = Some((value, shown));
@@ -365,12 +492,18 @@ impl Checker {
     }
 
     fn scope_warnings(&mut self, o: &Offer) {
-        let scopes: Vec<&ScopeSel> = o.fields.iter().filter_map(|f| match &f.node {
-            OfferField::Scope(s) => Some(s),
-            _ => None,
-        }).collect();
+        let scopes: Vec<&ScopeSel> = o
+            .fields
+            .iter()
+            .filter_map(|f| match &f.node {
+                OfferField::Scope(s) => Some(s),
+                _ => None,
+            })
+            .collect();
         for f in &o.fields {
-            let OfferField::Exclude(ex) = &f.node else { continue };
+            let OfferField::Exclude(ex) = &f.node else {
+                continue;
+            };
             let removes = |s: &ScopeSel| match (ex, s) {
                 (ScopeSel::All, _) => true,
                 (ScopeSel::Values(ed, evs), ScopeSel::Values(sd, svs)) => {
@@ -378,11 +511,18 @@ impl Checker {
                 }
                 _ => false,
             };
-            let hit = if scopes.is_empty() { removes(&ScopeSel::All).then(|| ScopeSel::All) } else {
+            let hit = if scopes.is_empty() {
+                removes(&ScopeSel::All).then_some(ScopeSel::All)
+            } else {
                 scopes.iter().find(|s| removes(s)).map(|s| (*s).clone())
             };
             if let Some(s) = hit {
-                self.warn(CheckWarning::ExcludeRemovesScope { scope: crate::canonical::scope_sel_text(&s) }, f.span);
+                self.warn(
+                    CheckWarning::ExcludeRemovesScope {
+                        scope: crate::canonical::scope_sel_text(&s),
+                    },
+                    f.span,
+                );
             }
         }
     }
@@ -391,36 +531,55 @@ impl Checker {
         // only_with naming an offer that excludes this one (the other half of the contradiction).
         for o in &file.offers {
             for f in &o.fields {
-                let OfferField::OnlyWith(ids) = &f.node else { continue };
+                let OfferField::OnlyWith(ids) = &f.node else {
+                    continue;
+                };
                 for id in ids {
-                    let Some(&other) = r.offer_index.get(&id.node) else { continue };
+                    let Some(&other) = r.offer_index.get(&id.node) else {
+                        continue;
+                    };
                     let other_excludes = file.offers[other].fields.iter().any(|g| match &g.node {
                         OfferField::Excludes(xs) => xs.iter().any(|x| x.node == o.id.node),
                         _ => false,
                     });
                     if other_excludes {
-                        self.error(CheckError::OnlyWithAndExcludes { id: id.node.clone() }, id.span);
+                        self.error(
+                            CheckError::OnlyWithAndExcludes {
+                                id: id.node.clone(),
+                            },
+                            id.span,
+                        );
                     }
                 }
             }
         }
         // Windows far from every other offer's.
-        let windows: Vec<(Span, i64, i64)> = file.offers.iter().filter_map(|o| {
-            o.fields.iter().find_map(|f| match &f.node {
-                OfferField::Valid(w) => {
-                    let s = local_time(&w.start.node, r.offset)?;
-                    let e = local_time(&w.end.node, r.offset)?;
-                    (s <= e).then_some((f.span, s, e))
-                }
-                _ => None,
+        let windows: Vec<(Span, i64, i64)> = file
+            .offers
+            .iter()
+            .filter_map(|o| {
+                o.fields.iter().find_map(|f| match &f.node {
+                    OfferField::Valid(w) => {
+                        let s = local_time(&w.start.node, r.offset)?;
+                        let e = local_time(&w.end.node, r.offset)?;
+                        (s <= e).then_some((f.span, s, e))
+                    }
+                    _ => None,
+                })
             })
-        }).collect();
+            .collect();
         for (i, &(span, s, e)) in windows.iter().enumerate() {
             let others = windows.iter().enumerate().filter(|&(j, _)| j != i);
             let mut any = false;
             let far = others.into_iter().all(|(_, &(_, os, oe))| {
                 any = true;
-                let gap = if oe < s { s - oe } else if e < os { os - e } else { 0 };
+                let gap = if oe < s {
+                    s - oe
+                } else if e < os {
+                    os - e
+                } else {
+                    0
+                };
                 gap > YEAR_SECS
             });
             if any && far {
@@ -429,15 +588,27 @@ impl Checker {
         }
         // Declared stages no offer uses.
         if let Some(h) = file.header.as_ref().filter(|_| complete) {
-            let used: BTreeSet<&str> = file.offers.iter().flat_map(|o| o.fields.iter()).filter_map(|f| match &f.node {
-                OfferField::Stage(s) => Some(s.node.as_str()),
-                _ => None,
-            }).collect();
+            let used: BTreeSet<&str> = file
+                .offers
+                .iter()
+                .flat_map(|o| o.fields.iter())
+                .filter_map(|f| match &f.node {
+                    OfferField::Stage(s) => Some(s.node.as_str()),
+                    _ => None,
+                })
+                .collect();
             for f in &h.fields {
-                let HeaderField::Stages(list) = &f.node else { continue };
+                let HeaderField::Stages(list) = &f.node else {
+                    continue;
+                };
                 for s in list {
                     if !used.contains(s.node.as_str()) {
-                        self.warn(CheckWarning::UnusedStage { stage: s.node.clone() }, s.span);
+                        self.warn(
+                            CheckWarning::UnusedStage {
+                                stage: s.node.clone(),
+                            },
+                            s.span,
+                        );
                     }
                 }
             }
@@ -446,26 +617,49 @@ impl Checker {
 }
 
 fn resolved_stages(stages: Vec<String>, offset: i32) -> Resolved {
-    let stage_index = stages.iter().enumerate().map(|(i, s)| (s.clone(), i)).collect();
-    Resolved { stages, stage_index, offer_index: BTreeMap::new(), offset }
+    let stage_index = stages
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.clone(), i))
+        .collect();
+    Resolved {
+        stages,
+        stage_index,
+        offer_index: BTreeMap::new(),
+        offset,
+    }
 }
 
 fn benefit_span(o: &Offer) -> Option<Span> {
-    o.fields.iter().find(|f| matches!(f.node, OfferField::Benefit(_))).map(|f| f.span)
+    o.fields
+        .iter()
+        .find(|f| matches!(f.node, OfferField::Benefit(_)))
+        .map(|f| f.span)
 }
 
 /// A written amount as money: at most two decimals, within range.
 pub(crate) fn money(n: &Num) -> Result<Money, CheckError> {
-    let problem = if n.node.normalize().scale() > 2 { "has more than two decimals" } else { "is too large" };
-    Money::from_decimal(n.node).ok_or_else(|| CheckError::BadAmount { text: n.node.to_string(), problem })
+    let problem = if n.node.normalize().scale() > 2 {
+        "has more than two decimals"
+    } else {
+        "is too large"
+    };
+    Money::from_decimal(n.node).ok_or_else(|| CheckError::BadAmount {
+        text: n.node.to_string(),
+        problem,
+    })
 }
 
 /// A written rate: 0..=100% off, at most two decimals of a percent.
 pub(crate) fn rate(r: &RateAst) -> Result<Rate, CheckError> {
     if r.bad_zhe {
-        return Err(CheckError::BadZhe { text: r.text.clone() });
+        return Err(CheckError::BadZhe {
+            text: r.text.clone(),
+        });
     }
-    Rate::from_percent(r.pct_off).ok_or_else(|| CheckError::RateOutOfRange { rate: r.text.clone() })
+    Rate::from_percent(r.pct_off).ok_or_else(|| CheckError::RateOutOfRange {
+        rate: r.text.clone(),
+    })
 }
 
 /// `YYYY-MM-DD HH:MM[:SS]` (date and time separated by spaces, tabs or `T`) in the rule
@@ -474,7 +668,9 @@ pub(crate) fn local_time(text: &str, offset: i32) -> Option<i64> {
     let b = text.as_bytes();
     let num = |r: std::ops::Range<usize>| -> Option<i64> {
         let s = b.get(r)?;
-        s.iter().all(u8::is_ascii_digit).then(|| s.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
+        s.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| s.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
     };
     if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
         return None;
@@ -490,7 +686,14 @@ pub(crate) fn local_time(text: &str, offset: i32) -> Option<i64> {
         Some(b':') if b.len() == i + 8 => num(i + 6..i + 8)?,
         _ => return None,
     };
-    if b.get(i + 2) != Some(&b':') || !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59 {
+    if b.get(i + 2) != Some(&b':')
+        || !(1..=12).contains(&mo)
+        || d < 1
+        || d > days_in_month(y, mo)
+        || h > 23
+        || mi > 59
+        || sec > 59
+    {
         return None;
     }
     Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + sec - i64::from(offset))
@@ -537,15 +740,32 @@ pub(crate) fn predicate_atom(e: &Expr) -> Result<crate::ir::Predicate, (CheckErr
     match e {
         Expr::Flag(f) => match f.node.as_str() {
             "user.new" => Ok(Predicate::New(true)),
-            "user.level" | "user.tags" | "channel" => {
-                ty(format!("`{}` is not a yes/no condition; compare it with a value", f.node), f.span)
-            }
-            _ => Err((CheckError::UnknownField { field: f.node.clone() }, f.span)),
+            "user.level" | "user.tags" | "channel" => ty(
+                format!(
+                    "`{}` is not a yes/no condition; compare it with a value",
+                    f.node
+                ),
+                f.span,
+            ),
+            _ => Err((
+                CheckError::UnknownField {
+                    field: f.node.clone(),
+                },
+                f.span,
+            )),
         },
         Expr::Has(f, v) => match f.node.as_str() {
             "user.tags" => Ok(Predicate::Tag(v.node.clone())),
-            "user.level" | "user.new" | "channel" => ty(format!("`has` only applies to user.tags, not `{}`", f.node), f.span),
-            _ => Err((CheckError::UnknownField { field: f.node.clone() }, f.span)),
+            "user.level" | "user.new" | "channel" => ty(
+                format!("`has` only applies to user.tags, not `{}`", f.node),
+                f.span,
+            ),
+            _ => Err((
+                CheckError::UnknownField {
+                    field: f.node.clone(),
+                },
+                f.span,
+            )),
         },
         Expr::Compare(f, op, v) => match (f.node.as_str(), &v.node) {
             ("user.level", Value::Int(n)) => Ok(Predicate::Level(*op, *n)),
@@ -553,11 +773,24 @@ pub(crate) fn predicate_atom(e: &Expr) -> Result<crate::ir::Predicate, (CheckErr
             ("user.new", Value::Bool(b)) if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
                 Ok(Predicate::New(*b == (*op == CmpOp::Eq)))
             }
-            ("user.new", _) => ty("user.new is compared with true or false, using == or !=".into(), v.span),
-            ("channel", Value::Str(s)) if matches!(op, CmpOp::Eq | CmpOp::Ne) => Ok(Predicate::Channel(*op, s.clone())),
-            ("channel", _) => ty("channel is compared with a quoted string, using == or !=".into(), v.span),
+            ("user.new", _) => ty(
+                "user.new is compared with true or false, using == or !=".into(),
+                v.span,
+            ),
+            ("channel", Value::Str(s)) if matches!(op, CmpOp::Eq | CmpOp::Ne) => {
+                Ok(Predicate::Channel(*op, s.clone()))
+            }
+            ("channel", _) => ty(
+                "channel is compared with a quoted string, using == or !=".into(),
+                v.span,
+            ),
             ("user.tags", _) => ty("use `user.tags has \"TAG\"` to test a tag".into(), f.span),
-            _ => Err((CheckError::UnknownField { field: f.node.clone() }, f.span)),
+            _ => Err((
+                CheckError::UnknownField {
+                    field: f.node.clone(),
+                },
+                f.span,
+            )),
         },
         _ => ty("not an atom".into(), Span::default()),
     }

@@ -19,7 +19,14 @@ pub(crate) fn compile(file: &ast::File, r: &Resolved, warnings: Vec<Diagnostic>)
         currency: "CNY".into(),
         timezone: r.offset,
         rounding: Rounding::HalfUp,
-        stages: r.stages.iter().map(|s| Stage { name: s.clone(), max: 1 }).collect(),
+        stages: r
+            .stages
+            .iter()
+            .map(|s| Stage {
+                name: s.clone(),
+                max: 1,
+            })
+            .collect(),
         refund: ast::RefundPolicy::Apportioned,
         threshold_base: ThresholdBase::Sequential,
         offers: Vec::with_capacity(file.offers.len()),
@@ -36,7 +43,11 @@ pub(crate) fn compile(file: &ast::File, r: &Resolved, warnings: Vec<Diagnostic>)
                 ast::HeaderField::Refund(p) => data.refund = *p,
                 ast::HeaderField::ThresholdBase(m) => data.threshold_base = base(m, r),
                 ast::HeaderField::StageMax(stage, n) => {
-                    if let Some(s) = r.stage_index.get(&stage.node).and_then(|&i| data.stages.get_mut(i)) {
+                    if let Some(s) = r
+                        .stage_index
+                        .get(&stage.node)
+                        .and_then(|&i| data.stages.get_mut(i))
+                    {
                         s.max = u32::try_from(n.node).unwrap_or(u32::MAX);
                     }
                 }
@@ -50,22 +61,32 @@ pub(crate) fn compile(file: &ast::File, r: &Resolved, warnings: Vec<Diagnostic>)
         data.offers.push(offer);
     }
     // `excludes` is symmetric: close it so each side lists the other.
-    let pairs: Vec<(usize, usize)> =
-        data.offers.iter().enumerate().flat_map(|(i, o)| o.excludes.iter().map(move |&j| (i, j))).collect();
+    let pairs: Vec<(usize, usize)> = data
+        .offers
+        .iter()
+        .enumerate()
+        .flat_map(|(i, o)| o.excludes.iter().map(move |&j| (i, j)))
+        .collect();
     for (i, j) in pairs {
         if let Some(o) = data.offers.get_mut(j) {
             o.excludes.push(i);
         }
     }
     let ids: Vec<String> = data.offers.iter().map(|o| o.id.clone()).collect();
-    let by_id = |v: &[usize]| v.iter().filter_map(|&i| ids.get(i).cloned()).collect::<Vec<_>>();
+    let by_id = |v: &[usize]| {
+        v.iter()
+            .filter_map(|&i| ids.get(i).cloned())
+            .collect::<Vec<_>>()
+    };
     for o in &mut data.offers {
         o.excludes.sort_unstable();
         o.excludes.dedup();
         o.excludes_ids = by_id(&o.excludes);
         o.only_with_ids = o.only_with.as_deref().map(by_id);
     }
-    let mut rules = RuleSet { inner: Arc::new(data) };
+    let mut rules = RuleSet {
+        inner: Arc::new(data),
+    };
     let fingerprint = crate::canonical::fnv1a64(rules.to_rule_text().as_bytes());
     if let Some(d) = Arc::get_mut(&mut rules.inner) {
         d.fingerprint = fingerprint;
@@ -77,7 +98,10 @@ fn base(m: &ThresholdMode, r: &Resolved) -> ThresholdBase {
     match m {
         ThresholdMode::Sequential => ThresholdBase::Sequential,
         ThresholdMode::Original => ThresholdBase::Original,
-        ThresholdMode::After(s) => r.stage_index.get(&s.node).map_or(ThresholdBase::Sequential, |&i| ThresholdBase::After(i)),
+        ThresholdMode::After(s) => r
+            .stage_index
+            .get(&s.node)
+            .map_or(ThresholdBase::Sequential, |&i| ThresholdBase::After(i)),
     }
 }
 
@@ -101,7 +125,13 @@ fn count(n: &ast::Count) -> u32 {
     u32::try_from(n.node).unwrap_or(u32::MAX)
 }
 
-fn offer(o: &ast::Offer, order: usize, r: &Resolved, header_base: ThresholdBase, stages: &[Stage]) -> Offer {
+fn offer(
+    o: &ast::Offer,
+    order: usize,
+    r: &Resolved,
+    header_base: ThresholdBase,
+    stages: &[Stage],
+) -> Offer {
     let mut out = Offer {
         id: o.id.node.clone(),
         title: o.title.clone(),
@@ -130,7 +160,10 @@ fn offer(o: &ast::Offer, order: usize, r: &Resolved, header_base: ThresholdBase,
     let mut include: Vec<ScopeTerm> = Vec::new();
     let mut include_all = false;
     let idx = |ids: &[ast::Name]| -> Vec<usize> {
-        let set: BTreeSet<usize> = ids.iter().filter_map(|n| r.offer_index.get(&n.node).copied()).collect();
+        let set: BTreeSet<usize> = ids
+            .iter()
+            .filter_map(|n| r.offer_index.get(&n.node).copied())
+            .collect();
         set.into_iter().collect()
     };
     for f in &o.fields {
@@ -140,7 +173,9 @@ fn offer(o: &ast::Offer, order: usize, r: &Resolved, header_base: ThresholdBase,
             OfferField::Scope(ScopeSel::All) => include_all = true,
             OfferField::Scope(ScopeSel::Values(dim, vs)) => include.push(term(*dim, vs)),
             OfferField::Exclude(ScopeSel::All) => out.scope.exclude_all = true,
-            OfferField::Exclude(ScopeSel::Values(dim, vs)) => out.scope.exclude.push(term(*dim, vs)),
+            OfferField::Exclude(ScopeSel::Values(dim, vs)) => {
+                out.scope.exclude.push(term(*dim, vs))
+            }
             OfferField::Valid(w) => out.valid = window(w, r.offset),
             OfferField::Audience(e) => out.audience = predicate(e),
             OfferField::LimitPerUser(n) => out.limit_per_user = Some(count(n)),
@@ -156,8 +191,15 @@ fn offer(o: &ast::Offer, order: usize, r: &Resolved, header_base: ThresholdBase,
             OfferField::GroupHours(n) => out.group_hours = Some(count(n)),
         }
     }
-    out.stage_name = stages.get(out.stage).map(|s| s.name.clone()).unwrap_or_default();
-    out.scope.include = if include_all || include.is_empty() { None } else { Some(merge_terms(include)) };
+    out.stage_name = stages
+        .get(out.stage)
+        .map(|s| s.name.clone())
+        .unwrap_or_default();
+    out.scope.include = if include_all || include.is_empty() {
+        None
+    } else {
+        Some(merge_terms(include))
+    };
     out.scope.exclude = merge_terms(std::mem::take(&mut out.scope.exclude));
     out
 }
@@ -168,12 +210,21 @@ fn merge_terms(terms: Vec<ScopeTerm>) -> Vec<ScopeTerm> {
     for t in terms {
         by_dim.entry(t.dim).or_default().extend(t.values);
     }
-    by_dim.into_iter().map(|(dim, vs)| ScopeTerm { dim, values: vs.into_iter().collect() }).collect()
+    by_dim
+        .into_iter()
+        .map(|(dim, vs)| ScopeTerm {
+            dim,
+            values: vs.into_iter().collect(),
+        })
+        .collect()
 }
 
 fn term(dim: ast::Dim, values: &[String]) -> ScopeTerm {
     let set: BTreeSet<String> = values.iter().cloned().collect();
-    ScopeTerm { dim, values: set.into_iter().collect() }
+    ScopeTerm {
+        dim,
+        values: set.into_iter().collect(),
+    }
 }
 
 fn benefit(b: &ast::Benefit) -> Benefit {
@@ -194,17 +245,41 @@ fn benefit(b: &ast::Benefit) -> Benefit {
                 })
                 .collect(),
         },
-        B::EveryN { step, off, cap } => Benefit::EveryN { step: money(step), off: money(off), cap: cap.as_ref().map(money) },
+        B::EveryN { step, off, cap } => Benefit::EveryN {
+            step: money(step),
+            off: money(off),
+            cap: cap.as_ref().map(money),
+        },
         B::PctOff(r) => Benefit::PctOff { rate: rate(r) },
         B::UnitOff(a) => Benefit::UnitOff { off: money(a) },
         B::UnitPrice(a) => Benefit::UnitPrice { price: money(a) },
-        B::Nth(n, r) => Benefit::Nth { n: count(n), rate: rate(r) },
-        B::BuyGet(b, g) => Benefit::BuyGet { buy: count(b), get: count(g) },
-        B::Bundle(n, p) => Benefit::Bundle { n: count(n), price: money(p) },
-        B::FreeShipping(s) => Benefit::FreeShipping { spend: s.as_ref().map(money) },
-        B::Gift(s, g) => Benefit::Gift { spend: s.as_ref().map(money), gift: g.clone() },
-        B::Deposit(d, w) => Benefit::Deposit { deposit: money(d), worth: money(w) },
-        B::GroupBuy(p, n) => Benefit::GroupBuy { price: money(p), size: count(n) },
+        B::Nth(n, r) => Benefit::Nth {
+            n: count(n),
+            rate: rate(r),
+        },
+        B::BuyGet(b, g) => Benefit::BuyGet {
+            buy: count(b),
+            get: count(g),
+        },
+        B::Bundle(n, p) => Benefit::Bundle {
+            n: count(n),
+            price: money(p),
+        },
+        B::FreeShipping(s) => Benefit::FreeShipping {
+            spend: s.as_ref().map(money),
+        },
+        B::Gift(s, g) => Benefit::Gift {
+            spend: s.as_ref().map(money),
+            gift: g.clone(),
+        },
+        B::Deposit(d, w) => Benefit::Deposit {
+            deposit: money(d),
+            worth: money(w),
+        },
+        B::GroupBuy(p, n) => Benefit::GroupBuy {
+            price: money(p),
+            size: count(n),
+        },
     }
 }
 

@@ -109,13 +109,22 @@ pub(crate) struct RawDiagnostic {
 
 impl RawDiagnostic {
     pub fn syntax(e: SyntaxError, span: Span) -> Self {
-        RawDiagnostic { kind: DiagnosticKind::Syntax(e), span }
+        RawDiagnostic {
+            kind: DiagnosticKind::Syntax(e),
+            span,
+        }
     }
     pub fn check(e: CheckError, span: Span) -> Self {
-        RawDiagnostic { kind: DiagnosticKind::Check(e), span }
+        RawDiagnostic {
+            kind: DiagnosticKind::Check(e),
+            span,
+        }
     }
     pub fn warning(w: CheckWarning, span: Span) -> Self {
-        RawDiagnostic { kind: DiagnosticKind::Warning(w), span }
+        RawDiagnostic {
+            kind: DiagnosticKind::Warning(w),
+            span,
+        }
     }
 }
 
@@ -201,7 +210,10 @@ impl Report {
         raw.sort_by_key(|d| (d.span.start, d.kind.severity()));
         let index = LineIndex::new(text);
         let diagnostics = raw.into_iter().map(|d| index.place(text, d)).collect();
-        Report { file: file.to_string(), diagnostics }
+        Report {
+            file: file.to_string(),
+            diagnostics,
+        }
     }
 
     /// The file name used in rendering.
@@ -216,12 +228,16 @@ impl Report {
 
     /// The errors only.
     pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.diagnostics.iter().filter(|d| d.severity() == Severity::Error)
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity() == Severity::Error)
     }
 
     /// The warnings only.
     pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.diagnostics.iter().filter(|d| d.severity() == Severity::Warning)
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity() == Severity::Warning)
     }
 
     /// Whether any diagnostic is an error.
@@ -278,9 +294,14 @@ impl LineIndex {
     fn place(&self, text: &str, d: RawDiagnostic) -> Diagnostic {
         let start = floor_char_boundary(text, d.span.start.min(text.len()));
         let end = floor_char_boundary(text, d.span.end.clamp(start, text.len()));
-        let line_idx = self.starts.partition_point(|&s| s <= start).saturating_sub(1);
+        let line_idx = self
+            .starts
+            .partition_point(|&s| s <= start)
+            .saturating_sub(1);
         let line_start = self.starts.get(line_idx).copied().unwrap_or(0);
-        let line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
+        let line_end = text[line_start..]
+            .find('\n')
+            .map_or(text.len(), |i| line_start + i);
         let source_line = text[line_start..line_end].trim_end_matches('\r');
         let before = &text[line_start..start];
         let covered = &text[start..end.min(line_end)];

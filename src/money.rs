@@ -187,8 +187,14 @@ mod tests {
     #[test]
     fn rounding_modes() {
         // 85折 on 33.33: 15% off is 4.9995 → 5.00 with half_up.
-        assert_eq!(Rate(1500).discount_on(Money(3333), Rounding::HalfUp), Money(500));
-        assert_eq!(Rate(1500).discount_on(Money(3333), Rounding::Down), Money(499));
+        assert_eq!(
+            Rate(1500).discount_on(Money(3333), Rounding::HalfUp),
+            Money(500)
+        );
+        assert_eq!(
+            Rate(1500).discount_on(Money(3333), Rounding::Down),
+            Money(499)
+        );
         assert_eq!(Rounding::HalfEven.div_round(25, 10), 2);
         assert_eq!(Rounding::HalfEven.div_round(35, 10), 4);
         assert_eq!(Rounding::HalfUp.div_round(25, 10), 3);

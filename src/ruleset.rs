@@ -95,7 +95,10 @@ impl RuleSet {
 
     /// The offer with this ID.
     pub fn offer(&self, id: &str) -> Option<&Offer> {
-        self.inner.index.get(id).and_then(|&i| self.inner.offers.get(i))
+        self.inner
+            .index
+            .get(id)
+            .and_then(|&i| self.inner.offers.get(i))
     }
 
     /// The warnings found while checking.
@@ -137,6 +140,9 @@ impl Serialize for RuleSet {
 impl Checked {
     /// Whether the file has errors.
     pub fn has_errors(&self) -> bool {
-        self.report.diagnostics().iter().any(|d| d.severity() == Severity::Error)
+        self.report
+            .diagnostics()
+            .iter()
+            .any(|d| d.severity() == Severity::Error)
     }
 }

@@ -33,14 +33,27 @@ type P<'i> = Pair<'i, Rule>;
 /// Parses rule text into an AST plus the syntax errors found.
 pub(crate) fn parse(text: &str) -> (File, Vec<RawDiagnostic>) {
     if text.len() > MAX_RULE_FILE_BYTES {
-        let e = SyntaxError::TooLarge { size: text.len(), limit: MAX_RULE_FILE_BYTES };
-        return (File::default(), vec![RawDiagnostic::syntax(e, Span::new(0, 0))]);
+        let e = SyntaxError::TooLarge {
+            size: text.len(),
+            limit: MAX_RULE_FILE_BYTES,
+        };
+        return (
+            File::default(),
+            vec![RawDiagnostic::syntax(e, Span::new(0, 0))],
+        );
     }
     if let Some(pos) = too_deep(text) {
         let e = SyntaxError::TooDeep { limit: MAX_NESTING };
-        return (File::default(), vec![RawDiagnostic::syntax(e, Span::new(pos, pos + 1))]);
+        return (
+            File::default(),
+            vec![RawDiagnostic::syntax(e, Span::new(pos, pos + 1))],
+        );
     }
-    let builder = Builder { diags: RefCell::new(Vec::new()), offset: 0, text };
+    let builder = Builder {
+        diags: RefCell::new(Vec::new()),
+        offset: 0,
+        text,
+    };
     let file = match RuleParser::parse(Rule::file, text) {
         Ok(mut pairs) => {
             let mut file = File::default();
@@ -61,8 +74,14 @@ pub(crate) fn parse(text: &str) -> (File, Vec<RawDiagnostic>) {
     };
     let mut diags = builder.diags.into_inner();
     if file.offers.len() > MAX_OFFERS {
-        let span = file.offers.get(MAX_OFFERS).map_or(Span::default(), |o| o.span);
-        diags.push(RawDiagnostic::syntax(SyntaxError::TooManyOffers { limit: MAX_OFFERS }, span));
+        let span = file
+            .offers
+            .get(MAX_OFFERS)
+            .map_or(Span::default(), |o| o.span);
+        diags.push(RawDiagnostic::syntax(
+            SyntaxError::TooManyOffers { limit: MAX_OFFERS },
+            span,
+        ));
     }
     (file, diags)
 }
@@ -76,15 +95,26 @@ fn recover(text: &str, whole: pest::error::Error<Rule>) -> (File, Vec<RawDiagnos
         let block = &text[start..end];
         let is_header = first_word(block) == "ruleset";
         if i == 0 && !is_header {
-            diags.push(RawDiagnostic::syntax(SyntaxError::MissingHeader, Span::new(start, start)));
+            diags.push(RawDiagnostic::syntax(
+                SyntaxError::MissingHeader,
+                Span::new(start, start),
+            ));
         }
         if i > 0 && is_header {
             let span = Span::new(start, start + "ruleset".len());
             diags.push(RawDiagnostic::syntax(SyntaxError::SecondHeader, span));
             continue;
         }
-        let rule = if is_header { Rule::header_entry } else { Rule::offer_entry };
-        let builder = Builder { diags: RefCell::new(Vec::new()), offset: start, text: block };
+        let rule = if is_header {
+            Rule::header_entry
+        } else {
+            Rule::offer_entry
+        };
+        let builder = Builder {
+            diags: RefCell::new(Vec::new()),
+            offset: start,
+            text: block,
+        };
         match RuleParser::parse(rule, block) {
             Ok(pairs) => {
                 for p in pairs.flat_map(|p| p.into_inner()) {
@@ -259,12 +289,17 @@ fn pest_error(input: &str, offset: usize, err: &pest::error::Error<Rule>) -> Raw
     let (pos, expected) = match err.parse_attempts() {
         Some(attempts) => {
             let pos = (offset + attempts.max_position).min(input.len());
-            let after_digit = input[..pos].trim_end().ends_with(|c: char| c.is_ascii_digit());
+            let after_digit = input[..pos]
+                .trim_end()
+                .ends_with(|c: char| c.is_ascii_digit());
             let mut fine: Vec<String> = Vec::new();
             let mut coarse: Vec<String> = Vec::new();
             for stack in attempts.call_stacks() {
                 let rule = stack.deepest.get_rule().copied();
-                if let Some(w) = rule.and_then(describe).or_else(|| stack.parent.and_then(describe)) {
+                if let Some(w) = rule
+                    .and_then(describe)
+                    .or_else(|| stack.parent.and_then(describe))
+                {
                     if COARSE.contains(&w) {
                         coarse.push(w.to_string());
                     } else {
@@ -275,7 +310,11 @@ fn pest_error(input: &str, offset: usize, err: &pest::error::Error<Rule>) -> Raw
             let mut literals = Vec::new();
             // pest does not export its token type; its Display is the literal itself,
             // `a..b` for a character range and `BUILTIN_RULE` for a built-in class.
-            for t in attempts.expected_tokens().into_iter().map(|t| t.to_string()) {
+            for t in attempts
+                .expected_tokens()
+                .into_iter()
+                .map(|t| t.to_string())
+            {
                 let class = if t == "¥" || t == "￥" || (t == "0..9" && !after_digit) {
                     Some(AN_AMOUNT)
                 } else if t == "一" || t == "两" {
@@ -289,15 +328,24 @@ fn pest_error(input: &str, offset: usize, err: &pest::error::Error<Rule>) -> Raw
                 };
                 match class {
                     Some(w) => fine.push(w.to_string()),
-                    None if is_noise(&t) || t == "BUILTIN_RULE" || (t.chars().count() > 2 && t.contains("..")) => {}
+                    None if is_noise(&t)
+                        || t == "BUILTIN_RULE"
+                        || (t.chars().count() > 2 && t.contains("..")) => {}
                     None => literals.push(format!("\"{t}\"")),
                 }
             }
-                    // A literal already named inside a description (`down` in "a rounding mode
+            // A literal already named inside a description (`down` in "a rounding mode
             // (half_up, half_even, down, up)") is not listed again.
-            let named: Vec<&str> = fine.iter().flat_map(|w| w.split([' ', ',', '(', ')', '`'])).collect();
+            let named: Vec<&str> = fine
+                .iter()
+                .flat_map(|w| w.split([' ', ',', '(', ')', '`']))
+                .collect();
             literals.retain(|l| !named.contains(&l.trim_matches('"')));
-            let mut words = if fine.is_empty() && literals.is_empty() { coarse } else { fine };
+            let mut words = if fine.is_empty() && literals.is_empty() {
+                coarse
+            } else {
+                fine
+            };
             words.extend(literals);
             (pos, words)
         }
@@ -314,7 +362,10 @@ fn pest_error(input: &str, offset: usize, err: &pest::error::Error<Rule>) -> Raw
     if expected.iter().any(|w| w == AN_AMOUNT) {
         expected.retain(|w| w != A_COUNT);
     }
-    if expected.iter().any(|w| w == OFFER_FIELD || w == HEADER_FIELD) {
+    if expected
+        .iter()
+        .any(|w| w == OFFER_FIELD || w == HEADER_FIELD)
+    {
         expected.retain(|w| !COARSE.contains(&w.as_str()));
     }
     if expected.is_empty() {
@@ -322,18 +373,44 @@ fn pest_error(input: &str, offset: usize, err: &pest::error::Error<Rule>) -> Raw
     }
     let (found, found_len) = found_at(input, pos);
     let after = token_before(input, pos);
-    let e = SyntaxError::Expected { expected: join_or(&expected), after, found };
+    let e = SyntaxError::Expected {
+        expected: join_or(&expected),
+        after,
+        found,
+    };
     RawDiagnostic::syntax(e, Span::new(pos, pos + found_len))
 }
 
 const OFFER_FIELD: &str = "an offer field (stage, benefit, scope, exclude, valid, audience, limit, stock, exclusive, excludes, only_with, priority, threshold, deposit_window, balance_window, group_hours)";
 const HEADER_FIELD: &str = "a header field (currency, timezone, rounding, stages, stage NAME max N, refund, threshold_base)";
 const OFFER_FIELDS: [&str; 16] = [
-    "stage", "benefit", "scope", "exclude", "valid", "audience", "limit", "stock", "exclusive",
-    "excludes", "only_with", "priority", "threshold", "deposit_window", "balance_window", "group_hours",
+    "stage",
+    "benefit",
+    "scope",
+    "exclude",
+    "valid",
+    "audience",
+    "limit",
+    "stock",
+    "exclusive",
+    "excludes",
+    "only_with",
+    "priority",
+    "threshold",
+    "deposit_window",
+    "balance_window",
+    "group_hours",
 ];
-const HEADER_FIELDS: [&str; 6] = ["currency", "timezone", "rounding", "stages", "refund", "threshold_base"];
-const A_BENEFIT: &str = "a benefit phrase (满300减50, 每满300减50, 8折, 第二件半价, spend 300 off 50, ...)";
+const HEADER_FIELDS: [&str; 6] = [
+    "currency",
+    "timezone",
+    "rounding",
+    "stages",
+    "refund",
+    "threshold_base",
+];
+const A_BENEFIT: &str =
+    "a benefit phrase (满300减50, 每满300减50, 8折, 第二件半价, spend 300 off 50, ...)";
 const AN_OFFER: &str = "an offer (`activity` or `coupon`)";
 const THE_HEADER: &str = "the `ruleset \"NAME\" { ... }` header";
 /// Descriptions of whole constructs: shown only when nothing more precise is known.
@@ -383,11 +460,12 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | h_threshold_base | k_currency | k_timezone | k_rounding | k_stages | k_refund
         | k_threshold_base => HEADER_FIELD,
         f_stage | f_benefit | f_scope | f_exclude | f_valid | f_audience | f_limit | f_stock
-        | f_exclusive | f_excludes | f_only_with | f_priority | f_threshold
-        | f_deposit_window | f_balance_window | f_group_hours | k_stage | k_benefit | k_scope
-        | k_exclude | k_valid | k_audience | k_limit | k_stock | k_exclusive | k_excludes
-        | k_only_with | k_priority | k_threshold | k_deposit_window | k_balance_window
-        | k_group_hours => OFFER_FIELD,
+        | f_exclusive | f_excludes | f_only_with | f_priority | f_threshold | f_deposit_window
+        | f_balance_window | f_group_hours | k_stage | k_benefit | k_scope | k_exclude
+        | k_valid | k_audience | k_limit | k_stock | k_exclusive | k_excludes | k_only_with
+        | k_priority | k_threshold | k_deposit_window | k_balance_window | k_group_hours => {
+            OFFER_FIELD
+        }
         EOI => "the end of the file",
         _ => return None,
     })
@@ -397,9 +475,31 @@ fn describe(rule: Rule) -> Option<&'static str> {
 fn is_noise(token: &str) -> bool {
     matches!(
         token,
-        " " | "\t" | "\r" | "\n" | "\u{3000}" | "\u{FEFF}" | "#" | "." | "元" | "¥" | "￥" | "-"
-            | "零" | "一" | "二" | "两" | "三" | "四" | "五" | "六" | "七" | "八" | "九" | "十"
-            | "\"" | "\\"
+        " " | "\t"
+            | "\r"
+            | "\n"
+            | "\u{3000}"
+            | "\u{FEFF}"
+            | "#"
+            | "."
+            | "元"
+            | "¥"
+            | "￥"
+            | "-"
+            | "零"
+            | "一"
+            | "二"
+            | "两"
+            | "三"
+            | "四"
+            | "五"
+            | "六"
+            | "七"
+            | "八"
+            | "九"
+            | "十"
+            | "\""
+            | "\\"
     )
 }
 
@@ -434,7 +534,9 @@ fn is_han(c: char) -> bool {
 /// character; `a line break`; `the end of the file`) and its length in bytes.
 fn found_at(input: &str, pos: usize) -> (String, usize) {
     let rest = &input[pos..];
-    let Some(c) = rest.chars().next() else { return ("the end of the file".into(), 0) };
+    let Some(c) = rest.chars().next() else {
+        return ("the end of the file".into(), 0);
+    };
     let tok: String = match char_class(c) {
         _ if c == '\n' || c == '\r' => return ("a line break".into(), 0),
         0 => rest.chars().take_while(|&c| char_class(c) == 0).collect(),
@@ -451,7 +553,11 @@ fn token_before(input: &str, pos: usize) -> Option<String> {
     if class == 2 {
         return Some(c.to_string());
     }
-    let tok: String = head.chars().rev().take_while(|&c| char_class(c) == class).collect();
+    let tok: String = head
+        .chars()
+        .rev()
+        .take_while(|&c| char_class(c) == class)
+        .collect();
     Some(tok.chars().rev().collect())
 }
 
@@ -461,10 +567,32 @@ fn is_keyword(r: Rule) -> bool {
     use Rule::*;
     matches!(
         r,
-        k_ruleset | k_currency | k_timezone | k_rounding | k_stages | k_stage | k_max | k_refund
-            | k_threshold_base | k_threshold | k_benefit | k_scope | k_exclude | k_valid | k_to
-            | k_audience | k_limit | k_stock | k_exclusive | k_excludes | k_only_with
-            | k_priority | k_deposit_window | k_balance_window | k_group_hours | k_has
+        k_ruleset
+            | k_currency
+            | k_timezone
+            | k_rounding
+            | k_stages
+            | k_stage
+            | k_max
+            | k_refund
+            | k_threshold_base
+            | k_threshold
+            | k_benefit
+            | k_scope
+            | k_exclude
+            | k_valid
+            | k_to
+            | k_audience
+            | k_limit
+            | k_stock
+            | k_exclusive
+            | k_excludes
+            | k_only_with
+            | k_priority
+            | k_deposit_window
+            | k_balance_window
+            | k_group_hours
+            | k_has
     )
 }
 
@@ -513,7 +641,12 @@ impl Builder<'_> {
     fn uint(&self, p: P<'_>) -> Count {
         let span = self.span(&p);
         let n = p.as_str().parse::<u64>().unwrap_or_else(|_| {
-            self.error(SyntaxError::NumberTooLarge { text: p.as_str().into() }, span);
+            self.error(
+                SyntaxError::NumberTooLarge {
+                    text: p.as_str().into(),
+                },
+                span,
+            );
             0
         });
         Spanned::new(n, span)
@@ -521,7 +654,12 @@ impl Builder<'_> {
 
     fn int(&self, p: P<'_>) -> i64 {
         p.as_str().parse::<i64>().unwrap_or_else(|_| {
-            self.error(SyntaxError::NumberTooLarge { text: p.as_str().into() }, self.span(&p));
+            self.error(
+                SyntaxError::NumberTooLarge {
+                    text: p.as_str().into(),
+                },
+                self.span(&p),
+            );
             0
         })
     }
@@ -555,13 +693,21 @@ impl Builder<'_> {
     }
 
     fn amount(&self, p: P<'_>) -> Num {
-        let t = p.as_str().trim_start_matches(['¥', '￥']).trim_end_matches('元');
+        let t = p
+            .as_str()
+            .trim_start_matches(['¥', '￥'])
+            .trim_end_matches('元');
         self.decimal(&p, t)
     }
 
     fn pct_rate(&self, p: P<'_>) -> RateAst {
         let n = self.decimal(&p, p.as_str());
-        RateAst { pct_off: n.node, text: format!("pct_off {}", p.as_str()), span: n.span, bad_zhe: false }
+        RateAst {
+            pct_off: n.node,
+            text: format!("pct_off {}", p.as_str()),
+            span: n.span,
+            bad_zhe: false,
+        }
     }
 
     /// `rate` = `zhe` | `half_price` | `free_price`, as a percentage off.
@@ -574,14 +720,24 @@ impl Builder<'_> {
             Some(Rule::half_price) => (Decimal::from(50), false),
             _ => (Decimal::ONE_HUNDRED, false),
         };
-        RateAst { pct_off, text, span, bad_zhe }
+        RateAst {
+            pct_off,
+            text,
+            span,
+            bad_zhe,
+        }
     }
 
     fn header(&self, p: P<'_>) -> Header {
         let span = self.span(&p);
         let mut it = kids(p);
-        let name = it.next().map(|s| self.string(s)).unwrap_or_else(|| Spanned::new(String::new(), span));
-        let fields = it.map(|f| Spanned::new(self.header_field(f.clone()), self.span(&f))).collect();
+        let name = it
+            .next()
+            .map(|s| self.string(s))
+            .unwrap_or_else(|| Spanned::new(String::new(), span));
+        let fields = it
+            .map(|f| Spanned::new(self.header_field(f.clone()), self.span(&f)))
+            .collect();
         Header { name, fields, span }
     }
 
@@ -590,8 +746,12 @@ impl Builder<'_> {
         let mut it = kids(p);
         let mut next = || it.next();
         match rule {
-            Rule::h_currency => HeaderField::Currency(next().map_or_else(String::new, |v| v.as_str().into())),
-            Rule::h_timezone => HeaderField::Timezone(next().map_or_else(String::new, |v| v.as_str().into())),
+            Rule::h_currency => {
+                HeaderField::Currency(next().map_or_else(String::new, |v| v.as_str().into()))
+            }
+            Rule::h_timezone => {
+                HeaderField::Timezone(next().map_or_else(String::new, |v| v.as_str().into()))
+            }
             Rule::h_rounding => HeaderField::Rounding(match next().map(|v| v.as_str()) {
                 Some("half_even") => Rounding::HalfEven,
                 Some("down") => Rounding::Down,
@@ -600,15 +760,21 @@ impl Builder<'_> {
             }),
             Rule::h_stages => HeaderField::Stages(it.map(|s| self.name(s)).collect()),
             Rule::h_stage_max => {
-                let stage = next().map(|s| self.name(s)).unwrap_or_else(|| Spanned::new(String::new(), Span::default()));
-                let n = next().map(|n| self.uint(n)).unwrap_or_else(|| Spanned::new(0, Span::default()));
+                let stage = next()
+                    .map(|s| self.name(s))
+                    .unwrap_or_else(|| Spanned::new(String::new(), Span::default()));
+                let n = next()
+                    .map(|n| self.uint(n))
+                    .unwrap_or_else(|| Spanned::new(0, Span::default()));
                 HeaderField::StageMax(stage, n)
             }
             Rule::h_refund => HeaderField::Refund(match next().map(|v| v.as_str()) {
                 Some("recompute") => RefundPolicy::Recompute,
                 _ => RefundPolicy::Apportioned,
             }),
-            _ => HeaderField::ThresholdBase(next().map_or(ThresholdMode::Sequential, |m| self.threshold_mode(m))),
+            _ => HeaderField::ThresholdBase(
+                next().map_or(ThresholdMode::Sequential, |m| self.threshold_mode(m)),
+            ),
         }
     }
 
@@ -628,7 +794,10 @@ impl Builder<'_> {
             Some("coupon") => OfferKind::Coupon,
             _ => OfferKind::Activity,
         };
-        let id = it.next().map(|i| self.name(i)).unwrap_or_else(|| Spanned::new(String::new(), span));
+        let id = it
+            .next()
+            .map(|i| self.name(i))
+            .unwrap_or_else(|| Spanned::new(String::new(), span));
         let mut title = id.node.clone();
         let mut fields = Vec::new();
         for f in it {
@@ -639,7 +808,13 @@ impl Builder<'_> {
                 fields.push(Spanned::new(self.offer_field(f), fspan));
             }
         }
-        Offer { kind, id, title, fields, span }
+        Offer {
+            kind,
+            id,
+            title,
+            fields,
+            span,
+        }
     }
 
     fn offer_field(&self, p: P<'_>) -> OfferField {
@@ -656,7 +831,9 @@ impl Builder<'_> {
             Rule::f_valid => OfferField::Valid(self.window(first, span)),
             Rule::f_deposit_window => OfferField::DepositWindow(self.window(first, span)),
             Rule::f_balance_window => OfferField::BalanceWindow(self.window(first, span)),
-            Rule::f_audience => OfferField::Audience(first.map_or(Expr::Flag(empty()), |e| self.expr(e))),
+            Rule::f_audience => {
+                OfferField::Audience(first.map_or(Expr::Flag(empty()), |e| self.expr(e)))
+            }
             Rule::f_limit => {
                 let per_qty = first.as_ref().is_some_and(|k| k.as_str() == "per_user_qty");
                 let n = it.next().map_or(Spanned::new(0, span), |n| self.uint(n));
@@ -668,16 +845,25 @@ impl Builder<'_> {
             }
             Rule::f_stock => OfferField::Stock,
             Rule::f_exclusive => OfferField::Exclusive,
-            Rule::f_excludes => OfferField::Excludes(first.into_iter().chain(it).map(|n| self.name(n)).collect()),
-            Rule::f_only_with => OfferField::OnlyWith(first.into_iter().chain(it).map(|n| self.name(n)).collect()),
+            Rule::f_excludes => {
+                OfferField::Excludes(first.into_iter().chain(it).map(|n| self.name(n)).collect())
+            }
+            Rule::f_only_with => {
+                OfferField::OnlyWith(first.into_iter().chain(it).map(|n| self.name(n)).collect())
+            }
             Rule::f_priority => OfferField::Priority(first.map_or(0, |n| self.int(n))),
-            Rule::f_threshold => OfferField::Threshold(first.map_or(ThresholdMode::Sequential, |m| self.threshold_mode(m))),
+            Rule::f_threshold => OfferField::Threshold(
+                first.map_or(ThresholdMode::Sequential, |m| self.threshold_mode(m)),
+            ),
             _ => OfferField::GroupHours(first.map_or(Spanned::new(0, span), |n| self.uint(n))),
         }
     }
 
     fn window(&self, p: Option<P<'_>>, span: Span) -> Window {
-        let mut parts = p.into_iter().flat_map(kids).map(|d| Spanned::new(d.as_str().to_string(), self.span(&d)));
+        let mut parts = p
+            .into_iter()
+            .flat_map(kids)
+            .map(|d| Spanned::new(d.as_str().to_string(), self.span(&d)));
         let empty = Spanned::new(String::new(), span);
         let start = parts.next().unwrap_or_else(|| empty.clone());
         let end = parts.next().unwrap_or(empty);
@@ -729,16 +915,26 @@ impl Builder<'_> {
                         }
                         None => Spanned::new(Value::Bool(true), Span::default()),
                     };
-                    let field = field.unwrap_or_else(|| Spanned::new(String::new(), Span::default()));
+                    let field =
+                        field.unwrap_or_else(|| Spanned::new(String::new(), Span::default()));
                     Expr::Compare(field, op, value)
                 }
                 Rule::has_test => {
                     let mut it = kids(prim);
-                    let field = it.next().map_or_else(|| Spanned::new(String::new(), Span::default()), |f| self.name(f));
-                    let value = it.next().map_or_else(|| Spanned::new(String::new(), Span::default()), |s| self.string(s));
+                    let field = it.next().map_or_else(
+                        || Spanned::new(String::new(), Span::default()),
+                        |f| self.name(f),
+                    );
+                    let value = it.next().map_or_else(
+                        || Spanned::new(String::new(), Span::default()),
+                        |s| self.string(s),
+                    );
                     Expr::Has(field, value)
                 }
-                _ => Expr::Flag(prim.into_inner().next().map_or_else(|| Spanned::new(String::new(), Span::default()), |f| self.name(f))),
+                _ => Expr::Flag(prim.into_inner().next().map_or_else(
+                    || Spanned::new(String::new(), Span::default()),
+                    |f| self.name(f),
+                )),
             })
             .map_prefix(|_op, rhs| Expr::Not(Box::new(rhs)))
             .map_infix(|lhs, op, rhs| match op.as_rule() {
@@ -755,22 +951,56 @@ impl Builder<'_> {
         let rule = b.as_rule();
         let parts: Vec<P<'_>> = b.into_inner().collect();
         // Each number is converted once, so a bad one is reported once.
-        let amounts: Vec<Num> = parts.iter().filter(|p| p.as_rule() == Rule::amount).map(|p| self.amount(p.clone())).collect();
-        let counts: Vec<Count> = parts.iter().filter(|p| p.as_rule() == Rule::count).map(|p| self.count(p.clone())).collect();
-        let amount_at = |i: usize| amounts.get(i).cloned().unwrap_or_else(|| Spanned::new(Decimal::ZERO, Span::default()));
-        let count_at = |i: usize| counts.get(i).cloned().unwrap_or_else(|| Spanned::new(0, Span::default()));
+        let amounts: Vec<Num> = parts
+            .iter()
+            .filter(|p| p.as_rule() == Rule::amount)
+            .map(|p| self.amount(p.clone()))
+            .collect();
+        let counts: Vec<Count> = parts
+            .iter()
+            .filter(|p| p.as_rule() == Rule::count)
+            .map(|p| self.count(p.clone()))
+            .collect();
+        let amount_at = |i: usize| {
+            amounts
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| Spanned::new(Decimal::ZERO, Span::default()))
+        };
+        let count_at = |i: usize| {
+            counts
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| Spanned::new(0, Span::default()))
+        };
         let rate_of = |p: Option<&P<'_>>| match p {
             Some(r) if r.as_rule() == Rule::pct => self.pct_rate(r.clone()),
             Some(r) => self.rate(r.clone()),
-            None => RateAst { pct_off: Decimal::ZERO, text: String::new(), span: Span::default(), bad_zhe: false },
+            None => RateAst {
+                pct_off: Decimal::ZERO,
+                text: String::new(),
+                span: Span::default(),
+                bad_zhe: false,
+            },
         };
-        let rate_part = || parts.iter().find(|p| matches!(p.as_rule(), Rule::rate | Rule::pct));
+        let rate_part = || {
+            parts
+                .iter()
+                .find(|p| matches!(p.as_rule(), Rule::rate | Rule::pct))
+        };
         match rule {
             Rule::tiered => Benefit::Tiered(parts.into_iter().map(|t| self.tier(t)).collect()),
-            Rule::every_n => Benefit::EveryN { step: amount_at(0), off: amount_at(1), cap: amounts.get(2).cloned() },
+            Rule::every_n => Benefit::EveryN {
+                step: amount_at(0),
+                off: amount_at(1),
+                cap: amounts.get(2).cloned(),
+            },
             Rule::free_shipping => Benefit::FreeShipping(amounts.first().cloned()),
             Rule::gift => {
-                let name = parts.iter().find(|p| p.as_rule() == Rule::string).map(|s| self.string(s.clone()).node);
+                let name = parts
+                    .iter()
+                    .find(|p| p.as_rule() == Rule::string)
+                    .map(|s| self.string(s.clone()).node);
                 Benefit::Gift(amounts.first().cloned(), name.unwrap_or_default())
             }
             Rule::bundle => Benefit::Bundle(count_at(0), amount_at(0)),
@@ -822,7 +1052,9 @@ fn pratt() -> &'static PrattParser<Rule> {
 /// two digits mean percent (`95折` = pay 95%). Returns `(pct_off, malformed)`.
 fn zhe_to_pct_off(num: &str) -> (Decimal, bool) {
     let int_digits = num.split('.').next().map_or(0, str::len);
-    let Ok(d) = Decimal::from_str(num) else { return (Decimal::ZERO, true) };
+    let Ok(d) = Decimal::from_str(num) else {
+        return (Decimal::ZERO, true);
+    };
     let pay = match int_digits {
         1 => d * Decimal::TEN,
         2 => d,

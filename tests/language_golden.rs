@@ -11,7 +11,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 fn cases(dir: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/language").join(dir);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden/language")
+        .join(dir);
     let mut v: Vec<PathBuf> = fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -48,20 +50,38 @@ fn ok_files_compile_to_their_canonical_json() {
         let text = fs::read_to_string(&path).unwrap();
         let checked = youhui::check_rules(&name(&path), &text);
         let Some(rules) = checked.rules else {
-            failures.push(format!("{}: unexpected errors\n{}", path.display(), checked.report));
+            failures.push(format!(
+                "{}: unexpected errors\n{}",
+                path.display(),
+                checked.report
+            ));
             continue;
         };
         let json = serde_json::to_string_pretty(&rules).unwrap() + "\n";
         expect(&path.with_extension("json"), &json, &mut failures);
-        let warnings: String = checked.report.warnings().map(|w| w.render(&name(&path)) + "\n").collect();
+        let warnings: String = checked
+            .report
+            .warnings()
+            .map(|w| w.render(&name(&path)) + "\n")
+            .collect();
         let wpath = path.with_extension("warnings");
         if !warnings.is_empty() || wpath.exists() {
             expect(&wpath, &warnings, &mut failures);
         }
         // Canonical text round-trips to the same rule set.
         let again = youhui::RuleSet::parse(&rules.to_rule_text()).unwrap();
-        assert_eq!(serde_json::to_string_pretty(&again).unwrap() + "\n", json, "{}", path.display());
-        assert_eq!(again.fingerprint(), rules.fingerprint(), "{}", path.display());
+        assert_eq!(
+            serde_json::to_string_pretty(&again).unwrap() + "\n",
+            json,
+            "{}",
+            path.display()
+        );
+        assert_eq!(
+            again.fingerprint(),
+            rules.fingerprint(),
+            "{}",
+            path.display()
+        );
         assert_eq!(again.to_rule_text(), rules.to_rule_text());
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
@@ -77,7 +97,11 @@ fn err_files_report_every_error_with_position() {
             failures.push(format!("{}: expected errors, got none", path.display()));
             continue;
         }
-        expect(&path.with_extension("txt"), &(checked.report.to_string() + "\n"), &mut failures);
+        expect(
+            &path.with_extension("txt"),
+            &(checked.report.to_string() + "\n"),
+            &mut failures,
+        );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

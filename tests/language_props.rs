@@ -23,7 +23,15 @@ fn cn_count(n: u32) -> String {
         0..=9 => D[n as usize].to_string(),
         10 => "十".into(),
         11..=19 => format!("十{}", D[(n - 10) as usize]),
-        _ => format!("{}十{}", D[(n / 10) as usize], if n % 10 == 0 { "" } else { D[(n % 10) as usize] }),
+        _ => format!(
+            "{}十{}",
+            D[(n / 10) as usize],
+            if n % 10 == 0 {
+                ""
+            } else {
+                D[(n % 10) as usize]
+            }
+        ),
     }
 }
 
@@ -44,16 +52,30 @@ fn zhe() -> impl Strategy<Value = String> {
 fn benefit() -> impl Strategy<Value = String> {
     prop_oneof![
         (amount(100, 300), 1..50u32, any::<bool>()).prop_map(|((_, at), off, en)| if en {
-            format!("spend {} off {off}", at.trim_start_matches('¥').trim_end_matches('元'))
+            format!(
+                "spend {} off {off}",
+                at.trim_start_matches('¥').trim_end_matches('元')
+            )
         } else {
             format!("满{at}减{off}")
         }),
         (1..5u32, 1..40u32).prop_map(|(n, step)| {
-            (1..=n).map(|i| format!("满{}减{}", i * step * 100, i * step * 10)).collect::<Vec<_>>().join(" / ")
+            (1..=n)
+                .map(|i| format!("满{}减{}", i * step * 100, i * step * 10))
+                .collect::<Vec<_>>()
+                .join(" / ")
         }),
-        (amount(100, 500), 1..99u32, proptest::option::of(100..400u32)).prop_map(|((_, step), off, cap)| {
-            format!("每满{step}减{off}{}", cap.map(|c| format!(" 封顶{c}")).unwrap_or_default())
-        }),
+        (
+            amount(100, 500),
+            1..99u32,
+            proptest::option::of(100..400u32)
+        )
+            .prop_map(|((_, step), off, cap)| {
+                format!(
+                    "每满{step}减{off}{}",
+                    cap.map(|c| format!(" 封顶{c}")).unwrap_or_default()
+                )
+            }),
         (amount(1, 999), zhe()).prop_map(|((_, at), r)| format!("满{at}打{r}")),
         (count(1, 20), 1..99u32).prop_map(|(n, off)| format!("满{n}件减{off}")),
         zhe(),
@@ -68,13 +90,17 @@ fn benefit() -> impl Strategy<Value = String> {
             None => "包邮".into(),
         }),
         amount(1, 999).prop_map(|(_, s)| format!("满{s}赠\"保温杯\"")),
-        (amount(1, 50), 51..200u32, count(2, 9)).prop_map(|((_, p), _, n)| format!("拼团价{p} {n}人团")),
+        (amount(1, 50), 51..200u32, count(2, 9))
+            .prop_map(|((_, p), _, n)| format!("拼团价{p} {n}人团")),
     ]
 }
 
 fn audience() -> impl Strategy<Value = String> {
     let atom = prop_oneof![
-        (0..6i64, 0..6usize).prop_map(|(n, op)| format!("user.level {} {n}", ["==", "!=", "<", "<=", ">", ">="][op])),
+        (0..6i64, 0..6usize).prop_map(|(n, op)| format!(
+            "user.level {} {n}",
+            ["==", "!=", "<", "<=", ">", ">="][op]
+        )),
         Just("user.new".to_string()),
         any::<bool>().prop_map(|b| format!("user.new == {b}")),
         Just("user.tags has \"vip\"".to_string()),
@@ -111,26 +137,28 @@ fn offer(i: usize) -> impl Strategy<Value = String> {
         any::<bool>(),
         proptest::option::of(0..i.max(1)),
     )
-        .prop_map(move |(coupon, stage, benefit, scope, aud, prio, excl, excludes)| {
-            let mut s = format!(
-                "{} o{i} \"offer {i}\" {{\n  stage {}\n  benefit {benefit}\n  {scope}\n",
-                if coupon { "coupon" } else { "activity" },
-                STAGES[stage]
-            );
-            if let Some(a) = aud {
-                s += &format!("  audience {a}\n");
-            }
-            if let Some(p) = prio {
-                s += &format!("  priority {p}\n");
-            }
-            if excl {
-                s += "  exclusive\n";
-            }
-            if let Some(j) = excludes.filter(|&j| j < i) {
-                s += &format!("  excludes o{j}\n");
-            }
-            s + "}\n"
-        })
+        .prop_map(
+            move |(coupon, stage, benefit, scope, aud, prio, excl, excludes)| {
+                let mut s = format!(
+                    "{} o{i} \"offer {i}\" {{\n  stage {}\n  benefit {benefit}\n  {scope}\n",
+                    if coupon { "coupon" } else { "activity" },
+                    STAGES[stage]
+                );
+                if let Some(a) = aud {
+                    s += &format!("  audience {a}\n");
+                }
+                if let Some(p) = prio {
+                    s += &format!("  priority {p}\n");
+                }
+                if excl {
+                    s += "  exclusive\n";
+                }
+                if let Some(j) = excludes.filter(|&j| j < i) {
+                    s += &format!("  excludes o{j}\n");
+                }
+                s + "}\n"
+            },
+        )
 }
 
 fn rule_file() -> impl Strategy<Value = String> {
@@ -212,10 +240,14 @@ fn chinese_and_english_spellings_compile_identically() {
         ("满99包邮", "free_shipping spend 99"),
         ("满300赠\"保温杯\"", "spend 300 gift \"保温杯\""),
         ("拼团价79 3人团", "group_price 79 size 3"),
-        ("满1000减100 / 满2000减250", "spend 1000 off 100 / spend 2000 off 250"),
+        (
+            "满1000减100 / 满2000减250",
+            "spend 1000 off 100 / spend 2000 off 250",
+        ),
     ];
     for (zh, en) in pairs {
-        let text = |b: &str| format!("ruleset \"x\" {{ stages s }}\nactivity a {{ stage s benefit {b} }}");
+        let text =
+            |b: &str| format!("ruleset \"x\" {{ stages s }}\nactivity a {{ stage s benefit {b} }}");
         let a = youhui::RuleSet::parse(&text(zh)).unwrap_or_else(|e| panic!("{zh}: {e}"));
         let b = youhui::RuleSet::parse(&text(en)).unwrap_or_else(|e| panic!("{en}: {e}"));
         assert_eq!(a.offers()[0].benefit, b.offers()[0].benefit, "{zh} vs {en}");
