@@ -52,7 +52,6 @@ pub(crate) fn parse(text: &str) -> (File, Vec<RawDiagnostic>) {
     let builder = Builder {
         diags: RefCell::new(Vec::new()),
         offset: 0,
-        text,
     };
     let file = match RuleParser::parse(Rule::file, text) {
         Ok(mut pairs) => {
@@ -113,7 +112,6 @@ fn recover(text: &str, whole: pest::error::Error<Rule>) -> (File, Vec<RawDiagnos
         let builder = Builder {
             diags: RefCell::new(Vec::new()),
             offset: start,
-            text: block,
         };
         match RuleParser::parse(rule, block) {
             Ok(pairs) => {
@@ -600,14 +598,13 @@ fn kids(p: P<'_>) -> impl Iterator<Item = P<'_>> {
     p.into_inner().filter(|c| !is_keyword(c.as_rule()))
 }
 
-struct Builder<'t> {
+/// Turns pest pairs into AST nodes; `offset` places a block's pairs in the whole file.
+struct Builder {
     diags: RefCell<Vec<RawDiagnostic>>,
     offset: usize,
-    #[allow(dead_code)]
-    text: &'t str,
 }
 
-impl Builder<'_> {
+impl Builder {
     fn span(&self, p: &P<'_>) -> Span {
         let s = p.as_span();
         Span::new(self.offset + s.start(), self.offset + s.end())
