@@ -1,24 +1,35 @@
-//! `ask`: answers questions about a rule file.
+//! `ask`: answers questions about a rule file, for chatbots and QA.
 //!
 //! ```text
+//! cargo run --release --example ask -- RULES.promo            # JSON lines on stdin → stdout
 //! cargo run --release --example ask -- RULES.promo --check [--format json]
-//! cargo run --release --example ask -- RULES.promo --dump      # canonical JSON
-//! cargo run --release --example ask -- RULES.promo --fmt       # canonical rule text
+//! cargo run --release --example ask -- RULES.promo --fmt      # canonical rule text
+//! cargo run --release --example ask -- RULES.promo --dump     # canonical JSON
 //! ```
 //!
-//! `--check` prints the check report and exits 0 when the file has no errors, 1 when it has
-//! (2 for a usage error or an unreadable file).
+//! Serving: one JSON request per line on standard input, one JSON answer per line on
+//! standard output, in order, flushed after each. A bad line gets `{"error": {...}}` and the
+//! next line is served; an empty line gets an error answer too, so answers and requests
+//! always pair up. A line longer than `youhui::limits::MAX_REQUEST_BYTES` is refused unread.
+//!
+//! Exit status: 0 after serving to end of input (or `--check` with no errors); 1 when
+//! `--check` found errors or the rule file does not compile; 2 for a usage error or an
+//! unreadable file; 3 when standard output is closed.
 
+use std::io::{BufRead, Write};
 use std::process::ExitCode;
+
+use youhui::{ErrorBody, Request, RuleSet};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let flag = |f: &str| args.iter().any(|a| a == f);
-    let Some(path) = args
-        .iter()
-        .find(|a| !a.starts_with("--") && *a != "json" && *a != "text")
-    else {
-        eprintln!("usage: ask RULES.promo [--check [--format json]] [--dump] [--fmt]");
+    let format_json = args.windows(2).any(|w| w[0] == "--format" && w[1] == "json");
+    let mut files = args.iter().enumerate().filter(|(i, a)| {
+        !a.starts_with("--") && !(*i > 0 && args[i - 1] == "--format")
+    });
+    let Some((_, path)) = files.next() else {
+        eprintln!("usage: ask RULES.promo [--check [--format json] | --fmt | --dump]");
         return ExitCode::from(2);
     };
     let text = match std::fs::read_to_string(path) {
@@ -29,11 +40,8 @@ fn main() -> ExitCode {
         }
     };
     let checked = youhui::check_rules(path, &text);
-    let json = args
-        .windows(2)
-        .any(|w| w[0] == "--format" && w[1] == "json");
     if flag("--check") {
-        if json {
+        if format_json {
             let out = serde_json::json!({
                 "file": path,
                 "ok": !checked.has_errors(),
@@ -43,31 +51,107 @@ fn main() -> ExitCode {
         } else {
             println!("{}", checked.report);
         }
-        return if checked.has_errors() {
-            ExitCode::from(1)
-        } else {
-            ExitCode::SUCCESS
-        };
+        return if checked.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS };
     }
     let Some(rules) = checked.rules else {
         eprintln!("{}", checked.report);
         return ExitCode::from(1);
     };
     if flag("--dump") {
-        match serde_json::to_string_pretty(&rules) {
-            Ok(s) => println!("{s}"),
+        return match serde_json::to_string_pretty(&rules) {
+            Ok(s) => {
+                println!("{s}");
+                ExitCode::SUCCESS
+            }
             Err(e) => {
                 eprintln!("error: {e}");
-                return ExitCode::from(2);
+                ExitCode::from(2)
+            }
+        };
+    }
+    if flag("--fmt") {
+        print!("{}", rules.to_rule_text());
+        return ExitCode::SUCCESS;
+    }
+    serve(&rules)
+}
+
+/// Answers one request line (already known to be within the length limit).
+fn answer_line(rules: &RuleSet, line: &[u8]) -> String {
+    let response = match std::str::from_utf8(line) {
+        Err(e) => rules.error_response(ErrorBody::bad_request(
+            format!("the request is not valid UTF-8 (at byte {})", e.valid_up_to()),
+            None,
+            None,
+        )),
+        Ok(text) => match serde_json::from_str::<Request>(text) {
+            Ok(req) => rules.answer(&req),
+            Err(e) => {
+                let pos = (e.line() > 0).then_some((e.line(), e.column()));
+                rules.error_response(ErrorBody::bad_request(
+                    format!("bad request: {e}"),
+                    pos.map(|p| p.0),
+                    pos.map(|p| p.1),
+                ))
+            }
+        },
+    };
+    serde_json::to_string(&response).unwrap_or_else(|e| {
+        format!("{{\"error\":{{\"code\":\"internal\",\"message\":{:?}}}}}", e.to_string())
+    })
+}
+
+fn serve(rules: &RuleSet) -> ExitCode {
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let limit = youhui::limits::MAX_REQUEST_BYTES;
+    let mut buf: Vec<u8> = Vec::new();
+    loop {
+        buf.clear();
+        // Read one line, but keep at most `limit + 1` bytes of it.
+        let mut too_long = false;
+        let mut got_any = false;
+        loop {
+            let chunk = match input.fill_buf() {
+                Ok(c) => c,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => break,
+            };
+            if chunk.is_empty() {
+                break;
+            }
+            got_any = true;
+            let (part, done) = match chunk.iter().position(|&b| b == b'\n') {
+                Some(i) => (&chunk[..i], Some(i + 1)),
+                None => (chunk, None),
+            };
+            if buf.len() + part.len() > limit {
+                too_long = true;
+            } else {
+                buf.extend_from_slice(part);
+            }
+            let used = done.unwrap_or(chunk.len());
+            input.consume(used);
+            if done.is_some() {
+                break;
             }
         }
-    } else if flag("--fmt") {
-        print!("{}", rules.to_rule_text());
-    } else {
-        eprintln!(
-            "queries over standard input come with the evaluator; use --check, --dump or --fmt"
-        );
-        return ExitCode::from(2);
+        if !got_any {
+            return ExitCode::SUCCESS;
+        }
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
+        let answer = if too_long {
+            let body = ErrorBody::bad_request(format!("the request line is longer than {limit} bytes"), None, None);
+            serde_json::to_string(&rules.error_response(body)).unwrap_or_default()
+        } else {
+            answer_line(rules, &buf)
+        };
+        if writeln!(out, "{answer}").and_then(|_| out.flush()).is_err() {
+            return ExitCode::from(3);
+        }
     }
-    ExitCode::SUCCESS
 }

@@ -310,6 +310,59 @@ impl CheckWarning {
     }
 }
 
+/// A query could not be answered (stage `eval`).
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum EvalError {
+    /// The request is malformed; `field` names what is wrong.
+    #[error("{message}")]
+    BadRequest {
+        /// The field at fault.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// An offer or coupon ID the rule set does not know.
+    #[error("unknown offer \"{id}\"")]
+    UnknownOffer {
+        /// The ID.
+        id: String,
+    },
+    /// Two selected coupons that cannot be used together.
+    #[error("coupons \"{a}\" and \"{b}\" cannot be used together ({rule}); choose one")]
+    Conflict {
+        /// One coupon.
+        a: String,
+        /// The other.
+        b: String,
+        /// The deciding rule (`excludes`).
+        rule: &'static str,
+    },
+    /// An amount left the money range while computing.
+    #[error("an amount overflows: {what}")]
+    Overflow {
+        /// Where.
+        what: String,
+    },
+}
+
+impl EvalError {
+    /// A `bad_request` error.
+    pub fn bad(field: &str, message: String) -> Self {
+        EvalError::BadRequest { field: field.to_string(), message }
+    }
+
+    /// Stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            EvalError::BadRequest { .. } => "bad_request",
+            EvalError::UnknownOffer { .. } => "unknown_offer",
+            EvalError::Conflict { .. } => "conflict",
+            EvalError::Overflow { .. } => "overflow",
+        }
+    }
+}
+
 /// Every error youhui returns.
 #[derive(Clone, Debug, PartialEq, Error)]
 #[non_exhaustive]
@@ -317,4 +370,7 @@ pub enum Error {
     /// The rule text has errors; the report lists all of them (and the warnings).
     #[error("{0}")]
     Rules(Report),
+    /// A query could not be answered.
+    #[error("{0}")]
+    Eval(#[from] EvalError),
 }

@@ -36,26 +36,39 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod answer;
+mod apportion;
 pub mod ast;
 mod canonical;
 mod check;
 mod compile;
 mod diagnostic;
 mod error;
+mod eval;
+mod explain;
 mod ir;
 pub mod limits;
 mod money;
+mod query;
+mod request;
 mod ruleset;
 mod syntax;
 
 pub use canonical::{benefit_text, predicate_text};
 pub use diagnostic::{Diagnostic, DiagnosticJson, DiagnosticKind, Report, Severity, Span, Spanned};
-pub use error::{CheckError, CheckWarning, Error, SyntaxError};
+pub use answer::{
+    Applied, Detail, Eligibility, GiftGranted, LineQuote, NotApplied, Presale, Quote, Reason,
+    Share, Shortfall, Stacking, WhyNot,
+};
+pub use error::{CheckError, CheckWarning, Error, EvalError, SyntaxError};
+pub use explain::Explanation;
 pub use ir::{
     Benefit, Offer, OfferIdx, Predicate, Reward, RuleSet, Scope, ScopeTerm, Stage, StageIdx,
     ThresholdBase, Tier, TierAt, Window,
 };
 pub use money::{Money, Rate, Rounding, MAX_MONEY_CENTS};
+pub use query::{Body, ErrorBody, Response, RulesId};
+pub use request::{parse_now, parse_price, Cart, Context, GroupState, Line, Request, User};
 pub use ruleset::{check_rules, Checked};
 pub use syntax::GRAMMAR;
 

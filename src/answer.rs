@@ -1,0 +1,264 @@
+//! Answers: the serde types every query returns (their JSON is the `ask` protocol).
+
+use serde::{Serialize, Serializer};
+
+use crate::ir::TierAt;
+use crate::money::Money;
+
+/// Why an offer did not apply. Serialised as `{"code": "...", ...data}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Reason {
+    /// The request time is before the offer starts.
+    NotStarted {
+        /// Start, RFC 3339 in the rule set's timezone.
+        starts: String,
+    },
+    /// The request time is after the offer ended.
+    Ended {
+        /// End, RFC 3339 in the rule set's timezone.
+        ended: String,
+    },
+    /// The `audience` predicate does not hold.
+    Audience {
+        /// The predicate, as rule text.
+        predicate: String,
+    },
+    /// The per-user limit is used up.
+    LimitReached {
+        /// The limit.
+        limit: u32,
+    },
+    /// No stock left.
+    SoldOut,
+    /// No cart line is in scope.
+    NoLineInScope,
+    /// The threshold is not reached on the offer's effective scope.
+    ThresholdNotMet {
+        /// How much more is needed (money string, or a unit count).
+        shortfall: Shortfall,
+        /// The benefit reached at that point (`满300减50`).
+        next_benefit: String,
+    },
+    /// A coupon the user does not hold.
+    NotHeld,
+    /// Lost to another offer.
+    Conflict {
+        /// The offer it lost to.
+        with: String,
+        /// The deciding rule: `excludes`, `exclusive`, `only_with` or `stage_max`.
+        rule: &'static str,
+    },
+    /// The group buy failed.
+    GroupFailed,
+}
+
+impl Reason {
+    /// The code (`threshold_not_met`, ...).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Reason::NotStarted { .. } => "not_started",
+            Reason::Ended { .. } => "ended",
+            Reason::Audience { .. } => "audience",
+            Reason::LimitReached { .. } => "limit_reached",
+            Reason::SoldOut => "sold_out",
+            Reason::NoLineInScope => "no_line_in_scope",
+            Reason::ThresholdNotMet { .. } => "threshold_not_met",
+            Reason::NotHeld => "not_held",
+            Reason::Conflict { .. } => "conflict",
+            Reason::GroupFailed => "group_failed",
+        }
+    }
+}
+
+/// A shortfall: money (`"2.00"`) or units (`1`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shortfall {
+    /// Money in scope.
+    Amount(Money),
+    /// Units in scope.
+    Items(u64),
+}
+
+impl Serialize for Shortfall {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Shortfall::Amount(m) => m.serialize(s),
+            Shortfall::Items(n) => s.serialize_u64(*n),
+        }
+    }
+}
+
+/// One offer's share of a line's discount.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Share {
+    /// Offer ID.
+    pub offer: String,
+    /// Amount off this line.
+    pub amount: Money,
+}
+
+/// One line of a quote.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LineQuote {
+    /// Line ID.
+    pub id: String,
+    /// Unit price × quantity.
+    pub original: Money,
+    /// What the line pays.
+    pub payable: Money,
+    /// Every offer's share on this line, in application order.
+    pub discounts: Vec<Share>,
+}
+
+/// How an applied offer reached its discount (data for explanations).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Detail {
+    /// A threshold benefit: the base it was tested on and what was reached.
+    Threshold {
+        /// The threshold base over the effective scope.
+        base: Money,
+        /// Units in the effective scope.
+        units: u64,
+        /// The tier reached.
+        reached: TierAt,
+    },
+    /// An every-N benefit.
+    EveryN {
+        /// The threshold base over the effective scope.
+        base: Money,
+        /// The multiple.
+        step: Money,
+        /// Full multiples reached.
+        times: i64,
+        /// Whether the cap limited it.
+        capped: bool,
+    },
+    /// A per-unit or group benefit.
+    Units {
+        /// Units that got a benefit.
+        units: u64,
+    },
+    /// Shipping waived.
+    Shipping,
+    /// A gift.
+    Gift,
+}
+
+/// An offer that applied.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Applied {
+    /// Offer ID.
+    pub offer: String,
+    /// Its stage.
+    pub stage: String,
+    /// Its whole discount (for free shipping: the fee waived).
+    pub amount: Money,
+    /// How it was reached.
+    #[serde(skip)]
+    pub detail: Detail,
+    /// Whether it was cut down to what remained of its lines.
+    #[serde(skip)]
+    pub clamped: bool,
+}
+
+/// An offer that did not apply, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NotApplied {
+    /// Offer ID.
+    pub offer: String,
+    /// Why.
+    pub reason: Reason,
+}
+
+/// A gift granted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GiftGranted {
+    /// Offer ID.
+    pub offer: String,
+    /// The gift.
+    pub gift: String,
+}
+
+/// A presale's two payments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Presale {
+    /// Paid in the deposit window.
+    pub deposit: Money,
+    /// Paid in the balance window (`payable − deposit`).
+    pub balance: Money,
+}
+
+/// The answer to `quote`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Quote {
+    /// Sum of the lines' originals.
+    pub original: Money,
+    /// `original − (payable − shipping)`.
+    pub discount: Money,
+    /// Shipping fee after free-shipping offers.
+    pub shipping: Money,
+    /// What the customer pays, shipping included.
+    pub payable: Money,
+    /// Per line.
+    pub lines: Vec<LineQuote>,
+    /// Offers that applied, in application order.
+    pub applied: Vec<Applied>,
+    /// Activities and selected coupons that did not apply, in declaration order.
+    pub not_applied: Vec<NotApplied>,
+    /// Gifts granted.
+    pub gifts: Vec<GiftGranted>,
+    /// Deposit and balance when a presale applied.
+    pub presale: Option<Presale>,
+    /// The shipping fee before free shipping (for explanations).
+    #[serde(skip)]
+    pub shipping_before: Money,
+}
+
+/// The answer to `can_stack`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Stacking {
+    /// Whether the declarations allow the two offers together.
+    pub stack: bool,
+    /// The deciding rule: `excludes`, `exclusive`, `only_with`, `stage_max` or `ok`.
+    pub rule: &'static str,
+    /// The rule in words (`plat excludes shop20`).
+    pub detail: String,
+    /// With a cart: whether both really apply to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub both_apply: Option<bool>,
+    /// With a cart, when not both apply: why (`{"offer": ..., "reason": {...}}` or a
+    /// `disjoint_scopes` code).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why_not: Option<WhyNot>,
+}
+
+/// Why two offers that may stack do not both apply to a cart.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum WhyNot {
+    /// No line is in both scopes (each may still apply alone).
+    DisjointScopes,
+    /// One of them did not apply, for this reason (not a candidate, lost a contest,
+    /// threshold not met).
+    NotApplied {
+        /// The offer.
+        offer: String,
+        /// Its reason.
+        reason: Reason,
+    },
+}
+
+/// The answer to `eligibility`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Eligibility {
+    /// Whether the offer is eligible.
+    pub eligible: bool,
+    /// Why not.
+    pub reason: Option<Reason>,
+    /// The offer asked about.
+    #[serde(skip)]
+    pub offer: String,
+}

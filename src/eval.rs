@@ -1,0 +1,736 @@
+//! The evaluator: candidates, the stacking choice, and applying benefits stage by stage.
+//!
+//! Money is integer cents throughout. One quote runs in three steps:
+//! 1. **Candidates** (`Prepared::new`): each offer's scope is resolved to the set of cart
+//!    lines once, and the eligibility checks run in the spec's order.
+//! 2. **Choice** (`choose`): among the candidates, the conflict-free sets (`excludes`) and,
+//!    for every contested line, the keeper sets (compatibility, stage `max`) are enumerated;
+//!    every choice is applied and the cheapest wins, with the spec's tie-breaks.
+//! 3. **Application** (`apply`): stages in order, offers by priority then declaration;
+//!    same-stage offers see the amounts at the stage's start; discounts are clamped to what
+//!    remains and order-level ones apportioned by largest remainder.
+
+use std::cmp::Ordering;
+
+use crate::answer::*;
+use crate::apportion::{apportion, split};
+use crate::ast::CmpOp;
+use crate::canonical::{predicate_text, rfc3339};
+use crate::error::EvalError;
+use crate::ir::*;
+use crate::limits::{MAX_CART_UNITS, MAX_CHOICES};
+use crate::money::{Money, Rate};
+use crate::request::{Cart, Context, GroupState};
+
+/// A set of cart lines.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct Lines(Vec<u64>);
+
+impl Lines {
+    pub(crate) fn new(n: usize) -> Self {
+        Lines(vec![0; n.div_ceil(64)])
+    }
+    pub(crate) fn set(&mut self, i: usize) {
+        if let Some(w) = self.0.get_mut(i / 64) {
+            *w |= 1 << (i % 64);
+        }
+    }
+    pub(crate) fn get(&self, i: usize) -> bool {
+        self.0.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.iter().all(|&w| w == 0)
+    }
+    pub(crate) fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0.iter().enumerate().flat_map(|(wi, &w)| {
+            let mut w = w;
+            std::iter::from_fn(move || {
+                if w == 0 {
+                    return None;
+                }
+                let b = w.trailing_zeros() as usize;
+                w &= w - 1;
+                Some(wi * 64 + b)
+            })
+        })
+    }
+}
+
+/// A cart prepared against a rule set: amounts, scopes, candidates.
+pub(crate) struct Prepared<'a> {
+    pub rules: &'a RuleSetData,
+    pub cart: &'a Cart,
+    pub ctx: &'a Context,
+    /// Line amounts (price × qty) in cents.
+    pub orig: Vec<i64>,
+    /// Lines in each offer's scope.
+    pub scope: Vec<Lines>,
+    /// Why each offer is not a candidate (`None` = candidate), ignoring selection.
+    pub ineligible: Vec<Option<Reason>>,
+}
+
+impl<'a> Prepared<'a> {
+    pub fn new(rules: &'a RuleSetData, cart: &'a Cart, ctx: &'a Context) -> Result<Self, EvalError> {
+        cart.validate()?;
+        let units: u64 = cart.lines.iter().map(|l| u64::from(l.qty)).sum();
+        if units > MAX_CART_UNITS {
+            return Err(EvalError::bad("qty", format!("a cart holds at most {MAX_CART_UNITS} units")));
+        }
+        let n = cart.lines.len();
+        let orig = cart.lines.iter().map(|l| l.price.0 * i64::from(l.qty)).collect();
+        let now = ctx.now_or_current();
+        let mut scope = Vec::with_capacity(rules.offers.len());
+        let mut ineligible = Vec::with_capacity(rules.offers.len());
+        for o in &rules.offers {
+            let mut set = Lines::new(n);
+            for (i, l) in cart.lines.iter().enumerate() {
+                if in_scope(&o.scope, l) {
+                    set.set(i);
+                }
+            }
+            ineligible.push(eligibility_reason(o, ctx, now, rules.timezone, set.is_empty()));
+            scope.push(set);
+        }
+        Ok(Prepared { rules, cart, ctx, orig, scope, ineligible })
+    }
+}
+
+fn in_scope(s: &Scope, l: &crate::request::Line) -> bool {
+    let term_hits = |t: &ScopeTerm| {
+        let has = |v: &str| t.values.binary_search_by(|x| x.as_str().cmp(v)).is_ok();
+        match t.dim {
+            crate::ast::Dim::Shop => has(&l.shop),
+            crate::ast::Dim::Category => has(&l.category),
+            crate::ast::Dim::Sku => has(&l.sku),
+            crate::ast::Dim::Tag => l.tags.iter().any(|t| has(t)),
+        }
+    };
+    let included = s.include.as_ref().is_none_or(|terms| terms.iter().any(term_hits));
+    included && !s.exclude_all && !s.exclude.iter().any(term_hits)
+}
+
+/// The first failing eligibility check, in the spec's order (the coupon's selection and the
+/// threshold are not checked here).
+fn eligibility_reason(o: &Offer, ctx: &Context, now: i64, tz: i32, no_line: bool) -> Option<Reason> {
+    if let Some(r) = time_reason(o, now, tz) {
+        return Some(r);
+    }
+    if let Some(p) = &o.audience {
+        if !holds(p, ctx) {
+            return Some(Reason::Audience { predicate: predicate_text(p) });
+        }
+    }
+    if let Some(limit) = o.limit_per_user {
+        if ctx.usage.get(&o.id).copied().unwrap_or(0) >= limit {
+            return Some(Reason::LimitReached { limit });
+        }
+    }
+    if o.stock && ctx.stock.get(&o.id).copied().unwrap_or(0) == 0 {
+        return Some(Reason::SoldOut);
+    }
+    if let Some(limit) = o.limit_per_user_qty {
+        if ctx.bought.get(&o.id).copied().unwrap_or(0) >= limit {
+            return Some(Reason::LimitReached { limit });
+        }
+    }
+    if matches!(o.benefit, Benefit::GroupBuy { .. }) && ctx.group.get(&o.id) == Some(&GroupState::Failed) {
+        return Some(Reason::GroupFailed);
+    }
+    no_line.then_some(Reason::NoLineInScope)
+}
+
+fn time_reason(o: &Offer, now: i64, tz: i32) -> Option<Reason> {
+    let starts = |t: i64| Reason::NotStarted { starts: rfc3339(t, tz) };
+    let ended = |t: i64| Reason::Ended { ended: rfc3339(t, tz) };
+    if let Some(w) = &o.valid {
+        if now < w.start {
+            return Some(starts(w.start));
+        }
+        if now > w.end {
+            return Some(ended(w.end));
+        }
+    }
+    if let (Some(d), Some(b)) = (&o.deposit_window, &o.balance_window) {
+        if now < d.start {
+            return Some(starts(d.start));
+        }
+        if now > b.end {
+            return Some(ended(b.end));
+        }
+        if d.end < now && now < b.start {
+            return Some(starts(b.start));
+        }
+    }
+    None
+}
+
+fn holds(p: &Predicate, ctx: &Context) -> bool {
+    match p {
+        Predicate::Or(a, b) => holds(a, ctx) || holds(b, ctx),
+        Predicate::And(a, b) => holds(a, ctx) && holds(b, ctx),
+        Predicate::Not(a) => !holds(a, ctx),
+        Predicate::Level(op, n) => compare(ctx.user.level.cmp(n), *op),
+        Predicate::New(b) => ctx.user.new == *b,
+        Predicate::Tag(t) => ctx.user.tags.iter().any(|x| x == t),
+        Predicate::Channel(op, c) => (ctx.channel == *c) == (*op == CmpOp::Eq),
+    }
+}
+
+fn compare(ord: Ordering, op: CmpOp) -> bool {
+    match op {
+        CmpOp::Eq => ord == Ordering::Equal,
+        CmpOp::Ne => ord != Ordering::Equal,
+        CmpOp::Lt => ord == Ordering::Less,
+        CmpOp::Le => ord != Ordering::Greater,
+        CmpOp::Gt => ord == Ordering::Greater,
+        CmpOp::Ge => ord != Ordering::Less,
+    }
+}
+
+// ------------------------------------------------------------------ stacking rules
+
+/// Whether two offers may share a line: neither exclusive, and each one's `only_with` (if
+/// any) names the other. Offers without a price effect are compatible with everything.
+pub(crate) fn compatible(rules: &RuleSetData, a: OfferIdx, b: OfferIdx) -> bool {
+    let (oa, ob) = (&rules.offers[a], &rules.offers[b]);
+    if oa.benefit.is_price_neutral() || ob.benefit.is_price_neutral() {
+        return true;
+    }
+    let allows = |o: &Offer, other: OfferIdx| match &o.only_with {
+        Some(list) => list.binary_search(&other).is_ok(),
+        None => true,
+    };
+    !oa.exclusive && !ob.exclusive && allows(oa, b) && allows(ob, a)
+}
+
+/// Whether two offers exclude each other (order-wide).
+pub(crate) fn excludes(rules: &RuleSetData, a: OfferIdx, b: OfferIdx) -> bool {
+    rules.offers[a].excludes.binary_search(&b).is_ok()
+}
+
+/// The rule by which `loser` cannot share a line with `winner`.
+pub(crate) fn line_rule(rules: &RuleSetData, loser: OfferIdx, winner: OfferIdx) -> &'static str {
+    let (l, w) = (&rules.offers[loser], &rules.offers[winner]);
+    if l.exclusive || w.exclusive {
+        "exclusive"
+    } else if !compatible(rules, loser, winner) {
+        "only_with"
+    } else {
+        "stage_max"
+    }
+}
+
+/// Application order: stage, then priority (higher first), then declaration.
+fn app_order(rules: &RuleSetData, a: OfferIdx, b: OfferIdx) -> Ordering {
+    let (oa, ob) = (&rules.offers[a], &rules.offers[b]);
+    oa.stage.cmp(&ob.stage).then(ob.priority.cmp(&oa.priority)).then(a.cmp(&b))
+}
+
+// ------------------------------------------------------------------ application
+
+/// The result of applying one choice.
+#[derive(Clone, Debug)]
+pub(crate) struct Outcome {
+    /// Final line amounts.
+    pub amount: Vec<i64>,
+    /// Each line's shares: (offer, cents), in application order.
+    pub shares: Vec<Vec<(OfferIdx, i64)>>,
+    /// Applied offers in application order.
+    pub applied: Vec<(OfferIdx, i64, Detail, bool)>,
+    /// Offers whose threshold was not met on their effective scope.
+    pub unmet: Vec<(OfferIdx, Reason)>,
+    pub shipping: i64,
+    pub gifts: Vec<OfferIdx>,
+    /// Total deposit of applied presales (`None` when none applied).
+    pub deposit: Option<i64>,
+    /// Amounts after each stage.
+    pub after_stage: Vec<Vec<i64>>,
+}
+
+impl Outcome {
+    pub fn payable(&self) -> i64 {
+        self.amount.iter().sum::<i64>() + self.shipping
+    }
+}
+
+/// One unit for group benefits: its price and line.
+#[derive(Clone, Copy)]
+struct Unit {
+    price: i64,
+    line: usize,
+}
+
+/// Price classes of a line's units at amount `a`: the first `a % qty` units cost one cent
+/// more than the rest, so the classes always add up to `a` exactly.
+fn unit_classes(a: i64, qty: u32) -> [(i64, i64); 2] {
+    let q = i64::from(qty.max(1));
+    let (base, extra) = (a.div_euclid(q), a.rem_euclid(q));
+    [(base + 1, extra), (base, q - extra)]
+}
+
+pub(crate) struct Applier<'p, 'a> {
+    pub p: &'p Prepared<'a>,
+}
+
+impl Applier<'_, '_> {
+    /// Applies the participants (in application order), each on the lines it keeps.
+    pub fn apply(&self, parts: &[OfferIdx], keeps: &[Lines]) -> Outcome {
+        let rules = self.p.rules;
+        let n = self.p.orig.len();
+        let mut amount = self.p.orig.clone();
+        let mut out = Outcome {
+            amount: Vec::new(),
+            shares: vec![Vec::new(); n],
+            applied: Vec::new(),
+            unmet: Vec::new(),
+            shipping: self.p.ctx.shipping_fee.0,
+            gifts: Vec::new(),
+            deposit: None,
+            after_stage: Vec::with_capacity(rules.stages.len()),
+        };
+        let mut k = 0;
+        for stage in 0..rules.stages.len() {
+            let start = amount.clone();
+            while let Some(&o) = parts.get(k) {
+                if rules.offers[o].stage != stage {
+                    break;
+                }
+                if !keeps[k].is_empty() {
+                    self.apply_one(o, &keeps[k], &start, &mut amount, &mut out);
+                }
+                k += 1;
+            }
+            out.after_stage.push(amount.clone());
+        }
+        out.amount = amount;
+        out
+    }
+
+    /// The line amounts an offer tests its threshold on (see `ThresholdBase`).
+    fn base(&self, o: &Offer, start: &[i64], out: &Outcome) -> Vec<i64> {
+        match o.threshold {
+            ThresholdBase::Original => self.p.orig.clone(),
+            ThresholdBase::After(k) if k < o.stage => out.after_stage.get(k).map_or_else(|| start.to_vec(), Clone::clone),
+            _ => start.to_vec(),
+        }
+    }
+
+    fn apply_one(&self, oi: OfferIdx, keep: &Lines, start: &[i64], amount: &mut [i64], out: &mut Outcome) {
+        let o = &self.p.rules.offers[oi];
+        let lines: Vec<usize> = keep.iter().collect();
+        let base_vec = self.base(o, start, out);
+        let base: i64 = lines.iter().map(|&l| base_vec[l]).sum();
+        let units: u64 = lines.iter().map(|&l| u64::from(self.p.cart.lines[l].qty)).sum();
+        let rounding = self.p.rules.rounding;
+        let unmet = |shortfall: Shortfall| Reason::ThresholdNotMet { shortfall, next_benefit: crate::explain::benefit_zh(&o.benefit, true) };
+        // Order-level: (total, detail) to apportion over the kept lines.
+        let order_level: Option<(i64, Detail)> = match &o.benefit {
+            Benefit::Tiered { tiers } => {
+                let reached = tiers.iter().rev().find(|t| match t.at {
+                    TierAt::Spend(m) => base >= m.0,
+                    TierAt::Items(n) => units >= u64::from(n),
+                });
+                match reached {
+                    None => {
+                        let short = match tiers.first().map(|t| t.at) {
+                            Some(TierAt::Items(n)) => Shortfall::Items(u64::from(n).saturating_sub(units)),
+                            Some(TierAt::Spend(m)) => Shortfall::Amount(Money(m.0 - base)),
+                            None => Shortfall::Amount(Money::ZERO),
+                        };
+                        out.unmet.push((oi, unmet(short)));
+                        return;
+                    }
+                    Some(t) => {
+                        let total = match t.reward {
+                            Reward::Off(m) => m.0,
+                            Reward::PctOff(r) => {
+                                let now: i64 = lines.iter().map(|&l| start[l]).sum();
+                                r.discount_on(Money(now), rounding).0
+                            }
+                        };
+                        Some((total, Detail::Threshold { base: Money(base), units, reached: t.at }))
+                    }
+                }
+            }
+            Benefit::EveryN { step, off, cap } => {
+                let times = if step.0 > 0 { base / step.0 } else { 0 };
+                if times == 0 {
+                    out.unmet.push((oi, unmet(Shortfall::Amount(Money(step.0 - base)))));
+                    return;
+                }
+                let raw = times.saturating_mul(off.0);
+                let total = cap.map_or(raw, |c| raw.min(c.0));
+                Some((total, Detail::EveryN { base: Money(base), step: *step, times, capped: total < raw }))
+            }
+            Benefit::FreeShipping { spend } => {
+                if let Some(s) = spend.filter(|s| base < s.0) {
+                    out.unmet.push((oi, unmet(Shortfall::Amount(Money(s.0 - base)))));
+                    return;
+                }
+                let saved = out.shipping;
+                out.shipping = 0;
+                out.applied.push((oi, saved, Detail::Shipping, false));
+                return;
+            }
+            Benefit::Gift { spend, .. } => {
+                if let Some(s) = spend.filter(|s| base < s.0) {
+                    out.unmet.push((oi, unmet(Shortfall::Amount(Money(s.0 - base)))));
+                    return;
+                }
+                out.gifts.push(oi);
+                out.applied.push((oi, 0, Detail::Gift, false));
+                return;
+            }
+            _ => None,
+        };
+        if let Some((total, detail)) = order_level {
+            let weights: Vec<i64> = lines.iter().map(|&l| base_vec[l]).collect();
+            let caps: Vec<i64> = lines.iter().map(|&l| amount[l]).collect();
+            let shares = apportion(total, &weights, &caps);
+            let mut given = 0;
+            for (&l, &s) in lines.iter().zip(&shares) {
+                amount[l] -= s;
+                given += s;
+                out.shares[l].push((oi, s));
+            }
+            out.applied.push((oi, given, detail, given < total));
+            return;
+        }
+        // Per-unit and group benefits: desired discount per kept line.
+        let mut desired = vec![0i64; lines.len()];
+        let mut benefited: u64 = 0;
+        match &o.benefit {
+            Benefit::PctOff { .. }
+            | Benefit::UnitOff { .. }
+            | Benefit::UnitPrice { .. }
+            | Benefit::GroupBuy { .. }
+            | Benefit::Deposit { .. } => {
+                let saving = |p: i64| -> i64 {
+                    match &o.benefit {
+                        Benefit::PctOff { rate } => rate.discount_on(Money(p), rounding).0.min(p),
+                        Benefit::UnitOff { off } => off.0.min(p),
+                        Benefit::UnitPrice { price } | Benefit::GroupBuy { price, .. } => (p - price.0).max(0),
+                        Benefit::Deposit { deposit, worth } => (worth.0 - deposit.0).min(p),
+                        _ => 0,
+                    }
+                };
+                // (saving per unit, kept-line index, units)
+                let mut classes: Vec<(i64, usize, i64)> = Vec::with_capacity(lines.len() * 2);
+                for (k, &l) in lines.iter().enumerate() {
+                    for (price, count) in unit_classes(start[l], self.p.cart.lines[l].qty) {
+                        if count > 0 {
+                            classes.push((saving(price), k, count));
+                        }
+                    }
+                }
+                let mut allowed = match o.limit_per_user_qty {
+                    Some(limit) => i64::from(limit.saturating_sub(self.p.ctx.bought.get(&o.id).copied().unwrap_or(0))),
+                    None => i64::MAX,
+                };
+                if o.limit_per_user_qty.is_some() {
+                    // The units that save the most get the benefit (ties: line, then unit order).
+                    classes.sort_by(|a, b| b.0.cmp(&a.0));
+                }
+                for (s, k, count) in classes {
+                    let take = count.min(allowed);
+                    allowed -= take;
+                    desired[k] += s * take;
+                    if s > 0 {
+                        benefited += take as u64;
+                    }
+                }
+                if let Benefit::Deposit { deposit, .. } = &o.benefit {
+                    *out.deposit.get_or_insert(0) += deposit.0 * units as i64;
+                }
+            }
+            Benefit::Nth { .. } | Benefit::BuyGet { .. } | Benefit::Bundle { .. } => {
+                let mut all: Vec<Unit> = Vec::new();
+                for (k, &l) in lines.iter().enumerate() {
+                    for (price, count) in unit_classes(start[l], self.p.cart.lines[l].qty) {
+                        all.extend(std::iter::repeat_n(Unit { price, line: k }, count as usize));
+                    }
+                }
+                // Highest price first; the sort is stable, so ties keep line and unit order.
+                all.sort_by(|a, b| b.price.cmp(&a.price));
+                let size = match &o.benefit {
+                    Benefit::Nth { n, .. } | Benefit::Bundle { n, .. } => *n as usize,
+                    Benefit::BuyGet { buy, get } => (*buy + *get) as usize,
+                    _ => 1,
+                };
+                let mut prices = Vec::new();
+                let mut part = Vec::new();
+                for group in all.chunks_exact(size.max(1)) {
+                    match &o.benefit {
+                        Benefit::Nth { rate, .. } => {
+                            if let Some(u) = group.last() {
+                                desired[u.line] += Rate::discount_on(*rate, Money(u.price), rounding).0.min(u.price);
+                                benefited += 1;
+                            }
+                        }
+                        Benefit::BuyGet { get, .. } => {
+                            for u in &group[group.len() - *get as usize..] {
+                                desired[u.line] += u.price;
+                                benefited += 1;
+                            }
+                        }
+                        Benefit::Bundle { price, .. } => {
+                            let sum: i64 = group.iter().map(|u| u.price).sum();
+                            if sum > price.0 {
+                                prices.clear();
+                                prices.extend(group.iter().map(|u| u.price));
+                                split(sum - price.0, &prices, &mut part);
+                                for (u, d) in group.iter().zip(&part) {
+                                    desired[u.line] += d;
+                                }
+                                benefited += group.len() as u64;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+        let mut given = 0;
+        let mut clamped = false;
+        for (k, &l) in lines.iter().enumerate() {
+            let d = desired[k].min(amount[l]);
+            clamped |= d < desired[k];
+            amount[l] -= d;
+            given += d;
+            out.shares[l].push((oi, d));
+        }
+        out.applied.push((oi, given, Detail::Units { units: benefited }, clamped));
+    }
+}
+
+// ------------------------------------------------------------------ choosing
+
+/// The chosen stacking and its outcome.
+pub(crate) struct Chosen {
+    /// Participants in application order.
+    pub parts: Vec<OfferIdx>,
+    /// Lines each participant keeps.
+    pub keeps: Vec<Lines>,
+    /// Participants left out of the conflict-free set, with the member they lose to.
+    pub left_out: Vec<(OfferIdx, OfferIdx)>,
+    pub outcome: Outcome,
+}
+
+/// Chooses among all conflict-free sets and keeper assignments the one with the lowest
+/// payable (ties: larger priority sum, fewer applied offers, then keepers earlier in
+/// declaration order, line by line).
+pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
+    let rules = p.rules;
+    parts.sort_by(|&a, &b| app_order(rules, a, b));
+    let n = p.orig.len();
+    let applier = Applier { p };
+    let mut best: Option<(Key, Chosen)> = None;
+    for members in conflict_free_sets(rules, &parts) {
+        let in_set: Vec<bool> = parts.iter().map(|o| members.contains(o)).collect();
+        // Per line: options of keeper sets (indices into `parts`).
+        let mut line_options: Vec<Vec<Vec<usize>>> = Vec::with_capacity(n);
+        for l in 0..n {
+            let here: Vec<usize> =
+                (0..parts.len()).filter(|&k| in_set[k] && p.scope[parts[k]].get(l)).collect();
+            line_options.push(keeper_options(rules, &parts, &here));
+        }
+        for pick in assignments(&line_options, p) {
+            let mut keeps = vec![Lines::new(n); parts.len()];
+            for (l, opts) in line_options.iter().enumerate() {
+                if let Some(opt) = opts.get(pick[l]) {
+                    for &k in opt {
+                        keeps[k].set(l);
+                    }
+                }
+            }
+            let outcome = applier.apply(&parts, &keeps);
+            let key = Key::new(rules, &parts, &keeps, &outcome, n);
+            if best.as_ref().is_none_or(|(bk, _)| key.better_than(bk)) {
+                let left_out = parts
+                    .iter()
+                    .filter(|o| !members.contains(o))
+                    .map(|&o| (o, members.iter().copied().find(|&m| excludes(rules, o, m)).unwrap_or(o)))
+                    .collect();
+                best = Some((key, Chosen { parts: parts.clone(), keeps, left_out, outcome }));
+            }
+        }
+    }
+    match best {
+        Some((_, c)) => c,
+        None => {
+            let keeps = vec![Lines::new(n); parts.len()];
+            let outcome = applier.apply(&parts, &keeps);
+            Chosen { parts, keeps, left_out: Vec::new(), outcome }
+        }
+    }
+}
+
+/// Comparison key of a choice.
+struct Key {
+    payable: i64,
+    priority: i64,
+    applied: usize,
+    keepers: Vec<Vec<OfferIdx>>,
+}
+
+impl Key {
+    fn new(rules: &RuleSetData, parts: &[OfferIdx], keeps: &[Lines], o: &Outcome, n: usize) -> Key {
+        let keepers = (0..n)
+            .map(|l| {
+                let mut v: Vec<OfferIdx> = (0..parts.len()).filter(|&k| keeps[k].get(l)).map(|k| parts[k]).collect();
+                v.sort_unstable();
+                v
+            })
+            .collect();
+        Key {
+            payable: o.payable(),
+            priority: o.applied.iter().map(|a| rules.offers[a.0].priority).sum(),
+            applied: o.applied.len(),
+            keepers,
+        }
+    }
+
+    fn better_than(&self, b: &Key) -> bool {
+        self.payable
+            .cmp(&b.payable)
+            .then(b.priority.cmp(&self.priority))
+            .then(self.applied.cmp(&b.applied))
+            .then_with(|| self.keepers.cmp(&b.keepers))
+            == Ordering::Less
+    }
+}
+
+/// Maximal subsets of `parts` with no two members excluding each other (capped at
+/// [`MAX_CHOICES`]). Offers in no `excludes` relation with another participant are in all.
+fn conflict_free_sets(rules: &RuleSetData, parts: &[OfferIdx]) -> Vec<Vec<OfferIdx>> {
+    let conflicted: Vec<OfferIdx> = parts
+        .iter()
+        .copied()
+        .filter(|&a| parts.iter().any(|&b| a != b && excludes(rules, a, b)))
+        .collect();
+    let free: Vec<OfferIdx> = parts.iter().copied().filter(|o| !conflicted.contains(o)).collect();
+    let mut out = Vec::new();
+    let mut current = Vec::new();
+    fn rec(rules: &RuleSetData, c: &[OfferIdx], i: usize, cur: &mut Vec<OfferIdx>, out: &mut Vec<Vec<OfferIdx>>) {
+        if out.len() >= MAX_CHOICES {
+            return;
+        }
+        let Some(&v) = c.get(i) else {
+            // Maximal: every left-out offer conflicts with a member.
+            if c.iter().all(|&x| cur.contains(&x) || cur.iter().any(|&m| excludes(rules, x, m))) {
+                out.push(cur.clone());
+            }
+            return;
+        };
+        if !cur.iter().any(|&m| excludes(rules, v, m)) {
+            cur.push(v);
+            rec(rules, c, i + 1, cur, out);
+            cur.pop();
+        }
+        rec(rules, c, i + 1, cur, out);
+    }
+    rec(rules, &conflicted, 0, &mut current, &mut out);
+    for set in &mut out {
+        set.extend(&free);
+    }
+    if out.is_empty() {
+        out.push(free);
+    }
+    out
+}
+
+/// The maximal valid keeper sets of one line among the offers `here` (indices into
+/// `parts`): pairwise compatible, at most `max` price-affecting offers per stage. Offers
+/// without price effect always keep the line.
+fn keeper_options(rules: &RuleSetData, parts: &[OfferIdx], here: &[usize]) -> Vec<Vec<usize>> {
+    let (neutral, priced): (Vec<usize>, Vec<usize>) =
+        here.iter().partition(|&&k| rules.offers[parts[k]].benefit.is_price_neutral());
+    let valid = |set: &[usize]| -> bool {
+        for (i, &a) in set.iter().enumerate() {
+            let oa = &rules.offers[parts[a]];
+            let same_stage = set.iter().filter(|&&b| rules.offers[parts[b]].stage == oa.stage).count();
+            if same_stage > rules.stages.get(oa.stage).map_or(1, |s| s.max as usize) {
+                return false;
+            }
+            if set[i + 1..].iter().any(|&b| !compatible(rules, parts[a], parts[b])) {
+                return false;
+            }
+        }
+        true
+    };
+    let with_neutral = |mut v: Vec<usize>| {
+        v.extend(&neutral);
+        v.sort_unstable();
+        v
+    };
+    if valid(&priced) {
+        return vec![with_neutral(priced)];
+    }
+    if priced.len() > 16 {
+        // Too many to enumerate: keep greedily in application order.
+        let mut v = Vec::new();
+        for &k in &priced {
+            v.push(k);
+            if !valid(&v) {
+                v.pop();
+            }
+        }
+        return vec![with_neutral(v)];
+    }
+    let m = priced.len();
+    let sets: Vec<u32> = (0..(1u32 << m))
+        .filter(|&mask| {
+            let v: Vec<usize> = (0..m).filter(|i| mask & (1 << i) != 0).map(|i| priced[i]).collect();
+            valid(&v)
+        })
+        .collect();
+    let mut out = Vec::new();
+    for &mask in &sets {
+        let maximal = (0..m).all(|i| mask & (1 << i) != 0 || !sets.contains(&(mask | (1 << i))));
+        if maximal {
+            out.push(with_neutral((0..m).filter(|i| mask & (1 << i) != 0).map(|i| priced[i]).collect()));
+        }
+    }
+    out
+}
+
+/// Every combination of per-line options (indices), or, when there are more than
+/// [`MAX_CHOICES`], every combination where lines with the same options choose alike.
+fn assignments(options: &[Vec<Vec<usize>>], _p: &Prepared<'_>) -> Vec<Vec<usize>> {
+    let n = options.len();
+    let contested: Vec<usize> = (0..n).filter(|&l| options[l].len() > 1).collect();
+    let product = contested.iter().try_fold(1usize, |acc, &l| acc.checked_mul(options[l].len()));
+    // Variables: each contested line, or each group of lines with identical options.
+    let groups: Vec<Vec<usize>> = if product.is_some_and(|p| p <= MAX_CHOICES) {
+        contested.iter().map(|&l| vec![l]).collect()
+    } else {
+        let mut gs: Vec<Vec<usize>> = Vec::new();
+        for &l in &contested {
+            match gs.iter_mut().find(|g| options[g[0]] == options[l]) {
+                Some(g) => g.push(l),
+                None => gs.push(vec![l]),
+            }
+        }
+        gs
+    };
+    let mut out = Vec::new();
+    let mut pick = vec![0usize; n];
+    fn rec(gs: &[Vec<usize>], options: &[Vec<Vec<usize>>], i: usize, pick: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+        if out.len() >= MAX_CHOICES {
+            return;
+        }
+        let Some(g) = gs.get(i) else {
+            out.push(pick.clone());
+            return;
+        };
+        for choice in 0..options[g[0]].len() {
+            for &l in g {
+                pick[l] = choice;
+            }
+            rec(gs, options, i + 1, pick, out);
+        }
+    }
+    rec(&groups, options, 0, &mut pick, &mut out);
+    out
+}

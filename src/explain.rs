@@ -1,0 +1,330 @@
+//! Explanations in Chinese and English, built from the same data as the numbers.
+//!
+//! Text is only built when asked for ([`Explanation`]); every sentence comes from a fixed
+//! template filled with amounts printed with two decimals, so the same answer always gives
+//! the same words.
+
+use serde::Serialize;
+
+use crate::answer::*;
+use crate::ast::Dim;
+use crate::ir::*;
+use crate::money::{Money, Rate};
+
+/// Sentences in Chinese and English, one per fact, in the same order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    /// Chinese.
+    pub zh: Vec<String>,
+    /// English.
+    pub en: Vec<String>,
+}
+
+impl Explanation {
+    fn push(&mut self, zh: String, en: String) {
+        self.zh.push(zh);
+        self.en.push(en);
+    }
+}
+
+/// `598.00元` / `¥598.00` (other currencies: `598.00 USD`).
+pub(crate) struct Fmt<'a> {
+    pub currency: &'a str,
+}
+
+impl Fmt<'_> {
+    fn zh(&self, m: Money) -> String {
+        if self.currency == "CNY" {
+            format!("{m}元")
+        } else {
+            format!("{m} {}", self.currency)
+        }
+    }
+    /// A threshold as the rule wrote it (`300元`), as in `满300元1次`.
+    fn zh_short(&self, m: Money) -> String {
+        let a = amount_zh(m);
+        if self.currency == "CNY" {
+            format!("{a}元")
+        } else {
+            format!("{a} {}", self.currency)
+        }
+    }
+    fn en_short(&self, m: Money) -> String {
+        match self.currency {
+            "CNY" => format!("¥{}", amount_zh(m)),
+            "USD" => format!("${}", amount_zh(m)),
+            c => format!("{} {c}", amount_zh(m)),
+        }
+    }
+    fn en(&self, m: Money) -> String {
+        match self.currency {
+            "CNY" => format!("¥{m}"),
+            "USD" => format!("${m}"),
+            c => format!("{m} {c}"),
+        }
+    }
+}
+
+/// `8折`, `95折`, `半价`, `免费` for a rate off.
+pub(crate) fn rate_zh(r: Rate) -> String {
+    let pay = 10_000 - r.0;
+    match pay {
+        0 => "免费".into(),
+        5_000 => "半价".into(),
+        p if p % 1000 == 0 => format!("{}折", p / 1000),
+        p if p % 100 == 0 => format!("{}折", p / 100),
+        p => format!("{}折", Rate(p).percent()),
+    }
+}
+
+fn amount_zh(m: Money) -> String {
+    crate::canonical::amount_text(m)
+}
+
+/// A benefit as Chinese promotion pages write it (`每满300减50 封顶150`). With `next`, the
+/// cap is left out (the phrase names what the next step gives).
+pub(crate) fn benefit_zh(b: &Benefit, next: bool) -> String {
+    let a = |m: &Money| amount_zh(*m);
+    match b {
+        Benefit::Tiered { tiers } => {
+            let tier = |t: &Tier| {
+                let at = match t.at {
+                    TierAt::Spend(m) => a(&m),
+                    TierAt::Items(n) => format!("{n}件"),
+                };
+                match t.reward {
+                    Reward::Off(m) => format!("满{at}减{}", a(&m)),
+                    Reward::PctOff(r) => format!("满{at}打{}", rate_zh(r)),
+                }
+            };
+            if next {
+                tiers.first().map(tier).unwrap_or_default()
+            } else {
+                tiers.iter().map(tier).collect::<Vec<_>>().join(" / ")
+            }
+        }
+        Benefit::EveryN { step, off, cap } => match cap.filter(|_| !next) {
+            Some(c) => format!("每满{}减{} 封顶{}", a(step), a(off), a(&c)),
+            None => format!("每满{}减{}", a(step), a(off)),
+        },
+        Benefit::PctOff { rate } => rate_zh(*rate),
+        Benefit::UnitOff { off } => format!("直降{}", a(off)),
+        Benefit::UnitPrice { price } => format!("特价{}", a(price)),
+        Benefit::Nth { n, rate } => format!("第{n}件{}", rate_zh(*rate)),
+        Benefit::BuyGet { buy, get } => format!("买{buy}送{get}"),
+        Benefit::Bundle { n, price } => format!("{n}件{}元", a(price)),
+        Benefit::FreeShipping { spend } => match spend {
+            Some(s) => format!("满{}包邮", a(s)),
+            None => "包邮".into(),
+        },
+        Benefit::Gift { spend, gift } => match spend {
+            Some(s) => format!("满{}赠{gift}", a(s)),
+            None => format!("赠{gift}"),
+        },
+        Benefit::Deposit { deposit, worth } => format!("定金{}抵{}", a(deposit), a(worth)),
+        Benefit::GroupBuy { price, size } => format!("拼团价{} {size}人团", a(price)),
+    }
+}
+
+/// The next step of a benefit in plain English (`¥50.00 off every ¥300.00`).
+fn benefit_en(b: &Benefit, f: &Fmt<'_>) -> String {
+    match b {
+        Benefit::Tiered { tiers } => match tiers.first() {
+            Some(t) => {
+                let at = match t.at {
+                    TierAt::Spend(m) => format!("when you spend {}", f.en(m)),
+                    TierAt::Items(n) => format!("when you buy {n} items"),
+                };
+                match t.reward {
+                    Reward::Off(m) => format!("{} off {at}", f.en(m)),
+                    Reward::PctOff(r) => format!("{}% off {at}", r.percent()),
+                }
+            }
+            None => String::new(),
+        },
+        Benefit::EveryN { step, off, .. } => format!("{} off every {}", f.en(*off), f.en(*step)),
+        Benefit::FreeShipping { spend: Some(s) } => format!("free shipping over {}", f.en(*s)),
+        Benefit::Gift { spend: Some(s), gift } => format!("a free {gift} over {}", f.en(*s)),
+        other => crate::canonical::benefit_text(other),
+    }
+}
+
+fn scope_zh(s: &Scope) -> &'static str {
+    match s.include.as_deref() {
+        None => "商品",
+        Some([t]) => match t.dim {
+            Dim::Shop => "店铺商品",
+            Dim::Category => "该品类商品",
+            Dim::Sku => "指定商品",
+            Dim::Tag => "活动商品",
+        },
+        Some(_) => "适用商品",
+    }
+}
+
+fn rule_words(rule: &str) -> (&'static str, &'static str) {
+    match rule {
+        "excludes" => ("互斥", "they exclude each other"),
+        "exclusive" => ("独享优惠", "an exclusive offer"),
+        "only_with" => ("仅可与指定优惠叠加", "it only stacks with named offers"),
+        _ => ("同类优惠数量已达上限", "the stage allows no more offers on that item"),
+    }
+}
+
+/// Explains a quote: what applied and how much, what did not and why, then the totals.
+pub(crate) fn quote(rules: &RuleSetData, q: &Quote) -> Explanation {
+    let f = Fmt { currency: &rules.currency };
+    let mut e = Explanation::default();
+    let title = |id: &str| rules.offers.iter().find(|o| o.id == id).map_or(id.to_string(), |o| o.title.clone());
+    for a in &q.applied {
+        let Some(o) = rules.offers.iter().find(|o| o.id == a.offer) else { continue };
+        let t = &o.title;
+        let (zh, en) = match &a.detail {
+            Detail::Threshold { base, units, reached } => match reached {
+                TierAt::Spend(at) => (
+                    format!("{t}：{}合计{}，满{}，减{}。", scope_zh(&o.scope), f.zh(*base), f.zh_short(*at), f.zh(a.amount)),
+                    format!("{t}: eligible items total {}, reaching {}: {} off.", f.en(*base), f.en_short(*at), f.en(a.amount)),
+                ),
+                TierAt::Items(n) => (
+                    format!("{t}：{}共{units}件，满{n}件，减{}。", scope_zh(&o.scope), f.zh(a.amount)),
+                    format!("{t}: {units} eligible items, reaching {n} items: {} off.", f.en(a.amount)),
+                ),
+            },
+            Detail::EveryN { base, step, times, capped } => {
+                let cap = match (&o.benefit, capped) {
+                    (Benefit::EveryN { cap: Some(c), .. }, true) => (format!("（封顶{}）", f.zh(*c)), format!(" (capped at {})", f.en(*c))),
+                    _ => (String::new(), String::new()),
+                };
+                (
+                    format!("{t}：{}合计{}，满{}{times}次，减{}{}。", scope_zh(&o.scope), f.zh(*base), f.zh_short(*step), f.zh(a.amount), cap.0),
+                    format!("{t}: eligible items total {}, {times} × {} reached: {} off{}.", f.en(*base), f.en_short(*step), f.en(a.amount), cap.1),
+                )
+            }
+            Detail::Units { units } => (
+                format!("{t}：{units}件商品共减{}。", f.zh(a.amount)),
+                format!("{t}: {} off on {units} unit{}.", f.en(a.amount), if *units == 1 { "" } else { "s" }),
+            ),
+            Detail::Shipping => (format!("{t}：免运费，省{}。", f.zh(a.amount)), format!("{t}: free shipping, {} saved.", f.en(a.amount))),
+            Detail::Gift => {
+                let gift = match &o.benefit {
+                    Benefit::Gift { gift, .. } => gift.as_str(),
+                    _ => "",
+                };
+                (format!("{t}：赠送{gift}。"), format!("{t}: free gift {gift}."))
+            }
+        };
+        e.push(zh, en);
+        if a.clamped {
+            e.push(
+                format!("{t}：优惠超过商品剩余金额，只减{}。", f.zh(a.amount)),
+                format!("{t}: the discount was limited to what remained of the price, {}.", f.en(a.amount)),
+            );
+        }
+    }
+    for na in &q.not_applied {
+        let t = title(&na.offer);
+        let benefit = rules.offers.iter().find(|o| o.id == na.offer).map(|o| &o.benefit);
+        let (zh, en) = reason_text(&t, &na.reason, benefit, &f, &title);
+        e.push(zh, en);
+    }
+    if let Some(p) = &q.presale {
+        e.push(
+            format!("预售：定金{}，尾款{}。", f.zh(p.deposit), f.zh(p.balance)),
+            format!("Presale: deposit {}, balance {}.", f.en(p.deposit), f.en(p.balance)),
+        );
+    }
+    e.push(
+        format!("商品原价{}，共优惠{}，运费{}，应付{}。", f.zh(q.original), f.zh(q.discount), f.zh(q.shipping), f.zh(q.payable)),
+        format!("Original price {}, {} off, shipping {}, you pay {}.", f.en(q.original), f.en(q.discount), f.en(q.shipping), f.en(q.payable)),
+    );
+    e
+}
+
+/// One sentence for a reason.
+pub(crate) fn reason_text(
+    t: &str,
+    r: &Reason,
+    benefit: Option<&Benefit>,
+    f: &Fmt<'_>,
+    title: &dyn Fn(&str) -> String,
+) -> (String, String) {
+    match r {
+        Reason::NotStarted { starts } => (format!("{t}：活动尚未开始，{starts}开始。"), format!("{t}: not started yet; it starts at {starts}.")),
+        Reason::Ended { ended } => (format!("{t}：活动已于{ended}结束。"), format!("{t}: it ended at {ended}.")),
+        Reason::Audience { predicate } => (format!("{t}：不符合参与条件（{predicate}）。"), format!("{t}: you do not meet its condition ({predicate}).")),
+        Reason::LimitReached { limit } => (format!("{t}：已达到每人限额{limit}。"), format!("{t}: the per-customer limit of {limit} is reached.")),
+        Reason::SoldOut => (format!("{t}：已售罄。"), format!("{t}: sold out.")),
+        Reason::NoLineInScope => (format!("{t}：购物车里没有参加该活动的商品。"), format!("{t}: no item in the cart qualifies.")),
+        Reason::ThresholdNotMet { shortfall, next_benefit } => {
+            let en_benefit = benefit.map(|b| benefit_en(b, f)).unwrap_or_else(|| next_benefit.clone());
+            match shortfall {
+                Shortfall::Amount(m) => (format!("{t}：还差{}可享{next_benefit}。", f.zh(*m)), format!("{t}: add {} more to get {en_benefit}.", f.en(*m))),
+                Shortfall::Items(n) => (
+                    format!("{t}：还差{n}件可享{next_benefit}。"),
+                    format!("{t}: add {n} more item{} to get {en_benefit}.", if *n == 1 { "" } else { "s" }),
+                ),
+            }
+        }
+        Reason::NotHeld => (format!("{t}：您没有这张券。"), format!("{t}: you do not hold this coupon.")),
+        Reason::Conflict { with, rule } => {
+            let (rz, re) = rule_words(rule);
+            let w = title(with);
+            (format!("{t}：与{w}不能同时使用（{rz}），已为您选择更优惠的组合。"), format!("{t}: cannot be combined with {w} ({re}); the cheaper combination was chosen."))
+        }
+        Reason::GroupFailed => (format!("{t}：拼团未成功，不享受拼团价。"), format!("{t}: the group did not form, so the group price does not apply.")),
+    }
+}
+
+/// Explains a `can_stack` answer.
+pub(crate) fn stacking(rules: &RuleSetData, a: &Offer, b: &Offer, s: &Stacking) -> Explanation {
+    let f = Fmt { currency: &rules.currency };
+    let title = |id: &str| rules.offers.iter().find(|o| o.id == id).map_or(id.to_string(), |o| o.title.clone());
+    let (ta, tb) = (&a.title, &b.title);
+    let mut e = Explanation::default();
+    let (zh, en) = match s.rule {
+        "ok" => (format!("{ta}和{tb}可以叠加使用。"), format!("{ta} and {tb} can be used together.")),
+        "excludes" => (format!("{ta}和{tb}互斥，不能同时使用。"), format!("{ta} and {tb} exclude each other and cannot be used together.")),
+        "exclusive" => {
+            let ex = if a.exclusive { ta } else { tb };
+            (format!("{ex}是独享优惠，不能与其他优惠叠加在同一商品上。"), format!("{ex} is exclusive: no other offer may apply to the same items."))
+        }
+        "only_with" => (format!("{ta}和{tb}不能叠加：{}。", s.detail), format!("{ta} and {tb} cannot stack: {}.", s.detail)),
+        _ => (
+            format!("{ta}和{tb}属于同一类优惠，同一商品只能享受其中之一。"),
+            format!("{ta} and {tb} are in the same stage, which allows only one of them per item."),
+        ),
+    };
+    e.push(zh, en);
+    match (&s.both_apply, &s.why_not) {
+        (Some(true), _) => e.push("按这个购物车，两者都会生效。".into(), "With this cart, both apply.".into()),
+        (Some(false), Some(WhyNot::DisjointScopes)) => e.push(
+            "按这个购物车，两者没有共同适用的商品。".into(),
+            "With this cart, no item is covered by both.".into(),
+        ),
+        (Some(false), Some(WhyNot::NotApplied { offer, reason })) => {
+            let t = title(offer);
+            let benefit = rules.offers.iter().find(|o| &o.id == offer).map(|o| &o.benefit);
+            let (zh, en) = reason_text(&t, reason, benefit, &f, &title);
+            e.push(format!("按这个购物车，{zh}"), format!("With this cart: {en}"));
+        }
+        _ => {}
+    }
+    e
+}
+
+/// Explains an eligibility answer.
+pub(crate) fn eligibility(rules: &RuleSetData, el: &Eligibility) -> Explanation {
+    let f = Fmt { currency: &rules.currency };
+    let title = |id: &str| rules.offers.iter().find(|o| o.id == id).map_or(id.to_string(), |o| o.title.clone());
+    let t = title(&el.offer);
+    let mut e = Explanation::default();
+    match &el.reason {
+        None => e.push(format!("{t}：符合条件，可以使用。"), format!("{t}: eligible.")),
+        Some(r) => {
+            let benefit = rules.offers.iter().find(|o| o.id == el.offer).map(|o| &o.benefit);
+            let (zh, en) = reason_text(&t, r, benefit, &f, &title);
+            e.push(zh, en);
+        }
+    }
+    e
+}

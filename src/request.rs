@@ -1,0 +1,369 @@
+//! Requests: carts, contexts and the queries of the `ask` protocol, as serde types.
+//!
+//! Validation happens while deserialising, so a bad value is refused with a message that
+//! names the field (`price: at most two decimals`); what serde cannot see (repeated line IDs,
+//! sums that overflow) is checked by [`Cart::validate`].
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
+
+use crate::error::EvalError;
+use crate::limits::{MAX_LINES, MAX_QTY};
+use crate::money::{Money, MAX_MONEY_CENTS};
+
+/// A shopping cart.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Cart {
+    /// The lines, in cart order.
+    pub lines: Vec<Line>,
+}
+
+/// One cart line: `qty` units of one SKU at `price` each.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Line {
+    /// Unique within the cart.
+    pub id: String,
+    /// The SKU.
+    #[serde(default)]
+    pub sku: String,
+    /// The shop.
+    #[serde(default)]
+    pub shop: String,
+    /// The category.
+    #[serde(default)]
+    pub category: String,
+    /// Tags (`双11`, ...).
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Unit price.
+    #[serde(deserialize_with = "de_price")]
+    pub price: Money,
+    /// Units.
+    #[serde(deserialize_with = "de_qty")]
+    pub qty: u32,
+}
+
+impl Line {
+    /// A line with the given ID, SKU, shop, unit price and quantity.
+    pub fn new(id: &str, sku: &str, shop: &str, price: Money, qty: u32) -> Line {
+        Line { id: id.into(), sku: sku.into(), shop: shop.into(), price, qty, ..Line::default() }
+    }
+
+    /// Adds a category.
+    pub fn category(mut self, c: &str) -> Line {
+        self.category = c.into();
+        self
+    }
+
+    /// Adds a tag.
+    pub fn tag(mut self, t: &str) -> Line {
+        self.tags.push(t.into());
+        self
+    }
+}
+
+impl Cart {
+    /// Checks what deserialisation cannot: line count, unique IDs, and that every line's
+    /// amount and the cart total stay within the money range.
+    pub fn validate(&self) -> Result<(), EvalError> {
+        if self.lines.len() > MAX_LINES {
+            return Err(EvalError::bad("cart.lines", format!("at most {MAX_LINES} lines")));
+        }
+        let mut total: i64 = 0;
+        for (i, l) in self.lines.iter().enumerate() {
+            if self.lines[..i].iter().any(|o| o.id == l.id) {
+                return Err(EvalError::bad("cart.lines.id", format!("line id \"{}\" repeats", l.id)));
+            }
+            if l.qty == 0 || l.qty > MAX_QTY {
+                return Err(EvalError::bad("qty", format!("qty must be an integer from 1 to {MAX_QTY}")));
+            }
+            if l.price.0 < 0 {
+                return Err(EvalError::bad("price", "a price must not be negative".into()));
+            }
+            let amount = l.price.0.checked_mul(i64::from(l.qty)).filter(|a| *a <= MAX_MONEY_CENTS);
+            total = amount
+                .and_then(|a| total.checked_add(a))
+                .filter(|t| *t <= MAX_MONEY_CENTS)
+                .ok_or_else(|| EvalError::bad("price", format!("line \"{}\": the amount overflows", l.id)))?;
+        }
+        Ok(())
+    }
+}
+
+/// State of a group buy, from the request context.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupState {
+    /// The user joins or starts a group (the default).
+    #[default]
+    Open,
+    /// The group has formed.
+    Formed,
+    /// The group failed: the group price does not apply.
+    Failed,
+}
+
+/// The user asking.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct User {
+    /// User ID.
+    #[serde(default)]
+    pub id: String,
+    /// Membership level.
+    #[serde(default)]
+    pub level: i64,
+    /// New customer.
+    #[serde(default)]
+    pub new: bool,
+    /// Tags (`vip`, ...).
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// Everything about the request besides the cart. Missing fields take safe defaults.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Context {
+    /// Unix seconds; `None` means the current time.
+    #[serde(default, deserialize_with = "de_now", serialize_with = "ser_now")]
+    pub now: Option<i64>,
+    /// The user.
+    #[serde(default)]
+    pub user: User,
+    /// Sales channel (`app`, ...).
+    #[serde(default)]
+    pub channel: String,
+    /// Times each offer was already used by this user.
+    #[serde(default)]
+    pub usage: BTreeMap<String, u32>,
+    /// Units already bought at the benefit price, per offer.
+    #[serde(default)]
+    pub bought: BTreeMap<String, u32>,
+    /// Remaining stock per offer (absent = sold out, for offers that declare `stock`).
+    #[serde(default)]
+    pub stock: BTreeMap<String, u32>,
+    /// Group-buy state per offer.
+    #[serde(default)]
+    pub group: BTreeMap<String, GroupState>,
+    /// Shipping fee.
+    #[serde(default, deserialize_with = "de_price")]
+    pub shipping_fee: Money,
+}
+
+impl Context {
+    /// The request time, defaulting to the current time.
+    pub fn now_or_current(&self) -> i64 {
+        self.now.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        })
+    }
+}
+
+/// One request of the `ask` protocol (`{"query": "quote", ...}`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(tag = "query", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Request {
+    /// Price the cart with the selected coupons.
+    Quote {
+        /// The cart.
+        cart: Cart,
+        /// The context.
+        #[serde(default)]
+        context: Context,
+        /// Selected coupon IDs.
+        #[serde(default)]
+        coupons: Vec<String>,
+    },
+    /// Whether one offer is eligible, and why not.
+    Eligibility {
+        /// The offer ID.
+        offer: String,
+        /// The cart.
+        cart: Cart,
+        /// The context.
+        #[serde(default)]
+        context: Context,
+    },
+    /// Whether two offers can be used together.
+    CanStack {
+        /// First offer.
+        a: String,
+        /// Second offer.
+        b: String,
+        /// Optional cart to test on.
+        #[serde(default)]
+        cart: Option<Cart>,
+        /// The context.
+        #[serde(default)]
+        context: Context,
+    },
+    /// The explanation text of another query.
+    Explain {
+        /// The query to explain (defaults to a quote of the fields below).
+        #[serde(default)]
+        request: Option<Box<Request>>,
+        /// Which query the fields below form (`quote` by default).
+        #[serde(default, rename = "for")]
+        of: Option<String>,
+        /// The cart.
+        #[serde(default)]
+        cart: Option<Cart>,
+        /// The context.
+        #[serde(default)]
+        context: Context,
+        /// Selected coupons.
+        #[serde(default)]
+        coupons: Vec<String>,
+        /// An offer (for `eligibility`).
+        #[serde(default)]
+        offer: Option<String>,
+        /// First offer (for `can_stack`).
+        #[serde(default)]
+        a: Option<String>,
+        /// Second offer (for `can_stack`).
+        #[serde(default)]
+        b: Option<String>,
+    },
+}
+
+impl Request {
+    /// The query to explain, for an `explain` request; `None` for other requests.
+    pub fn explained(&self) -> Option<Result<Request, EvalError>> {
+        let Request::Explain { request, of, cart, context, coupons, offer, a, b } = self else {
+            return None;
+        };
+        if let Some(r) = request {
+            return Some(Ok((**r).clone()));
+        }
+        let need_cart = || cart.clone().ok_or_else(|| EvalError::bad("cart", "missing field `cart`".into()));
+        let context = context.clone();
+        Some(match of.as_deref().unwrap_or("quote") {
+            "quote" => need_cart().map(|cart| Request::Quote { cart, context, coupons: coupons.clone() }),
+            "eligibility" => match offer {
+                Some(offer) => need_cart().map(|cart| Request::Eligibility { offer: offer.clone(), cart, context }),
+                None => Err(EvalError::bad("offer", "missing field `offer`".into())),
+            },
+            "can_stack" => match (a, b) {
+                (Some(a), Some(b)) => Ok(Request::CanStack { a: a.clone(), b: b.clone(), cart: cart.clone(), context }),
+                _ => Err(EvalError::bad("a", "missing field `a` or `b`".into())),
+            },
+            other => Err(EvalError::bad("for", format!("unknown query `{other}` to explain"))),
+        })
+    }
+}
+
+// ------------------------------------------------------------------ field deserialisers
+
+/// Parses a money amount from request text: a non-negative decimal with at most two
+/// decimals, within range.
+pub fn parse_price(s: &str) -> Result<Money, String> {
+    let d = Decimal::from_str(s.trim()).map_err(|_| format!("\"{s}\" is not a decimal amount"))?;
+    if d.is_sign_negative() && !d.is_zero() {
+        return Err(format!("{s} is negative"));
+    }
+    if d.normalize().scale() > 2 {
+        return Err(format!("{s} has more than two decimals"));
+    }
+    Money::from_decimal(d).ok_or_else(|| format!("{s} overflows"))
+}
+
+struct PriceVisitor;
+
+impl Visitor<'_> for PriceVisitor {
+    type Value = Money;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an amount: a string or number, at most two decimals, not negative")
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Money, E> {
+        parse_price(v).map_err(|m| E::custom(format!("price: {m}")))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Money, E> {
+        self.visit_str(&v.to_string())
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Money, E> {
+        self.visit_str(&v.to_string())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Money, E> {
+        if !v.is_finite() {
+            return Err(E::custom("price: not a finite number"));
+        }
+        // Rust prints the shortest text that reads back as the same f64: `300.5`, `0.1`.
+        self.visit_str(&v.to_string())
+    }
+}
+
+fn de_price<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+    d.deserialize_any(PriceVisitor)
+}
+
+struct QtyVisitor;
+
+impl Visitor<'_> for QtyVisitor {
+    type Value = u32;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "qty: an integer from 1 to {MAX_QTY}")
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<u32, E> {
+        u32::try_from(v)
+            .ok()
+            .filter(|q| (1..=MAX_QTY).contains(q))
+            .ok_or_else(|| E::custom(format!("qty: {v} is not an integer from 1 to {MAX_QTY}")))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<u32, E> {
+        Err(E::custom(format!("qty: {v} is not an integer from 1 to {MAX_QTY}")))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<u32, E> {
+        Err(E::custom(format!("qty: {v} is not an integer from 1 to {MAX_QTY}")))
+    }
+}
+
+fn de_qty<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    d.deserialize_any(QtyVisitor)
+}
+
+/// Parses an RFC 3339 time with an offset into Unix seconds.
+pub fn parse_now(s: &str) -> Result<i64, String> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.timestamp())
+        .map_err(|_| format!("now: \"{s}\" is not an RFC 3339 time with an offset (2026-11-11T10:00:00+08:00)"))
+}
+
+fn de_now<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let s: Option<String> = Option::deserialize(d)?;
+    s.map(|s| parse_now(&s).map_err(de::Error::custom)).transpose()
+}
+
+fn ser_now<S: serde::Serializer>(now: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+    match now {
+        Some(t) => s.collect_str(&crate::canonical::rfc3339(*t, 0)),
+        None => s.serialize_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prices() {
+        assert_eq!(parse_price("399.00"), Ok(Money(39900)));
+        assert_eq!(parse_price("0"), Ok(Money(0)));
+        assert!(parse_price("-1").is_err());
+        assert!(parse_price("1.001").is_err());
+        assert!(parse_price("abc").is_err());
+        assert!(parse_price("1e20").is_err());
+    }
+
+    #[test]
+    fn now_needs_an_offset() {
+        assert!(parse_now("2026-11-11T10:00:00+08:00").is_ok());
+        assert!(parse_now("2026-11-11T10:00:00").is_err());
+    }
+}
