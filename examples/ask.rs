@@ -5,6 +5,7 @@
 //! cargo run --release --example ask -- RULES.promo --check [--format json]
 //! cargo run --release --example ask -- RULES.promo --fmt      # canonical rule text
 //! cargo run --release --example ask -- RULES.promo --dump     # canonical JSON
+//! cargo run --release --example ask -- RULES.promo --pretty < REQUESTS.jsonl   # indented answers
 //! ```
 //!
 //! Serving: one JSON request per line on standard input, one JSON answer per line on
@@ -24,10 +25,13 @@ use youhui::{ErrorBody, Request, RuleSet};
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let flag = |f: &str| args.iter().any(|a| a == f);
-    let format_json = args.windows(2).any(|w| w[0] == "--format" && w[1] == "json");
-    let mut files = args.iter().enumerate().filter(|(i, a)| {
-        !a.starts_with("--") && !(*i > 0 && args[i - 1] == "--format")
-    });
+    let format_json = args
+        .windows(2)
+        .any(|w| w[0] == "--format" && w[1] == "json");
+    let mut files = args
+        .iter()
+        .enumerate()
+        .filter(|(i, a)| !(a.starts_with("--") || *i > 0 && args[i - 1] == "--format"));
     let Some((_, path)) = files.next() else {
         eprintln!("usage: ask RULES.promo [--check [--format json] | --fmt | --dump]");
         return ExitCode::from(2);
@@ -51,7 +55,11 @@ fn main() -> ExitCode {
         } else {
             println!("{}", checked.report);
         }
-        return if checked.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS };
+        return if checked.has_errors() {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        };
     }
     let Some(rules) = checked.rules else {
         eprintln!("{}", checked.report);
@@ -73,14 +81,17 @@ fn main() -> ExitCode {
         print!("{}", rules.to_rule_text());
         return ExitCode::SUCCESS;
     }
-    serve(&rules)
+    serve(&rules, flag("--pretty"))
 }
 
 /// Answers one request line (already known to be within the length limit).
-fn answer_line(rules: &RuleSet, line: &[u8]) -> String {
+fn answer_line(rules: &RuleSet, line: &[u8], pretty: bool) -> String {
     let response = match std::str::from_utf8(line) {
         Err(e) => rules.error_response(ErrorBody::bad_request(
-            format!("the request is not valid UTF-8 (at byte {})", e.valid_up_to()),
+            format!(
+                "the request is not valid UTF-8 (at byte {})",
+                e.valid_up_to()
+            ),
             None,
             None,
         )),
@@ -96,12 +107,20 @@ fn answer_line(rules: &RuleSet, line: &[u8]) -> String {
             }
         },
     };
-    serde_json::to_string(&response).unwrap_or_else(|e| {
-        format!("{{\"error\":{{\"code\":\"internal\",\"message\":{:?}}}}}", e.to_string())
+    let json = if pretty {
+        serde_json::to_string_pretty(&response)
+    } else {
+        serde_json::to_string(&response)
+    };
+    json.unwrap_or_else(|e| {
+        format!(
+            "{{\"error\":{{\"code\":\"internal\",\"message\":{:?}}}}}",
+            e.to_string()
+        )
     })
 }
 
-fn serve(rules: &RuleSet) -> ExitCode {
+fn serve(rules: &RuleSet, pretty: bool) -> ExitCode {
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
     let stdout = std::io::stdout();
@@ -145,10 +164,14 @@ fn serve(rules: &RuleSet) -> ExitCode {
             buf.pop();
         }
         let answer = if too_long {
-            let body = ErrorBody::bad_request(format!("the request line is longer than {limit} bytes"), None, None);
+            let body = ErrorBody::bad_request(
+                format!("the request line is longer than {limit} bytes"),
+                None,
+                None,
+            );
             serde_json::to_string(&rules.error_response(body)).unwrap_or_default()
         } else {
-            answer_line(rules, &buf)
+            answer_line(rules, &buf, pretty)
         };
         if writeln!(out, "{answer}").and_then(|_| out.flush()).is_err() {
             return ExitCode::from(3);

@@ -11,7 +11,11 @@ pub(crate) fn split(total: i64, weights: &[i64], out: &mut Vec<i64>) {
         return;
     }
     let sum: i128 = weights.iter().map(|&w| i128::from(w.max(0))).sum();
-    let (sum, uniform) = if sum == 0 { (weights.len() as i128, true) } else { (sum, false) };
+    let (sum, uniform) = if sum == 0 {
+        (weights.len() as i128, true)
+    } else {
+        (sum, false)
+    };
     let t = i128::from(total);
     let mut placed: i128 = 0;
     let mut rems: Vec<(i128, usize)> = Vec::with_capacity(weights.len());

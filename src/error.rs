@@ -349,7 +349,10 @@ pub enum EvalError {
 impl EvalError {
     /// A `bad_request` error.
     pub fn bad(field: &str, message: String) -> Self {
-        EvalError::BadRequest { field: field.to_string(), message }
+        EvalError::BadRequest {
+            field: field.to_string(),
+            message,
+        }
     }
 
     /// Stable machine-readable code.

@@ -70,14 +70,25 @@ pub(crate) struct Prepared<'a> {
 }
 
 impl<'a> Prepared<'a> {
-    pub fn new(rules: &'a RuleSetData, cart: &'a Cart, ctx: &'a Context) -> Result<Self, EvalError> {
+    pub fn new(
+        rules: &'a RuleSetData,
+        cart: &'a Cart,
+        ctx: &'a Context,
+    ) -> Result<Self, EvalError> {
         cart.validate()?;
         let units: u64 = cart.lines.iter().map(|l| u64::from(l.qty)).sum();
         if units > MAX_CART_UNITS {
-            return Err(EvalError::bad("qty", format!("a cart holds at most {MAX_CART_UNITS} units")));
+            return Err(EvalError::bad(
+                "qty",
+                format!("a cart holds at most {MAX_CART_UNITS} units"),
+            ));
         }
         let n = cart.lines.len();
-        let orig = cart.lines.iter().map(|l| l.price.0 * i64::from(l.qty)).collect();
+        let orig = cart
+            .lines
+            .iter()
+            .map(|l| l.price.0 * i64::from(l.qty))
+            .collect();
         let now = ctx.now_or_current();
         let mut scope = Vec::with_capacity(rules.offers.len());
         let mut ineligible = Vec::with_capacity(rules.offers.len());
@@ -88,10 +99,23 @@ impl<'a> Prepared<'a> {
                     set.set(i);
                 }
             }
-            ineligible.push(eligibility_reason(o, ctx, now, rules.timezone, set.is_empty()));
+            ineligible.push(eligibility_reason(
+                o,
+                ctx,
+                now,
+                rules.timezone,
+                set.is_empty(),
+            ));
             scope.push(set);
         }
-        Ok(Prepared { rules, cart, ctx, orig, scope, ineligible })
+        Ok(Prepared {
+            rules,
+            cart,
+            ctx,
+            orig,
+            scope,
+            ineligible,
+        })
     }
 }
 
@@ -105,19 +129,30 @@ fn in_scope(s: &Scope, l: &crate::request::Line) -> bool {
             crate::ast::Dim::Tag => l.tags.iter().any(|t| has(t)),
         }
     };
-    let included = s.include.as_ref().is_none_or(|terms| terms.iter().any(term_hits));
+    let included = s
+        .include
+        .as_ref()
+        .is_none_or(|terms| terms.iter().any(term_hits));
     included && !s.exclude_all && !s.exclude.iter().any(term_hits)
 }
 
 /// The first failing eligibility check, in the spec's order (the coupon's selection and the
 /// threshold are not checked here).
-fn eligibility_reason(o: &Offer, ctx: &Context, now: i64, tz: i32, no_line: bool) -> Option<Reason> {
+fn eligibility_reason(
+    o: &Offer,
+    ctx: &Context,
+    now: i64,
+    tz: i32,
+    no_line: bool,
+) -> Option<Reason> {
     if let Some(r) = time_reason(o, now, tz) {
         return Some(r);
     }
     if let Some(p) = &o.audience {
         if !holds(p, ctx) {
-            return Some(Reason::Audience { predicate: predicate_text(p) });
+            return Some(Reason::Audience {
+                predicate: predicate_text(p),
+            });
         }
     }
     if let Some(limit) = o.limit_per_user {
@@ -133,15 +168,21 @@ fn eligibility_reason(o: &Offer, ctx: &Context, now: i64, tz: i32, no_line: bool
             return Some(Reason::LimitReached { limit });
         }
     }
-    if matches!(o.benefit, Benefit::GroupBuy { .. }) && ctx.group.get(&o.id) == Some(&GroupState::Failed) {
+    if matches!(o.benefit, Benefit::GroupBuy { .. })
+        && ctx.group.get(&o.id) == Some(&GroupState::Failed)
+    {
         return Some(Reason::GroupFailed);
     }
     no_line.then_some(Reason::NoLineInScope)
 }
 
 fn time_reason(o: &Offer, now: i64, tz: i32) -> Option<Reason> {
-    let starts = |t: i64| Reason::NotStarted { starts: rfc3339(t, tz) };
-    let ended = |t: i64| Reason::Ended { ended: rfc3339(t, tz) };
+    let starts = |t: i64| Reason::NotStarted {
+        starts: rfc3339(t, tz),
+    };
+    let ended = |t: i64| Reason::Ended {
+        ended: rfc3339(t, tz),
+    };
     if let Some(w) = &o.valid {
         if now < w.start {
             return Some(starts(w.start));
@@ -223,7 +264,10 @@ pub(crate) fn line_rule(rules: &RuleSetData, loser: OfferIdx, winner: OfferIdx) 
 /// Application order: stage, then priority (higher first), then declaration.
 fn app_order(rules: &RuleSetData, a: OfferIdx, b: OfferIdx) -> Ordering {
     let (oa, ob) = (&rules.offers[a], &rules.offers[b]);
-    oa.stage.cmp(&ob.stage).then(ob.priority.cmp(&oa.priority)).then(a.cmp(&b))
+    oa.stage
+        .cmp(&ob.stage)
+        .then(ob.priority.cmp(&oa.priority))
+        .then(a.cmp(&b))
 }
 
 // ------------------------------------------------------------------ application
@@ -310,19 +354,35 @@ impl Applier<'_, '_> {
     fn base(&self, o: &Offer, start: &[i64], out: &Outcome) -> Vec<i64> {
         match o.threshold {
             ThresholdBase::Original => self.p.orig.clone(),
-            ThresholdBase::After(k) if k < o.stage => out.after_stage.get(k).map_or_else(|| start.to_vec(), Clone::clone),
+            ThresholdBase::After(k) if k < o.stage => out
+                .after_stage
+                .get(k)
+                .map_or_else(|| start.to_vec(), Clone::clone),
             _ => start.to_vec(),
         }
     }
 
-    fn apply_one(&self, oi: OfferIdx, keep: &Lines, start: &[i64], amount: &mut [i64], out: &mut Outcome) {
+    fn apply_one(
+        &self,
+        oi: OfferIdx,
+        keep: &Lines,
+        start: &[i64],
+        amount: &mut [i64],
+        out: &mut Outcome,
+    ) {
         let o = &self.p.rules.offers[oi];
         let lines: Vec<usize> = keep.iter().collect();
         let base_vec = self.base(o, start, out);
         let base: i64 = lines.iter().map(|&l| base_vec[l]).sum();
-        let units: u64 = lines.iter().map(|&l| u64::from(self.p.cart.lines[l].qty)).sum();
+        let units: u64 = lines
+            .iter()
+            .map(|&l| u64::from(self.p.cart.lines[l].qty))
+            .sum();
         let rounding = self.p.rules.rounding;
-        let unmet = |shortfall: Shortfall| Reason::ThresholdNotMet { shortfall, next_benefit: crate::explain::benefit_zh(&o.benefit, true) };
+        let unmet = |shortfall: Shortfall| Reason::ThresholdNotMet {
+            shortfall,
+            next_benefit: crate::explain::benefit_zh(&o.benefit, true),
+        };
         // Order-level: (total, detail) to apportion over the kept lines.
         let order_level: Option<(i64, Detail)> = match &o.benefit {
             Benefit::Tiered { tiers } => {
@@ -333,7 +393,9 @@ impl Applier<'_, '_> {
                 match reached {
                     None => {
                         let short = match tiers.first().map(|t| t.at) {
-                            Some(TierAt::Items(n)) => Shortfall::Items(u64::from(n).saturating_sub(units)),
+                            Some(TierAt::Items(n)) => {
+                                Shortfall::Items(u64::from(n).saturating_sub(units))
+                            }
                             Some(TierAt::Spend(m)) => Shortfall::Amount(Money(m.0 - base)),
                             None => Shortfall::Amount(Money::ZERO),
                         };
@@ -348,23 +410,40 @@ impl Applier<'_, '_> {
                                 r.discount_on(Money(now), rounding).0
                             }
                         };
-                        Some((total, Detail::Threshold { base: Money(base), units, reached: t.at }))
+                        Some((
+                            total,
+                            Detail::Threshold {
+                                base: Money(base),
+                                units,
+                                reached: t.at,
+                            },
+                        ))
                     }
                 }
             }
             Benefit::EveryN { step, off, cap } => {
                 let times = if step.0 > 0 { base / step.0 } else { 0 };
                 if times == 0 {
-                    out.unmet.push((oi, unmet(Shortfall::Amount(Money(step.0 - base)))));
+                    out.unmet
+                        .push((oi, unmet(Shortfall::Amount(Money(step.0 - base)))));
                     return;
                 }
                 let raw = times.saturating_mul(off.0);
                 let total = cap.map_or(raw, |c| raw.min(c.0));
-                Some((total, Detail::EveryN { base: Money(base), step: *step, times, capped: total < raw }))
+                Some((
+                    total,
+                    Detail::EveryN {
+                        base: Money(base),
+                        step: *step,
+                        times,
+                        capped: total < raw,
+                    },
+                ))
             }
             Benefit::FreeShipping { spend } => {
                 if let Some(s) = spend.filter(|s| base < s.0) {
-                    out.unmet.push((oi, unmet(Shortfall::Amount(Money(s.0 - base)))));
+                    out.unmet
+                        .push((oi, unmet(Shortfall::Amount(Money(s.0 - base)))));
                     return;
                 }
                 let saved = out.shipping;
@@ -374,7 +453,8 @@ impl Applier<'_, '_> {
             }
             Benefit::Gift { spend, .. } => {
                 if let Some(s) = spend.filter(|s| base < s.0) {
-                    out.unmet.push((oi, unmet(Shortfall::Amount(Money(s.0 - base)))));
+                    out.unmet
+                        .push((oi, unmet(Shortfall::Amount(Money(s.0 - base)))));
                     return;
                 }
                 out.gifts.push(oi);
@@ -409,7 +489,9 @@ impl Applier<'_, '_> {
                     match &o.benefit {
                         Benefit::PctOff { rate } => rate.discount_on(Money(p), rounding).0.min(p),
                         Benefit::UnitOff { off } => off.0.min(p),
-                        Benefit::UnitPrice { price } | Benefit::GroupBuy { price, .. } => (p - price.0).max(0),
+                        Benefit::UnitPrice { price } | Benefit::GroupBuy { price, .. } => {
+                            (p - price.0).max(0)
+                        }
                         Benefit::Deposit { deposit, worth } => (worth.0 - deposit.0).min(p),
                         _ => 0,
                     }
@@ -424,12 +506,14 @@ impl Applier<'_, '_> {
                     }
                 }
                 let mut allowed = match o.limit_per_user_qty {
-                    Some(limit) => i64::from(limit.saturating_sub(self.p.ctx.bought.get(&o.id).copied().unwrap_or(0))),
+                    Some(limit) => i64::from(
+                        limit.saturating_sub(self.p.ctx.bought.get(&o.id).copied().unwrap_or(0)),
+                    ),
                     None => i64::MAX,
                 };
                 if o.limit_per_user_qty.is_some() {
                     // The units that save the most get the benefit (ties: line, then unit order).
-                    classes.sort_by(|a, b| b.0.cmp(&a.0));
+                    classes.sort_by_key(|c| std::cmp::Reverse(c.0));
                 }
                 for (s, k, count) in classes {
                     let take = count.min(allowed);
@@ -451,7 +535,7 @@ impl Applier<'_, '_> {
                     }
                 }
                 // Highest price first; the sort is stable, so ties keep line and unit order.
-                all.sort_by(|a, b| b.price.cmp(&a.price));
+                all.sort_by_key(|u| std::cmp::Reverse(u.price));
                 let size = match &o.benefit {
                     Benefit::Nth { n, .. } | Benefit::Bundle { n, .. } => *n as usize,
                     Benefit::BuyGet { buy, get } => (*buy + *get) as usize,
@@ -463,7 +547,10 @@ impl Applier<'_, '_> {
                     match &o.benefit {
                         Benefit::Nth { rate, .. } => {
                             if let Some(u) = group.last() {
-                                desired[u.line] += Rate::discount_on(*rate, Money(u.price), rounding).0.min(u.price);
+                                desired[u.line] +=
+                                    Rate::discount_on(*rate, Money(u.price), rounding)
+                                        .0
+                                        .min(u.price);
                                 benefited += 1;
                             }
                         }
@@ -500,7 +587,8 @@ impl Applier<'_, '_> {
             given += d;
             out.shares[l].push((oi, d));
         }
-        out.applied.push((oi, given, Detail::Units { units: benefited }, clamped));
+        out.applied
+            .push((oi, given, Detail::Units { units: benefited }, clamped));
     }
 }
 
@@ -531,8 +619,9 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
         // Per line: options of keeper sets (indices into `parts`).
         let mut line_options: Vec<Vec<Vec<usize>>> = Vec::with_capacity(n);
         for l in 0..n {
-            let here: Vec<usize> =
-                (0..parts.len()).filter(|&k| in_set[k] && p.scope[parts[k]].get(l)).collect();
+            let here: Vec<usize> = (0..parts.len())
+                .filter(|&k| in_set[k] && p.scope[parts[k]].get(l))
+                .collect();
             line_options.push(keeper_options(rules, &parts, &here));
         }
         for pick in assignments(&line_options, p) {
@@ -550,9 +639,26 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
                 let left_out = parts
                     .iter()
                     .filter(|o| !members.contains(o))
-                    .map(|&o| (o, members.iter().copied().find(|&m| excludes(rules, o, m)).unwrap_or(o)))
+                    .map(|&o| {
+                        (
+                            o,
+                            members
+                                .iter()
+                                .copied()
+                                .find(|&m| excludes(rules, o, m))
+                                .unwrap_or(o),
+                        )
+                    })
                     .collect();
-                best = Some((key, Chosen { parts: parts.clone(), keeps, left_out, outcome }));
+                best = Some((
+                    key,
+                    Chosen {
+                        parts: parts.clone(),
+                        keeps,
+                        left_out,
+                        outcome,
+                    },
+                ));
             }
         }
     }
@@ -561,7 +667,12 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
         None => {
             let keeps = vec![Lines::new(n); parts.len()];
             let outcome = applier.apply(&parts, &keeps);
-            Chosen { parts, keeps, left_out: Vec::new(), outcome }
+            Chosen {
+                parts,
+                keeps,
+                left_out: Vec::new(),
+                outcome,
+            }
         }
     }
 }
@@ -578,7 +689,10 @@ impl Key {
     fn new(rules: &RuleSetData, parts: &[OfferIdx], keeps: &[Lines], o: &Outcome, n: usize) -> Key {
         let keepers = (0..n)
             .map(|l| {
-                let mut v: Vec<OfferIdx> = (0..parts.len()).filter(|&k| keeps[k].get(l)).map(|k| parts[k]).collect();
+                let mut v: Vec<OfferIdx> = (0..parts.len())
+                    .filter(|&k| keeps[k].get(l))
+                    .map(|k| parts[k])
+                    .collect();
                 v.sort_unstable();
                 v
             })
@@ -609,16 +723,28 @@ fn conflict_free_sets(rules: &RuleSetData, parts: &[OfferIdx]) -> Vec<Vec<OfferI
         .copied()
         .filter(|&a| parts.iter().any(|&b| a != b && excludes(rules, a, b)))
         .collect();
-    let free: Vec<OfferIdx> = parts.iter().copied().filter(|o| !conflicted.contains(o)).collect();
+    let free: Vec<OfferIdx> = parts
+        .iter()
+        .copied()
+        .filter(|o| !conflicted.contains(o))
+        .collect();
     let mut out = Vec::new();
     let mut current = Vec::new();
-    fn rec(rules: &RuleSetData, c: &[OfferIdx], i: usize, cur: &mut Vec<OfferIdx>, out: &mut Vec<Vec<OfferIdx>>) {
+    fn rec(
+        rules: &RuleSetData,
+        c: &[OfferIdx],
+        i: usize,
+        cur: &mut Vec<OfferIdx>,
+        out: &mut Vec<Vec<OfferIdx>>,
+    ) {
         if out.len() >= MAX_CHOICES {
             return;
         }
         let Some(&v) = c.get(i) else {
             // Maximal: every left-out offer conflicts with a member.
-            if c.iter().all(|&x| cur.contains(&x) || cur.iter().any(|&m| excludes(rules, x, m))) {
+            if c.iter()
+                .all(|&x| cur.contains(&x) || cur.iter().any(|&m| excludes(rules, x, m)))
+            {
                 out.push(cur.clone());
             }
             return;
@@ -644,16 +770,23 @@ fn conflict_free_sets(rules: &RuleSetData, parts: &[OfferIdx]) -> Vec<Vec<OfferI
 /// `parts`): pairwise compatible, at most `max` price-affecting offers per stage. Offers
 /// without price effect always keep the line.
 fn keeper_options(rules: &RuleSetData, parts: &[OfferIdx], here: &[usize]) -> Vec<Vec<usize>> {
-    let (neutral, priced): (Vec<usize>, Vec<usize>) =
-        here.iter().partition(|&&k| rules.offers[parts[k]].benefit.is_price_neutral());
+    let (neutral, priced): (Vec<usize>, Vec<usize>) = here
+        .iter()
+        .partition(|&&k| rules.offers[parts[k]].benefit.is_price_neutral());
     let valid = |set: &[usize]| -> bool {
         for (i, &a) in set.iter().enumerate() {
             let oa = &rules.offers[parts[a]];
-            let same_stage = set.iter().filter(|&&b| rules.offers[parts[b]].stage == oa.stage).count();
+            let same_stage = set
+                .iter()
+                .filter(|&&b| rules.offers[parts[b]].stage == oa.stage)
+                .count();
             if same_stage > rules.stages.get(oa.stage).map_or(1, |s| s.max as usize) {
                 return false;
             }
-            if set[i + 1..].iter().any(|&b| !compatible(rules, parts[a], parts[b])) {
+            if set[i + 1..]
+                .iter()
+                .any(|&b| !compatible(rules, parts[a], parts[b]))
+            {
                 return false;
             }
         }
@@ -681,7 +814,10 @@ fn keeper_options(rules: &RuleSetData, parts: &[OfferIdx], here: &[usize]) -> Ve
     let m = priced.len();
     let sets: Vec<u32> = (0..(1u32 << m))
         .filter(|&mask| {
-            let v: Vec<usize> = (0..m).filter(|i| mask & (1 << i) != 0).map(|i| priced[i]).collect();
+            let v: Vec<usize> = (0..m)
+                .filter(|i| mask & (1 << i) != 0)
+                .map(|i| priced[i])
+                .collect();
             valid(&v)
         })
         .collect();
@@ -689,7 +825,12 @@ fn keeper_options(rules: &RuleSetData, parts: &[OfferIdx], here: &[usize]) -> Ve
     for &mask in &sets {
         let maximal = (0..m).all(|i| mask & (1 << i) != 0 || !sets.contains(&(mask | (1 << i))));
         if maximal {
-            out.push(with_neutral((0..m).filter(|i| mask & (1 << i) != 0).map(|i| priced[i]).collect()));
+            out.push(with_neutral(
+                (0..m)
+                    .filter(|i| mask & (1 << i) != 0)
+                    .map(|i| priced[i])
+                    .collect(),
+            ));
         }
     }
     out
@@ -700,7 +841,9 @@ fn keeper_options(rules: &RuleSetData, parts: &[OfferIdx], here: &[usize]) -> Ve
 fn assignments(options: &[Vec<Vec<usize>>], _p: &Prepared<'_>) -> Vec<Vec<usize>> {
     let n = options.len();
     let contested: Vec<usize> = (0..n).filter(|&l| options[l].len() > 1).collect();
-    let product = contested.iter().try_fold(1usize, |acc, &l| acc.checked_mul(options[l].len()));
+    let product = contested
+        .iter()
+        .try_fold(1usize, |acc, &l| acc.checked_mul(options[l].len()));
     // Variables: each contested line, or each group of lines with identical options.
     let groups: Vec<Vec<usize>> = if product.is_some_and(|p| p <= MAX_CHOICES) {
         contested.iter().map(|&l| vec![l]).collect()
@@ -716,7 +859,13 @@ fn assignments(options: &[Vec<Vec<usize>>], _p: &Prepared<'_>) -> Vec<Vec<usize>
     };
     let mut out = Vec::new();
     let mut pick = vec![0usize; n];
-    fn rec(gs: &[Vec<usize>], options: &[Vec<Vec<usize>>], i: usize, pick: &mut Vec<usize>, out: &mut Vec<Vec<usize>>) {
+    fn rec(
+        gs: &[Vec<usize>],
+        options: &[Vec<Vec<usize>>],
+        i: usize,
+        pick: &mut Vec<usize>,
+        out: &mut Vec<Vec<usize>>,
+    ) {
         if out.len() >= MAX_CHOICES {
             return;
         }

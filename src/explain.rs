@@ -144,7 +144,10 @@ fn benefit_en(b: &Benefit, f: &Fmt<'_>) -> String {
         },
         Benefit::EveryN { step, off, .. } => format!("{} off every {}", f.en(*off), f.en(*step)),
         Benefit::FreeShipping { spend: Some(s) } => format!("free shipping over {}", f.en(*s)),
-        Benefit::Gift { spend: Some(s), gift } => format!("a free {gift} over {}", f.en(*s)),
+        Benefit::Gift {
+            spend: Some(s),
+            gift,
+        } => format!("a free {gift} over {}", f.en(*s)),
         other => crate::canonical::benefit_text(other),
     }
 }
@@ -167,75 +170,164 @@ fn rule_words(rule: &str) -> (&'static str, &'static str) {
         "excludes" => ("互斥", "they exclude each other"),
         "exclusive" => ("独享优惠", "an exclusive offer"),
         "only_with" => ("仅可与指定优惠叠加", "it only stacks with named offers"),
-        _ => ("同类优惠数量已达上限", "the stage allows no more offers on that item"),
+        _ => (
+            "同类优惠数量已达上限",
+            "the stage allows no more offers on that item",
+        ),
     }
 }
 
 /// Explains a quote: what applied and how much, what did not and why, then the totals.
 pub(crate) fn quote(rules: &RuleSetData, q: &Quote) -> Explanation {
-    let f = Fmt { currency: &rules.currency };
+    let f = Fmt {
+        currency: &rules.currency,
+    };
     let mut e = Explanation::default();
-    let title = |id: &str| rules.offers.iter().find(|o| o.id == id).map_or(id.to_string(), |o| o.title.clone());
+    let title = |id: &str| {
+        rules
+            .offers
+            .iter()
+            .find(|o| o.id == id)
+            .map_or(id.to_string(), |o| o.title.clone())
+    };
     for a in &q.applied {
-        let Some(o) = rules.offers.iter().find(|o| o.id == a.offer) else { continue };
+        let Some(o) = rules.offers.iter().find(|o| o.id == a.offer) else {
+            continue;
+        };
         let t = &o.title;
         let (zh, en) = match &a.detail {
-            Detail::Threshold { base, units, reached } => match reached {
+            Detail::Threshold {
+                base,
+                units,
+                reached,
+            } => match reached {
                 TierAt::Spend(at) => (
-                    format!("{t}：{}合计{}，满{}，减{}。", scope_zh(&o.scope), f.zh(*base), f.zh_short(*at), f.zh(a.amount)),
-                    format!("{t}: eligible items total {}, reaching {}: {} off.", f.en(*base), f.en_short(*at), f.en(a.amount)),
+                    format!(
+                        "{t}：{}合计{}，满{}，减{}。",
+                        scope_zh(&o.scope),
+                        f.zh(*base),
+                        f.zh_short(*at),
+                        f.zh(a.amount)
+                    ),
+                    format!(
+                        "{t}: eligible items total {}, reaching {}: {} off.",
+                        f.en(*base),
+                        f.en_short(*at),
+                        f.en(a.amount)
+                    ),
                 ),
                 TierAt::Items(n) => (
-                    format!("{t}：{}共{units}件，满{n}件，减{}。", scope_zh(&o.scope), f.zh(a.amount)),
-                    format!("{t}: {units} eligible items, reaching {n} items: {} off.", f.en(a.amount)),
+                    format!(
+                        "{t}：{}共{units}件，满{n}件，减{}。",
+                        scope_zh(&o.scope),
+                        f.zh(a.amount)
+                    ),
+                    format!(
+                        "{t}: {units} eligible items, reaching {n} items: {} off.",
+                        f.en(a.amount)
+                    ),
                 ),
             },
-            Detail::EveryN { base, step, times, capped } => {
+            Detail::EveryN {
+                base,
+                step,
+                times,
+                capped,
+            } => {
                 let cap = match (&o.benefit, capped) {
-                    (Benefit::EveryN { cap: Some(c), .. }, true) => (format!("（封顶{}）", f.zh(*c)), format!(" (capped at {})", f.en(*c))),
+                    (Benefit::EveryN { cap: Some(c), .. }, true) => (
+                        format!("（封顶{}）", f.zh(*c)),
+                        format!(" (capped at {})", f.en(*c)),
+                    ),
                     _ => (String::new(), String::new()),
                 };
                 (
-                    format!("{t}：{}合计{}，满{}{times}次，减{}{}。", scope_zh(&o.scope), f.zh(*base), f.zh_short(*step), f.zh(a.amount), cap.0),
-                    format!("{t}: eligible items total {}, {times} × {} reached: {} off{}.", f.en(*base), f.en_short(*step), f.en(a.amount), cap.1),
+                    format!(
+                        "{t}：{}合计{}，满{}{times}次，减{}{}。",
+                        scope_zh(&o.scope),
+                        f.zh(*base),
+                        f.zh_short(*step),
+                        f.zh(a.amount),
+                        cap.0
+                    ),
+                    format!(
+                        "{t}: eligible items total {}, {times} × {} reached: {} off{}.",
+                        f.en(*base),
+                        f.en_short(*step),
+                        f.en(a.amount),
+                        cap.1
+                    ),
                 )
             }
             Detail::Units { units } => (
                 format!("{t}：{units}件商品共减{}。", f.zh(a.amount)),
-                format!("{t}: {} off on {units} unit{}.", f.en(a.amount), if *units == 1 { "" } else { "s" }),
+                format!(
+                    "{t}: {} off on {units} unit{}.",
+                    f.en(a.amount),
+                    if *units == 1 { "" } else { "s" }
+                ),
             ),
-            Detail::Shipping => (format!("{t}：免运费，省{}。", f.zh(a.amount)), format!("{t}: free shipping, {} saved.", f.en(a.amount))),
+            Detail::Shipping => (
+                format!("{t}：免运费，省{}。", f.zh(a.amount)),
+                format!("{t}: free shipping, {} saved.", f.en(a.amount)),
+            ),
             Detail::Gift => {
                 let gift = match &o.benefit {
                     Benefit::Gift { gift, .. } => gift.as_str(),
                     _ => "",
                 };
-                (format!("{t}：赠送{gift}。"), format!("{t}: free gift {gift}."))
+                (
+                    format!("{t}：赠送{gift}。"),
+                    format!("{t}: free gift {gift}."),
+                )
             }
         };
         e.push(zh, en);
         if a.clamped {
             e.push(
                 format!("{t}：优惠超过商品剩余金额，只减{}。", f.zh(a.amount)),
-                format!("{t}: the discount was limited to what remained of the price, {}.", f.en(a.amount)),
+                format!(
+                    "{t}: the discount was limited to what remained of the price, {}.",
+                    f.en(a.amount)
+                ),
             );
         }
     }
     for na in &q.not_applied {
         let t = title(&na.offer);
-        let benefit = rules.offers.iter().find(|o| o.id == na.offer).map(|o| &o.benefit);
+        let benefit = rules
+            .offers
+            .iter()
+            .find(|o| o.id == na.offer)
+            .map(|o| &o.benefit);
         let (zh, en) = reason_text(&t, &na.reason, benefit, &f, &title);
         e.push(zh, en);
     }
     if let Some(p) = &q.presale {
         e.push(
             format!("预售：定金{}，尾款{}。", f.zh(p.deposit), f.zh(p.balance)),
-            format!("Presale: deposit {}, balance {}.", f.en(p.deposit), f.en(p.balance)),
+            format!(
+                "Presale: deposit {}, balance {}.",
+                f.en(p.deposit),
+                f.en(p.balance)
+            ),
         );
     }
     e.push(
-        format!("商品原价{}，共优惠{}，运费{}，应付{}。", f.zh(q.original), f.zh(q.discount), f.zh(q.shipping), f.zh(q.payable)),
-        format!("Original price {}, {} off, shipping {}, you pay {}.", f.en(q.original), f.en(q.discount), f.en(q.shipping), f.en(q.payable)),
+        format!(
+            "商品原价{}，共优惠{}，运费{}，应付{}。",
+            f.zh(q.original),
+            f.zh(q.discount),
+            f.zh(q.shipping),
+            f.zh(q.payable)
+        ),
+        format!(
+            "Original price {}, {} off, shipping {}, you pay {}.",
+            f.en(q.original),
+            f.en(q.discount),
+            f.en(q.shipping),
+            f.en(q.payable)
+        ),
     );
     e
 }
@@ -249,46 +341,103 @@ pub(crate) fn reason_text(
     title: &dyn Fn(&str) -> String,
 ) -> (String, String) {
     match r {
-        Reason::NotStarted { starts } => (format!("{t}：活动尚未开始，{starts}开始。"), format!("{t}: not started yet; it starts at {starts}.")),
-        Reason::Ended { ended } => (format!("{t}：活动已于{ended}结束。"), format!("{t}: it ended at {ended}.")),
-        Reason::Audience { predicate } => (format!("{t}：不符合参与条件（{predicate}）。"), format!("{t}: you do not meet its condition ({predicate}).")),
-        Reason::LimitReached { limit } => (format!("{t}：已达到每人限额{limit}。"), format!("{t}: the per-customer limit of {limit} is reached.")),
+        Reason::NotStarted { starts } => (
+            format!("{t}：活动尚未开始，{starts}开始。"),
+            format!("{t}: not started yet; it starts at {starts}."),
+        ),
+        Reason::Ended { ended } => (
+            format!("{t}：活动已于{ended}结束。"),
+            format!("{t}: it ended at {ended}."),
+        ),
+        Reason::Audience { predicate } => (
+            format!("{t}：不符合参与条件（{predicate}）。"),
+            format!("{t}: you do not meet its condition ({predicate})."),
+        ),
+        Reason::LimitReached { limit } => (
+            format!("{t}：已达到每人限额{limit}。"),
+            format!("{t}: the per-customer limit of {limit} is reached."),
+        ),
         Reason::SoldOut => (format!("{t}：已售罄。"), format!("{t}: sold out.")),
-        Reason::NoLineInScope => (format!("{t}：购物车里没有参加该活动的商品。"), format!("{t}: no item in the cart qualifies.")),
-        Reason::ThresholdNotMet { shortfall, next_benefit } => {
-            let en_benefit = benefit.map(|b| benefit_en(b, f)).unwrap_or_else(|| next_benefit.clone());
+        Reason::NoLineInScope => (
+            format!("{t}：购物车里没有参加该活动的商品。"),
+            format!("{t}: no item in the cart qualifies."),
+        ),
+        Reason::ThresholdNotMet {
+            shortfall,
+            next_benefit,
+        } => {
+            let en_benefit = benefit
+                .map(|b| benefit_en(b, f))
+                .unwrap_or_else(|| next_benefit.clone());
             match shortfall {
-                Shortfall::Amount(m) => (format!("{t}：还差{}可享{next_benefit}。", f.zh(*m)), format!("{t}: add {} more to get {en_benefit}.", f.en(*m))),
+                Shortfall::Amount(m) => (
+                    format!("{t}：还差{}可享{next_benefit}。", f.zh(*m)),
+                    format!("{t}: add {} more to get {en_benefit}.", f.en(*m)),
+                ),
                 Shortfall::Items(n) => (
                     format!("{t}：还差{n}件可享{next_benefit}。"),
-                    format!("{t}: add {n} more item{} to get {en_benefit}.", if *n == 1 { "" } else { "s" }),
+                    format!(
+                        "{t}: add {n} more item{} to get {en_benefit}.",
+                        if *n == 1 { "" } else { "s" }
+                    ),
                 ),
             }
         }
-        Reason::NotHeld => (format!("{t}：您没有这张券。"), format!("{t}: you do not hold this coupon.")),
+        Reason::NotHeld => (
+            format!("{t}：您没有这张券。"),
+            format!("{t}: you do not hold this coupon."),
+        ),
         Reason::Conflict { with, rule } => {
             let (rz, re) = rule_words(rule);
             let w = title(with);
-            (format!("{t}：与{w}不能同时使用（{rz}），已为您选择更优惠的组合。"), format!("{t}: cannot be combined with {w} ({re}); the cheaper combination was chosen."))
+            (
+                format!("{t}：与{w}不能同时使用（{rz}），已为您选择更优惠的组合。"),
+                format!(
+                    "{t}: cannot be combined with {w} ({re}); the cheaper combination was chosen."
+                ),
+            )
         }
-        Reason::GroupFailed => (format!("{t}：拼团未成功，不享受拼团价。"), format!("{t}: the group did not form, so the group price does not apply.")),
+        Reason::GroupFailed => (
+            format!("{t}：拼团未成功，不享受拼团价。"),
+            format!("{t}: the group did not form, so the group price does not apply."),
+        ),
     }
 }
 
 /// Explains a `can_stack` answer.
 pub(crate) fn stacking(rules: &RuleSetData, a: &Offer, b: &Offer, s: &Stacking) -> Explanation {
-    let f = Fmt { currency: &rules.currency };
-    let title = |id: &str| rules.offers.iter().find(|o| o.id == id).map_or(id.to_string(), |o| o.title.clone());
+    let f = Fmt {
+        currency: &rules.currency,
+    };
+    let title = |id: &str| {
+        rules
+            .offers
+            .iter()
+            .find(|o| o.id == id)
+            .map_or(id.to_string(), |o| o.title.clone())
+    };
     let (ta, tb) = (&a.title, &b.title);
     let mut e = Explanation::default();
     let (zh, en) = match s.rule {
-        "ok" => (format!("{ta}和{tb}可以叠加使用。"), format!("{ta} and {tb} can be used together.")),
-        "excludes" => (format!("{ta}和{tb}互斥，不能同时使用。"), format!("{ta} and {tb} exclude each other and cannot be used together.")),
+        "ok" => (
+            format!("{ta}和{tb}可以叠加使用。"),
+            format!("{ta} and {tb} can be used together."),
+        ),
+        "excludes" => (
+            format!("{ta}和{tb}互斥，不能同时使用。"),
+            format!("{ta} and {tb} exclude each other and cannot be used together."),
+        ),
         "exclusive" => {
             let ex = if a.exclusive { ta } else { tb };
-            (format!("{ex}是独享优惠，不能与其他优惠叠加在同一商品上。"), format!("{ex} is exclusive: no other offer may apply to the same items."))
+            (
+                format!("{ex}是独享优惠，不能与其他优惠叠加在同一商品上。"),
+                format!("{ex} is exclusive: no other offer may apply to the same items."),
+            )
         }
-        "only_with" => (format!("{ta}和{tb}不能叠加：{}。", s.detail), format!("{ta} and {tb} cannot stack: {}.", s.detail)),
+        "only_with" => (
+            format!("{ta}和{tb}不能叠加：{}。", s.detail),
+            format!("{ta} and {tb} cannot stack: {}.", s.detail),
+        ),
         _ => (
             format!("{ta}和{tb}属于同一类优惠，同一商品只能享受其中之一。"),
             format!("{ta} and {tb} are in the same stage, which allows only one of them per item."),
@@ -296,16 +445,26 @@ pub(crate) fn stacking(rules: &RuleSetData, a: &Offer, b: &Offer, s: &Stacking) 
     };
     e.push(zh, en);
     match (&s.both_apply, &s.why_not) {
-        (Some(true), _) => e.push("按这个购物车，两者都会生效。".into(), "With this cart, both apply.".into()),
+        (Some(true), _) => e.push(
+            "按这个购物车，两者都会生效。".into(),
+            "With this cart, both apply.".into(),
+        ),
         (Some(false), Some(WhyNot::DisjointScopes)) => e.push(
             "按这个购物车，两者没有共同适用的商品。".into(),
             "With this cart, no item is covered by both.".into(),
         ),
         (Some(false), Some(WhyNot::NotApplied { offer, reason })) => {
             let t = title(offer);
-            let benefit = rules.offers.iter().find(|o| &o.id == offer).map(|o| &o.benefit);
+            let benefit = rules
+                .offers
+                .iter()
+                .find(|o| &o.id == offer)
+                .map(|o| &o.benefit);
             let (zh, en) = reason_text(&t, reason, benefit, &f, &title);
-            e.push(format!("按这个购物车，{zh}"), format!("With this cart: {en}"));
+            e.push(
+                format!("按这个购物车，{zh}"),
+                format!("With this cart: {en}"),
+            );
         }
         _ => {}
     }
@@ -314,14 +473,29 @@ pub(crate) fn stacking(rules: &RuleSetData, a: &Offer, b: &Offer, s: &Stacking) 
 
 /// Explains an eligibility answer.
 pub(crate) fn eligibility(rules: &RuleSetData, el: &Eligibility) -> Explanation {
-    let f = Fmt { currency: &rules.currency };
-    let title = |id: &str| rules.offers.iter().find(|o| o.id == id).map_or(id.to_string(), |o| o.title.clone());
+    let f = Fmt {
+        currency: &rules.currency,
+    };
+    let title = |id: &str| {
+        rules
+            .offers
+            .iter()
+            .find(|o| o.id == id)
+            .map_or(id.to_string(), |o| o.title.clone())
+    };
     let t = title(&el.offer);
     let mut e = Explanation::default();
     match &el.reason {
-        None => e.push(format!("{t}：符合条件，可以使用。"), format!("{t}: eligible.")),
+        None => e.push(
+            format!("{t}：符合条件，可以使用。"),
+            format!("{t}: eligible."),
+        ),
         Some(r) => {
-            let benefit = rules.offers.iter().find(|o| o.id == el.offer).map(|o| &o.benefit);
+            let benefit = rules
+                .offers
+                .iter()
+                .find(|o| o.id == el.offer)
+                .map(|o| &o.benefit);
             let (zh, en) = reason_text(&t, r, benefit, &f, &title);
             e.push(zh, en);
         }

@@ -54,12 +54,12 @@ mod request;
 mod ruleset;
 mod syntax;
 
-pub use canonical::{benefit_text, predicate_text};
-pub use diagnostic::{Diagnostic, DiagnosticJson, DiagnosticKind, Report, Severity, Span, Spanned};
 pub use answer::{
     Applied, Detail, Eligibility, GiftGranted, LineQuote, NotApplied, Presale, Quote, Reason,
     Share, Shortfall, Stacking, WhyNot,
 };
+pub use canonical::{benefit_text, predicate_text};
+pub use diagnostic::{Diagnostic, DiagnosticJson, DiagnosticKind, Report, Severity, Span, Spanned};
 pub use error::{CheckError, CheckWarning, Error, EvalError, SyntaxError};
 pub use explain::Explanation;
 pub use ir::{

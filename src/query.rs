@@ -14,7 +14,11 @@ use crate::request::{Cart, Context, Request};
 
 impl RuleSet {
     fn index_of(&self, id: &str) -> Result<OfferIdx, EvalError> {
-        self.inner.index.get(id).copied().ok_or_else(|| EvalError::UnknownOffer { id: id.to_string() })
+        self.inner
+            .index
+            .get(id)
+            .copied()
+            .ok_or_else(|| EvalError::UnknownOffer { id: id.to_string() })
     }
 
     /// Resolves selected coupon IDs (unknown → `unknown_offer`, an activity → `bad_request`),
@@ -24,7 +28,10 @@ impl RuleSet {
         for id in ids {
             let i = self.index_of(id.as_ref())?;
             if self.inner.offers[i].kind != OfferKind::Coupon {
-                return Err(EvalError::bad("coupons", format!("\"{}\" is an activity, not a coupon", id.as_ref())));
+                return Err(EvalError::bad(
+                    "coupons",
+                    format!("\"{}\" is an activity, not a coupon", id.as_ref()),
+                ));
             }
             if !out.contains(&i) {
                 out.push(i);
@@ -46,20 +53,36 @@ impl RuleSet {
     /// let cart = Cart { lines: vec![Line::new("L1", "SHOE-1", "nike", Money(39900), 2)] };
     /// let q = rules.quote(&cart, &Context::default(), &[] as &[&str])?;
     /// assert_eq!(q.payable.to_string(), "698.00");
-    /// assert_eq!(rules.explain_quote(&q).zh[0], "店铺每满300减50：店铺商品合计798.00元，满300.00元2次，减100.00元。");
+    /// assert_eq!(rules.explain_quote(&q).zh[0], "店铺每满300减50：店铺商品合计798.00元，满300元2次，减100.00元。");
     /// # Ok::<(), youhui::Error>(())
     /// ```
-    pub fn quote<S: AsRef<str>>(&self, cart: &Cart, ctx: &Context, coupons: &[S]) -> Result<Quote, Error> {
+    pub fn quote<S: AsRef<str>>(
+        &self,
+        cart: &Cart,
+        ctx: &Context,
+        coupons: &[S],
+    ) -> Result<Quote, Error> {
         let selected = self.coupon_indices(coupons)?;
         let p = Prepared::new(&self.inner, cart, ctx)?;
         Ok(self.quote_prepared(&p, &selected)?)
     }
 
-    pub(crate) fn quote_prepared(&self, p: &Prepared<'_>, selected: &[OfferIdx]) -> Result<Quote, EvalError> {
+    pub(crate) fn quote_prepared(
+        &self,
+        p: &Prepared<'_>,
+        selected: &[OfferIdx],
+    ) -> Result<Quote, EvalError> {
         let rules = &self.inner;
-        let candidate_coupons: Vec<OfferIdx> = selected.iter().copied().filter(|&c| p.ineligible[c].is_none()).collect();
+        let candidate_coupons: Vec<OfferIdx> = selected
+            .iter()
+            .copied()
+            .filter(|&c| p.ineligible[c].is_none())
+            .collect();
         for (i, &a) in candidate_coupons.iter().enumerate() {
-            if let Some(&b) = candidate_coupons[i + 1..].iter().find(|&&b| excludes(rules, a, b)) {
+            if let Some(&b) = candidate_coupons[i + 1..]
+                .iter()
+                .find(|&&b| excludes(rules, a, b))
+            {
                 return Err(EvalError::Conflict {
                     a: rules.offers[a].id.clone(),
                     b: rules.offers[b].id.clone(),
@@ -90,7 +113,10 @@ impl RuleSet {
                 discounts: out.shares[l]
                     .iter()
                     .filter(|(_, s)| *s != 0)
-                    .map(|&(o, s)| Share { offer: rules.offers[o].id.clone(), amount: Money(s) })
+                    .map(|&(o, s)| Share {
+                        offer: rules.offers[o].id.clone(),
+                        amount: Money(s),
+                    })
                     .collect(),
             })
             .collect();
@@ -114,13 +140,19 @@ impl RuleSet {
             let reason = if let Some(r) = &p.ineligible[o] {
                 r.clone()
             } else if let Some(&(_, w)) = c.left_out.iter().find(|(x, _)| *x == o) {
-                Reason::Conflict { with: rules.offers[w].id.clone(), rule: "excludes" }
+                Reason::Conflict {
+                    with: rules.offers[w].id.clone(),
+                    rule: "excludes",
+                }
             } else if let Some((_, r)) = out.unmet.iter().find(|(x, _)| *x == o) {
                 r.clone()
             } else {
                 self.lost_line(p, c, o)
             };
-            not_applied.push(NotApplied { offer: offer.id.clone(), reason });
+            not_applied.push(NotApplied {
+                offer: offer.id.clone(),
+                reason,
+            });
         }
         let goods: i64 = out.amount.iter().sum();
         let original: i64 = p.orig.iter().sum();
@@ -144,7 +176,10 @@ impl RuleSet {
                     },
                 })
                 .collect(),
-            presale: out.deposit.map(|d| Presale { deposit: Money(d), balance: Money(payable - d) }),
+            presale: out.deposit.map(|d| Presale {
+                deposit: Money(d),
+                balance: Money(payable - d),
+            }),
             shipping_before: p.ctx.shipping_fee,
         }
     }
@@ -157,11 +192,19 @@ impl RuleSet {
             if !p.scope[o].get(l) {
                 continue;
             }
-            let keepers = c.parts.iter().zip(&c.keeps).filter(|(_, k)| k.get(l)).map(|(&w, _)| w);
+            let keepers = c
+                .parts
+                .iter()
+                .zip(&c.keeps)
+                .filter(|(_, k)| k.get(l))
+                .map(|(&w, _)| w);
             for w in keepers {
                 let same_stage = rules.offers[w].stage == rules.offers[o].stage;
                 if !compatible(rules, o, w) || same_stage {
-                    return Reason::Conflict { with: rules.offers[w].id.clone(), rule: line_rule(rules, o, w) };
+                    return Reason::Conflict {
+                        with: rules.offers[w].id.clone(),
+                        rule: line_rule(rules, o, w),
+                    };
                 }
             }
         }
@@ -176,14 +219,23 @@ impl RuleSet {
     /// Whether `offer` is eligible for this cart and context, and the first reason it is
     /// not, in the spec's order. A coupon is treated as held; the threshold is tested on the
     /// offer's whole scope after the candidate activities of earlier stages.
-    pub fn eligibility(&self, offer: &str, cart: &Cart, ctx: &Context) -> Result<Eligibility, Error> {
+    pub fn eligibility(
+        &self,
+        offer: &str,
+        cart: &Cart,
+        ctx: &Context,
+    ) -> Result<Eligibility, Error> {
         let o = self.index_of(offer)?;
         let p = Prepared::new(&self.inner, cart, ctx)?;
         let reason = match &p.ineligible[o] {
             Some(r) => Some(r.clone()),
             None => self.threshold_on_whole_scope(&p, o),
         };
-        Ok(Eligibility { eligible: reason.is_none(), reason, offer: offer.to_string() })
+        Ok(Eligibility {
+            eligible: reason.is_none(),
+            reason,
+            offer: offer.to_string(),
+        })
     }
 
     fn threshold_on_whole_scope(&self, p: &Prepared<'_>, o: OfferIdx) -> Option<Reason> {
@@ -191,12 +243,18 @@ impl RuleSet {
         let offer = &rules.offers[o];
         let earlier: Vec<OfferIdx> = (0..rules.offers.len())
             .filter(|&x| {
-                rules.offers[x].kind == OfferKind::Activity && rules.offers[x].stage < offer.stage && p.ineligible[x].is_none()
+                rules.offers[x].kind == OfferKind::Activity
+                    && rules.offers[x].stage < offer.stage
+                    && p.ineligible[x].is_none()
             })
             .collect();
         let chosen = choose(p, earlier);
         let snapshots = &chosen.outcome.after_stage;
-        let before_own = if offer.stage == 0 { &p.orig } else { snapshots.get(offer.stage - 1).unwrap_or(&p.orig) };
+        let before_own = if offer.stage == 0 {
+            &p.orig
+        } else {
+            snapshots.get(offer.stage - 1).unwrap_or(&p.orig)
+        };
         let base_vec = match offer.threshold {
             ThresholdBase::Original => &p.orig,
             ThresholdBase::After(k) if k < offer.stage => snapshots.get(k).unwrap_or(before_own),
@@ -209,34 +267,58 @@ impl RuleSet {
         let short = match &offer.benefit {
             Benefit::Tiered { tiers } => match tiers.first().map(|t| t.at) {
                 Some(TierAt::Spend(m)) if base < m.0 => Some(Shortfall::Amount(Money(m.0 - base))),
-                Some(TierAt::Items(n)) if units < u64::from(n) => Some(Shortfall::Items(u64::from(n) - units)),
+                Some(TierAt::Items(n)) if units < u64::from(n) => {
+                    Some(Shortfall::Items(u64::from(n) - units))
+                }
                 _ => None,
             },
-            Benefit::EveryN { step, .. } if base < step.0 => Some(Shortfall::Amount(Money(step.0 - base))),
-            Benefit::FreeShipping { spend: Some(s) } | Benefit::Gift { spend: Some(s), .. } if base < s.0 => {
+            Benefit::EveryN { step, .. } if base < step.0 => {
+                Some(Shortfall::Amount(Money(step.0 - base)))
+            }
+            Benefit::FreeShipping { spend: Some(s) } | Benefit::Gift { spend: Some(s), .. }
+                if base < s.0 =>
+            {
                 Some(Shortfall::Amount(Money(s.0 - base)))
             }
             _ => None,
         };
-        short.map(|shortfall| Reason::ThresholdNotMet { shortfall, next_benefit })
+        short.map(|shortfall| Reason::ThresholdNotMet {
+            shortfall,
+            next_benefit,
+        })
     }
 
     /// Whether offers `a` and `b` can be used together, from the declarations alone, naming
     /// the deciding rule (`excludes`, `exclusive`, `only_with`, `stage_max` or `ok`). With a
     /// cart it also says whether both really apply to it (on a common line), and if not, why.
-    pub fn can_stack(&self, a: &str, b: &str, cart: Option<&Cart>, ctx: &Context) -> Result<Stacking, Error> {
+    pub fn can_stack(
+        &self,
+        a: &str,
+        b: &str,
+        cart: Option<&Cart>,
+        ctx: &Context,
+    ) -> Result<Stacking, Error> {
         let rules = &self.inner;
         let (ia, ib) = (self.index_of(a)?, self.index_of(b)?);
         let (oa, ob) = (&rules.offers[ia], &rules.offers[ib]);
         let neutral = oa.benefit.is_price_neutral() || ob.benefit.is_price_neutral();
         let only_with_detail = |x: &Offer, y: &Offer| -> Option<String> {
             let list = x.only_with_ids.as_ref()?;
-            (!list.contains(&y.id)).then(|| format!("{} only stacks with {}", x.id, list.join(", ")))
+            (!list.contains(&y.id))
+                .then(|| format!("{} only stacks with {}", x.id, list.join(", ")))
         };
         let (stack, rule, detail) = if ia == ib {
-            (false, "stage_max", format!("{a} is one offer; it applies at most once"))
+            (
+                false,
+                "stage_max",
+                format!("{a} is one offer; it applies at most once"),
+            )
         } else if excludes(rules, ia, ib) {
-            let (x, y) = if oa.excludes_ids.contains(&ob.id) { (oa, ob) } else { (ob, oa) };
+            let (x, y) = if oa.excludes_ids.contains(&ob.id) {
+                (oa, ob)
+            } else {
+                (ob, oa)
+            };
             (false, "excludes", format!("{} excludes {}", x.id, y.id))
         } else if neutral {
             (true, "ok", format!("{a} and {b} can stack"))
@@ -246,11 +328,21 @@ impl RuleSet {
         } else if let Some(d) = only_with_detail(oa, ob).or_else(|| only_with_detail(ob, oa)) {
             (false, "only_with", d)
         } else if oa.stage == ob.stage && rules.stages.get(oa.stage).is_some_and(|s| s.max < 2) {
-            (false, "stage_max", format!("stage {} allows 1 offer per line", oa.stage_name))
+            (
+                false,
+                "stage_max",
+                format!("stage {} allows 1 offer per line", oa.stage_name),
+            )
         } else {
             (true, "ok", format!("{a} and {b} can stack"))
         };
-        let mut s = Stacking { stack, rule, detail, both_apply: None, why_not: None };
+        let mut s = Stacking {
+            stack,
+            rule,
+            detail,
+            both_apply: None,
+            why_not: None,
+        };
         if let Some(cart) = cart {
             let (both, why) = self.both_apply(cart, ctx, ia, ib)?;
             s.both_apply = Some(both);
@@ -259,38 +351,80 @@ impl RuleSet {
         Ok(s)
     }
 
-    fn both_apply(&self, cart: &Cart, ctx: &Context, a: OfferIdx, b: OfferIdx) -> Result<(bool, Option<WhyNot>), Error> {
+    fn both_apply(
+        &self,
+        cart: &Cart,
+        ctx: &Context,
+        a: OfferIdx,
+        b: OfferIdx,
+    ) -> Result<(bool, Option<WhyNot>), Error> {
         let rules = &self.inner;
         let p = Prepared::new(rules, cart, ctx)?;
-        let selected: Vec<OfferIdx> = [a, b].into_iter().filter(|&x| rules.offers[x].kind == OfferKind::Coupon).collect();
+        let selected: Vec<OfferIdx> = [a, b]
+            .into_iter()
+            .filter(|&x| rules.offers[x].kind == OfferKind::Coupon)
+            .collect();
         let q = match self.quote_prepared(&p, &selected) {
             Ok(q) => q,
             Err(EvalError::Conflict { .. }) => {
-                let reason = Reason::Conflict { with: rules.offers[a].id.clone(), rule: "excludes" };
-                return Ok((false, Some(WhyNot::NotApplied { offer: rules.offers[b].id.clone(), reason })));
+                let reason = Reason::Conflict {
+                    with: rules.offers[a].id.clone(),
+                    rule: "excludes",
+                };
+                return Ok((
+                    false,
+                    Some(WhyNot::NotApplied {
+                        offer: rules.offers[b].id.clone(),
+                        reason,
+                    }),
+                ));
             }
             Err(e) => return Err(e.into()),
         };
         for x in [a, b] {
             if let Some(na) = q.not_applied.iter().find(|n| n.offer == rules.offers[x].id) {
-                return Ok((false, Some(WhyNot::NotApplied { offer: na.offer.clone(), reason: na.reason.clone() })));
+                return Ok((
+                    false,
+                    Some(WhyNot::NotApplied {
+                        offer: na.offer.clone(),
+                        reason: na.reason.clone(),
+                    }),
+                ));
             }
         }
-        let has = |l: &LineQuote, x: OfferIdx| l.discounts.iter().any(|d| d.offer == rules.offers[x].id);
+        let has =
+            |l: &LineQuote, x: OfferIdx| l.discounts.iter().any(|d| d.offer == rules.offers[x].id);
         // Offers without a price effect stack with everything they share the order with.
         let common = rules.offers[a].benefit.is_price_neutral()
             || rules.offers[b].benefit.is_price_neutral()
             || q.lines.iter().any(|l| has(l, a) && has(l, b));
-        Ok(if common { (true, None) } else { (false, Some(WhyNot::DisjointScopes)) })
+        Ok(if common {
+            (true, None)
+        } else {
+            (false, Some(WhyNot::DisjointScopes))
+        })
     }
 
     /// Answers one `ask` request. Errors are answers too (`{"error": ...}`); every answer
     /// names the rule set.
     pub fn answer(&self, req: &Request) -> Response {
-        let rules = RulesId { name: self.inner.name.clone(), fingerprint: self.fingerprint_hex() };
+        let rules = RulesId {
+            name: self.inner.name.clone(),
+            fingerprint: self.fingerprint_hex(),
+        };
         match self.answer_body(req) {
-            Ok((body, explain)) => Response { body, explain: Some(explain), rules },
-            Err(e) => Response { body: Body::Error { error: ErrorBody::from_error(&e) }, explain: None, rules },
+            Ok((body, explain)) => Response {
+                body,
+                explain: Some(explain),
+                rules,
+            },
+            Err(e) => Response {
+                body: Body::Error {
+                    error: ErrorBody::from_error(&e),
+                },
+                explain: None,
+                rules,
+            },
         }
     }
 
@@ -300,23 +434,43 @@ impl RuleSet {
             return Ok((Body::Empty {}, explain));
         }
         match req {
-            Request::Quote { cart, context, coupons } => {
+            Request::Quote {
+                cart,
+                context,
+                coupons,
+            } => {
                 let q = self.quote(cart, context, coupons)?;
                 let e = self.explain_quote(&q);
                 Ok((Body::Quote(q), e))
             }
-            Request::Eligibility { offer, cart, context } => {
+            Request::Eligibility {
+                offer,
+                cart,
+                context,
+            } => {
                 let el = self.eligibility(offer, cart, context)?;
                 let e = explain::eligibility(&self.inner, &el);
                 Ok((Body::Eligibility(el), e))
             }
-            Request::CanStack { a, b, cart, context } => {
+            Request::CanStack {
+                a,
+                b,
+                cart,
+                context,
+            } => {
                 let s = self.can_stack(a, b, cart.as_ref(), context)?;
                 let (oa, ob) = (self.index_of(a)?, self.index_of(b)?);
-                let e = explain::stacking(&self.inner, &self.inner.offers[oa], &self.inner.offers[ob], &s);
+                let e = explain::stacking(
+                    &self.inner,
+                    &self.inner.offers[oa],
+                    &self.inner.offers[ob],
+                    &s,
+                );
                 Ok((Body::Stacking(s), e))
             }
-            Request::Explain { .. } => Err(EvalError::bad("query", "nothing to explain".into()).into()),
+            Request::Explain { .. } => {
+                Err(EvalError::bad("query", "nothing to explain".into()).into())
+            }
         }
     }
 }
@@ -381,12 +535,24 @@ impl ErrorBody {
             ),
             Error::Rules(_) => ("rules", None),
         };
-        ErrorBody { code: code.to_string(), message: e.to_string(), field, line: None, column: None }
+        ErrorBody {
+            code: code.to_string(),
+            message: e.to_string(),
+            field,
+            line: None,
+            column: None,
+        }
     }
 
     /// A `bad_request` error with a position (as from a JSON parser).
     pub fn bad_request(message: String, line: Option<usize>, column: Option<usize>) -> ErrorBody {
-        ErrorBody { code: "bad_request".into(), message, field: None, line, column }
+        ErrorBody {
+            code: "bad_request".into(),
+            message,
+            field: None,
+            line,
+            column,
+        }
     }
 }
 
@@ -409,7 +575,10 @@ impl RuleSet {
         Response {
             body: Body::Error { error },
             explain: None,
-            rules: RulesId { name: self.inner.name.clone(), fingerprint: self.fingerprint_hex() },
+            rules: RulesId {
+                name: self.inner.name.clone(),
+                fingerprint: self.fingerprint_hex(),
+            },
         }
     }
 }

@@ -51,7 +51,14 @@ pub struct Line {
 impl Line {
     /// A line with the given ID, SKU, shop, unit price and quantity.
     pub fn new(id: &str, sku: &str, shop: &str, price: Money, qty: u32) -> Line {
-        Line { id: id.into(), sku: sku.into(), shop: shop.into(), price, qty, ..Line::default() }
+        Line {
+            id: id.into(),
+            sku: sku.into(),
+            shop: shop.into(),
+            price,
+            qty,
+            ..Line::default()
+        }
     }
 
     /// Adds a category.
@@ -72,24 +79,42 @@ impl Cart {
     /// amount and the cart total stay within the money range.
     pub fn validate(&self) -> Result<(), EvalError> {
         if self.lines.len() > MAX_LINES {
-            return Err(EvalError::bad("cart.lines", format!("at most {MAX_LINES} lines")));
+            return Err(EvalError::bad(
+                "cart.lines",
+                format!("at most {MAX_LINES} lines"),
+            ));
         }
         let mut total: i64 = 0;
         for (i, l) in self.lines.iter().enumerate() {
             if self.lines[..i].iter().any(|o| o.id == l.id) {
-                return Err(EvalError::bad("cart.lines.id", format!("line id \"{}\" repeats", l.id)));
+                return Err(EvalError::bad(
+                    "cart.lines.id",
+                    format!("line id \"{}\" repeats", l.id),
+                ));
             }
             if l.qty == 0 || l.qty > MAX_QTY {
-                return Err(EvalError::bad("qty", format!("qty must be an integer from 1 to {MAX_QTY}")));
+                return Err(EvalError::bad(
+                    "qty",
+                    format!("qty must be an integer from 1 to {MAX_QTY}"),
+                ));
             }
             if l.price.0 < 0 {
-                return Err(EvalError::bad("price", "a price must not be negative".into()));
+                return Err(EvalError::bad(
+                    "price",
+                    "a price must not be negative".into(),
+                ));
             }
-            let amount = l.price.0.checked_mul(i64::from(l.qty)).filter(|a| *a <= MAX_MONEY_CENTS);
+            let amount = l
+                .price
+                .0
+                .checked_mul(i64::from(l.qty))
+                .filter(|a| *a <= MAX_MONEY_CENTS);
             total = amount
                 .and_then(|a| total.checked_add(a))
                 .filter(|t| *t <= MAX_MONEY_CENTS)
-                .ok_or_else(|| EvalError::bad("price", format!("line \"{}\": the amount overflows", l.id)))?;
+                .ok_or_else(|| {
+                    EvalError::bad("price", format!("line \"{}\": the amount overflows", l.id))
+                })?;
         }
         Ok(())
     }
@@ -236,25 +261,54 @@ pub enum Request {
 impl Request {
     /// The query to explain, for an `explain` request; `None` for other requests.
     pub fn explained(&self) -> Option<Result<Request, EvalError>> {
-        let Request::Explain { request, of, cart, context, coupons, offer, a, b } = self else {
+        let Request::Explain {
+            request,
+            of,
+            cart,
+            context,
+            coupons,
+            offer,
+            a,
+            b,
+        } = self
+        else {
             return None;
         };
         if let Some(r) = request {
             return Some(Ok((**r).clone()));
         }
-        let need_cart = || cart.clone().ok_or_else(|| EvalError::bad("cart", "missing field `cart`".into()));
+        let need_cart = || {
+            cart.clone()
+                .ok_or_else(|| EvalError::bad("cart", "missing field `cart`".into()))
+        };
         let context = context.clone();
         Some(match of.as_deref().unwrap_or("quote") {
-            "quote" => need_cart().map(|cart| Request::Quote { cart, context, coupons: coupons.clone() }),
+            "quote" => need_cart().map(|cart| Request::Quote {
+                cart,
+                context,
+                coupons: coupons.clone(),
+            }),
             "eligibility" => match offer {
-                Some(offer) => need_cart().map(|cart| Request::Eligibility { offer: offer.clone(), cart, context }),
+                Some(offer) => need_cart().map(|cart| Request::Eligibility {
+                    offer: offer.clone(),
+                    cart,
+                    context,
+                }),
                 None => Err(EvalError::bad("offer", "missing field `offer`".into())),
             },
             "can_stack" => match (a, b) {
-                (Some(a), Some(b)) => Ok(Request::CanStack { a: a.clone(), b: b.clone(), cart: cart.clone(), context }),
+                (Some(a), Some(b)) => Ok(Request::CanStack {
+                    a: a.clone(),
+                    b: b.clone(),
+                    cart: cart.clone(),
+                    context,
+                }),
                 _ => Err(EvalError::bad("a", "missing field `a` or `b`".into())),
             },
-            other => Err(EvalError::bad("for", format!("unknown query `{other}` to explain"))),
+            other => Err(EvalError::bad(
+                "for",
+                format!("unknown query `{other}` to explain"),
+            )),
         })
     }
 }
@@ -317,10 +371,14 @@ impl Visitor<'_> for QtyVisitor {
             .ok_or_else(|| E::custom(format!("qty: {v} is not an integer from 1 to {MAX_QTY}")))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<u32, E> {
-        Err(E::custom(format!("qty: {v} is not an integer from 1 to {MAX_QTY}")))
+        Err(E::custom(format!(
+            "qty: {v} is not an integer from 1 to {MAX_QTY}"
+        )))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<u32, E> {
-        Err(E::custom(format!("qty: {v} is not an integer from 1 to {MAX_QTY}")))
+        Err(E::custom(format!(
+            "qty: {v} is not an integer from 1 to {MAX_QTY}"
+        )))
     }
 }
 
@@ -332,12 +390,17 @@ fn de_qty<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
 pub fn parse_now(s: &str) -> Result<i64, String> {
     chrono::DateTime::parse_from_rfc3339(s)
         .map(|t| t.timestamp())
-        .map_err(|_| format!("now: \"{s}\" is not an RFC 3339 time with an offset (2026-11-11T10:00:00+08:00)"))
+        .map_err(|_| {
+            format!(
+                "now: \"{s}\" is not an RFC 3339 time with an offset (2026-11-11T10:00:00+08:00)"
+            )
+        })
 }
 
 fn de_now<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     let s: Option<String> = Option::deserialize(d)?;
-    s.map(|s| parse_now(&s).map_err(de::Error::custom)).transpose()
+    s.map(|s| parse_now(&s).map_err(de::Error::custom))
+        .transpose()
 }
 
 fn ser_now<S: serde::Serializer>(now: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {

@@ -23,7 +23,11 @@ fn dirs() -> Vec<PathBuf> {
 fn answer(rules: &youhui::RuleSet, request: &str) -> String {
     let response = match serde_json::from_str::<youhui::Request>(request) {
         Ok(req) => rules.answer(&req),
-        Err(e) => rules.error_response(youhui::ErrorBody::bad_request(format!("bad request: {e}"), None, None)),
+        Err(e) => rules.error_response(youhui::ErrorBody::bad_request(
+            format!("bad request: {e}"),
+            None,
+            None,
+        )),
     };
     serde_json::to_string_pretty(&response).unwrap() + "\n"
 }
@@ -47,23 +51,42 @@ fn every_case_answers_as_expected() {
             count += 1;
             let request = fs::read_to_string(&case).unwrap();
             let actual = answer(&rules, &request);
-            assert_eq!(actual, answer(&rules, &request), "not deterministic: {}", case.display());
-            let expected_path = PathBuf::from(case.to_string_lossy().replace(".request.json", ".expected.json"));
+            assert_eq!(
+                actual,
+                answer(&rules, &request),
+                "not deterministic: {}",
+                case.display()
+            );
+            let expected_path = PathBuf::from(
+                case.to_string_lossy()
+                    .replace(".request.json", ".expected.json"),
+            );
             if bless {
                 fs::write(&expected_path, &actual).unwrap();
                 continue;
             }
             let Ok(expected) = fs::read_to_string(&expected_path) else {
-                failures.push(format!("{}: no expected file; actual:\n{actual}", case.display()));
+                failures.push(format!(
+                    "{}: no expected file; actual:\n{actual}",
+                    case.display()
+                ));
                 continue;
             };
             let e: serde_json::Value = serde_json::from_str(&expected).unwrap();
             let a: serde_json::Value = serde_json::from_str(&actual).unwrap();
             if e != a {
-                failures.push(format!("{}:\n--- expected\n{expected}\n--- actual\n{actual}", case.display()));
+                failures.push(format!(
+                    "{}:\n--- expected\n{expected}\n--- actual\n{actual}",
+                    case.display()
+                ));
             }
         }
     }
     assert!(count > 0, "no golden cases");
-    assert!(failures.is_empty(), "{} of {count} cases differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {count} cases differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
