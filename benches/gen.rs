@@ -1,3 +1,4 @@
+#![allow(dead_code)] // each bench uses only some of the generators
 //! Generated rule files shared by the benchmarks.
 
 /// A rule file with `n` offers mixing every benefit form, scopes, audiences and coupons.
@@ -31,4 +32,54 @@ pub fn rule_file(n: usize) -> String {
         );
     }
     s
+}
+
+/// A realistic rule file with `n` offers for quote benchmarks: item-level prices, shop
+/// 满减 over a few shops, cross-shop 满减, platform coupons, one flash sale.
+pub fn quote_rules(n: usize) -> String {
+    let mut s = String::from(
+        "ruleset \"bench\" {\n  stages 单品, 店铺, 跨店, 平台券\n  stage 店铺 max 2\n}\n\
+         activity flash \"秒杀\" { stage 单品 benefit 秒杀价99 scope sku \"SKU0\" limit per_user_qty 1 stock exclusive }\n\
+         activity cross \"跨店每满300减50\" { stage 跨店 benefit 每满300减50 scope tag \"双11\" }\n",
+    );
+    for i in 2..n {
+        let shop = (i / 5) % 10;
+        s += &match i % 5 {
+            0 => format!("activity o{i} \"直降\" {{ stage 单品 benefit 直降{} scope sku \"SKU{}\" }}\n", 5 + i % 20, i),
+            1 => format!("activity o{i} \"店铺满减\" {{ stage 店铺 benefit 满{}减{} / 满{}减{} scope shop \"shop{shop}\" }}\n", 200 + i, 20 + i % 10, 400 + i, 50 + i % 10),
+            2 => format!("coupon o{i} \"店铺券\" {{ stage 店铺 benefit 满{}减{} scope shop \"shop{shop}\" audience user.level >= 1 }}\n", 100 + i, 10 + i % 10),
+            3 => format!("coupon o{i} \"平台券\" {{ stage 平台券 benefit 满{}减{} excludes o{} }}\n", 300 + 10 * i, 30 + i, i - 1),
+            _ => format!("activity o{i} \"第二件半价\" {{ stage 单品 benefit 第二件半价 scope sku \"SKU{}\" }}\n", i),
+        };
+    }
+    s
+}
+
+/// A cart of `n` lines over ten shops, all tagged 双11.
+pub fn cart(n: usize) -> youhui::Cart {
+    youhui::Cart {
+        lines: (0..n)
+            .map(|i| {
+                youhui::Line::new(
+                    &format!("L{i}"),
+                    &format!("SKU{}", i * 7 % 100),
+                    &format!("shop{}", i % 10),
+                    youhui::Money(5_000 + (i as i64 * 1_733) % 40_000),
+                    1 + (i % 3) as u32,
+                )
+                .tag("双11")
+            })
+            .collect(),
+    }
+}
+
+/// A context in the sale with stock for the flash sale.
+pub fn context() -> youhui::Context {
+    let mut ctx = youhui::Context {
+        now: Some(1_794_362_400),
+        ..youhui::Context::default()
+    };
+    ctx.user.level = 2;
+    ctx.stock.insert("flash".into(), 100);
+    ctx
 }

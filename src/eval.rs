@@ -608,6 +608,12 @@ pub(crate) struct Chosen {
 /// Chooses among all conflict-free sets and keeper assignments the one with the lowest
 /// payable (ties: larger priority sum, fewer applied offers, then keepers earlier in
 /// declaration order, line by line).
+///
+/// Per conflict-free set, when the per-line keeper options combine into at most
+/// [`EXHAUSTIVE_CHOICES`] assignments, every one is tried: the answer is exact. Beyond that,
+/// lines with identical options first choose alike (every combination of such groups, up
+/// to [`MAX_CHOICES`]), then each contested line alone tries its other options, keeping any
+/// improvement, until a full pass changes nothing.
 pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
     let rules = p.rules;
     parts.sort_by(|&a, &b| app_order(rules, a, b));
@@ -617,14 +623,29 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
     for members in conflict_free_sets(rules, &parts) {
         let in_set: Vec<bool> = parts.iter().map(|o| members.contains(o)).collect();
         // Per line: options of keeper sets (indices into `parts`).
-        let mut line_options: Vec<Vec<Vec<usize>>> = Vec::with_capacity(n);
-        for l in 0..n {
-            let here: Vec<usize> = (0..parts.len())
-                .filter(|&k| in_set[k] && p.scope[parts[k]].get(l))
-                .collect();
-            line_options.push(keeper_options(rules, &parts, &here));
-        }
-        for pick in assignments(&line_options, p) {
+        let line_options: Vec<Vec<Vec<usize>>> = (0..n)
+            .map(|l| {
+                let here: Vec<usize> = (0..parts.len())
+                    .filter(|&k| in_set[k] && p.scope[parts[k]].get(l))
+                    .collect();
+                keeper_options(rules, &parts, &here)
+            })
+            .collect();
+        let left_out: Vec<(OfferIdx, OfferIdx)> = parts
+            .iter()
+            .filter(|o| !members.contains(o))
+            .map(|&o| {
+                (
+                    o,
+                    members
+                        .iter()
+                        .copied()
+                        .find(|&m| excludes(rules, o, m))
+                        .unwrap_or(o),
+                )
+            })
+            .collect();
+        let evaluate = |pick: &[usize]| -> (Key, Chosen) {
             let mut keeps = vec![Lines::new(n); parts.len()];
             for (l, opts) in line_options.iter().enumerate() {
                 if let Some(opt) = opts.get(pick[l]) {
@@ -635,31 +656,83 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
             }
             let outcome = applier.apply(&parts, &keeps);
             let key = Key::new(rules, &parts, &keeps, &outcome, n);
-            if best.as_ref().is_none_or(|(bk, _)| key.better_than(bk)) {
-                let left_out = parts
-                    .iter()
-                    .filter(|o| !members.contains(o))
-                    .map(|&o| {
-                        (
-                            o,
-                            members
-                                .iter()
-                                .copied()
-                                .find(|&m| excludes(rules, o, m))
-                                .unwrap_or(o),
-                        )
-                    })
-                    .collect();
-                best = Some((
-                    key,
-                    Chosen {
-                        parts: parts.clone(),
-                        keeps,
-                        left_out,
-                        outcome,
-                    },
-                ));
+            (
+                key,
+                Chosen {
+                    parts: parts.clone(),
+                    keeps,
+                    left_out: left_out.clone(),
+                    outcome,
+                },
+            )
+        };
+        let consider = |cand: (Key, Chosen), best: &mut Option<(Key, Chosen)>| -> bool {
+            if best.as_ref().is_none_or(|(bk, _)| cand.0.better_than(bk)) {
+                *best = Some(cand);
+                true
+            } else {
+                false
             }
+        };
+        let contested: Vec<usize> = (0..n).filter(|&l| line_options[l].len() > 1).collect();
+        let product = contested
+            .iter()
+            .try_fold(1usize, |acc, &l| acc.checked_mul(line_options[l].len()));
+        let exhaustive = product.is_some_and(|p| p <= EXHAUSTIVE_CHOICES);
+        let mut local: Option<(Key, Chosen, Vec<usize>)> = None;
+        for pick in assignments(p, &line_options, &contested, exhaustive) {
+            let cand = evaluate(&pick);
+            // The heuristic path keeps the first of equally cheap candidates, in an order
+            // that does not depend on the cart's order (see `assignments`).
+            let better = |k: &Key| {
+                if exhaustive {
+                    cand.0.better_than(k)
+                } else {
+                    cand.0.strictly_cheaper(k)
+                }
+            };
+            if local.as_ref().is_none_or(|(k, _, _)| better(k)) {
+                local = Some((cand.0, cand.1, pick));
+            }
+        }
+        let Some((key, chosen, mut pick)) = local else {
+            continue;
+        };
+        let mut here = Some((key, chosen));
+        if !exhaustive {
+            // Improve one line at a time until a whole pass changes nothing. Lines are
+            // visited by ID and only a strictly lower (payable, −priority, applied count)
+            // is accepted, so the result does not depend on the order of the cart.
+            let mut order = contested.clone();
+            order.sort_by(|&a, &b| p.cart.lines[a].id.cmp(&p.cart.lines[b].id));
+            let mut evaluations = 0;
+            let mut changed = true;
+            while changed && evaluations < MAX_CHOICES {
+                changed = false;
+                for &l in &order {
+                    for alt in 0..line_options[l].len() {
+                        if alt == pick[l] || evaluations >= MAX_CHOICES {
+                            continue;
+                        }
+                        evaluations += 1;
+                        let old = pick[l];
+                        pick[l] = alt;
+                        let cand = evaluate(&pick);
+                        if here
+                            .as_ref()
+                            .is_some_and(|(k, _)| cand.0.strictly_cheaper(k))
+                        {
+                            here = Some(cand);
+                            changed = true;
+                        } else {
+                            pick[l] = old;
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(cand) = here {
+            consider(cand, &mut best);
         }
     }
     match best {
@@ -676,6 +749,9 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
         }
     }
 }
+
+/// Assignments tried exhaustively when there are at most this many.
+pub(crate) const EXHAUSTIVE_CHOICES: usize = 1024;
 
 /// Comparison key of a choice.
 struct Key {
@@ -703,6 +779,15 @@ impl Key {
             applied: o.applied.len(),
             keepers,
         }
+    }
+
+    /// Better on the order-independent part of the key alone.
+    fn strictly_cheaper(&self, b: &Key) -> bool {
+        self.payable
+            .cmp(&b.payable)
+            .then(b.priority.cmp(&self.priority))
+            .then(self.applied.cmp(&b.applied))
+            == Ordering::Less
     }
 
     fn better_than(&self, b: &Key) -> bool {
@@ -836,20 +921,22 @@ fn keeper_options(rules: &RuleSetData, parts: &[OfferIdx], here: &[usize]) -> Ve
     out
 }
 
-/// Every combination of per-line options (indices), or, when there are more than
-/// [`MAX_CHOICES`], every combination where lines with the same options choose alike.
-fn assignments(options: &[Vec<Vec<usize>>], _p: &Prepared<'_>) -> Vec<Vec<usize>> {
-    let n = options.len();
-    let contested: Vec<usize> = (0..n).filter(|&l| options[l].len() > 1).collect();
-    let product = contested
-        .iter()
-        .try_fold(1usize, |acc, &l| acc.checked_mul(options[l].len()));
-    // Variables: each contested line, or each group of lines with identical options.
-    let groups: Vec<Vec<usize>> = if product.is_some_and(|p| p <= MAX_CHOICES) {
+/// Every combination of the contested lines' options (`exhaustive`), or every combination
+/// where lines with identical options choose alike, up to [`MAX_CHOICES`]; those groups are
+/// ordered by their first line ID so the truncated list does not depend on cart order.
+fn assignments(
+    p: &Prepared<'_>,
+    options: &[Vec<Vec<usize>>],
+    contested: &[usize],
+    exhaustive: bool,
+) -> Vec<Vec<usize>> {
+    let groups: Vec<Vec<usize>> = if exhaustive {
         contested.iter().map(|&l| vec![l]).collect()
     } else {
+        let mut by_id = contested.to_vec();
+        by_id.sort_by(|&a, &b| p.cart.lines[a].id.cmp(&p.cart.lines[b].id));
         let mut gs: Vec<Vec<usize>> = Vec::new();
-        for &l in &contested {
+        for l in by_id {
             match gs.iter_mut().find(|g| options[g[0]] == options[l]) {
                 Some(g) => g.push(l),
                 None => gs.push(vec![l]),
@@ -858,7 +945,7 @@ fn assignments(options: &[Vec<Vec<usize>>], _p: &Prepared<'_>) -> Vec<Vec<usize>
         gs
     };
     let mut out = Vec::new();
-    let mut pick = vec![0usize; n];
+    let mut pick = vec![0usize; options.len()];
     fn rec(
         gs: &[Vec<usize>],
         options: &[Vec<Vec<usize>>],

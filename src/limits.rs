@@ -16,8 +16,7 @@ pub const MAX_QTY: u32 = 1_000_000;
 /// Most units in one cart (the sum of quantities): group benefits (`第二件半价`, `买一送一`,
 /// bundles) look at units one by one.
 pub const MAX_CART_UNITS: u64 = 100_000;
-/// Most stacking choices one quote compares before it falls back to choosing per group of
-/// identical lines.
-pub const MAX_CHOICES: usize = 4_096;
+/// Most stacking choices one quote compares in its heuristic phase (see `eval::choose`).
+pub const MAX_CHOICES: usize = 1_024;
 /// Longest request line `ask` reads (1 MiB); longer lines are refused unparsed.
 pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
