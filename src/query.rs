@@ -73,10 +73,21 @@ impl RuleSet {
         selected: &[OfferIdx],
     ) -> Result<Quote, EvalError> {
         let rules = &self.inner;
+        let held = |c: OfferIdx| {
+            p.ctx
+                .wallet
+                .as_ref()
+                .is_none_or(|w| w.contains(&rules.offers[c].id))
+        };
+        let not_held: Vec<OfferIdx> = selected
+            .iter()
+            .copied()
+            .filter(|&c| p.ineligible[c].is_none() && !held(c))
+            .collect();
         let candidate_coupons: Vec<OfferIdx> = selected
             .iter()
             .copied()
-            .filter(|&c| p.ineligible[c].is_none())
+            .filter(|&c| p.ineligible[c].is_none() && held(c))
             .collect();
         for (i, &a) in candidate_coupons.iter().enumerate() {
             if let Some(&b) = candidate_coupons[i + 1..]
@@ -95,10 +106,16 @@ impl RuleSet {
             .collect();
         parts.extend(&candidate_coupons);
         let chosen = choose(p, parts);
-        Ok(self.assemble(p, selected, &chosen))
+        Ok(self.assemble(p, selected, &not_held, &chosen))
     }
 
-    fn assemble(&self, p: &Prepared<'_>, selected: &[OfferIdx], c: &Chosen) -> Quote {
+    fn assemble(
+        &self,
+        p: &Prepared<'_>,
+        selected: &[OfferIdx],
+        not_held: &[OfferIdx],
+        c: &Chosen,
+    ) -> Quote {
         let rules = &self.inner;
         let out = &c.outcome;
         let lines: Vec<LineQuote> = p
@@ -139,6 +156,8 @@ impl RuleSet {
             }
             let reason = if let Some(r) = &p.ineligible[o] {
                 r.clone()
+            } else if not_held.contains(&o) {
+                Reason::NotHeld
             } else if let Some(&(_, w)) = c.left_out.iter().find(|(x, _)| *x == o) {
                 Reason::Conflict {
                     with: rules.offers[w].id.clone(),

@@ -177,6 +177,10 @@ pub struct Context {
     /// Shipping fee.
     #[serde(default, deserialize_with = "de_price")]
     pub shipping_fee: Money,
+    /// The coupons the user holds, when known. A selected coupon not in it is reported
+    /// `not_held` (after the other checks). Absent: every selected coupon is held.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wallet: Option<Vec<String>>,
 }
 
 impl Context {

@@ -1,0 +1,122 @@
+//! Drives the real `ask` example binary: one answer per request line, in order, bad lines
+//! answered with errors and the next line still served.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+/// The `ask` example, built by `cargo test` next to this test's own binary.
+fn ask_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>");
+    let bin = profile_dir
+        .join("examples")
+        .join(format!("ask{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} not built; run `cargo test`",
+        bin.display()
+    );
+    bin
+}
+
+fn run(args: &[&str], input: &[u8]) -> (i32, String) {
+    let mut child = Command::new(ask_binary())
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn ask");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input)
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).expect("utf-8 answers"),
+    )
+}
+
+#[test]
+fn one_answer_per_line_in_order_errors_included() {
+    let good = br#"{"query": "can_stack", "a": "plat", "b": "shop20"}"#;
+    let mut input: Vec<u8> = Vec::new();
+    for line in [
+        &good[..],
+        b"not json",
+        b"",
+        br#"{"query": "quote"}"#,
+        b"[1,2]",
+        &[0xff, 0xfe, b'{'],
+        &good[..],
+    ] {
+        input.extend_from_slice(line);
+        input.push(b'\n');
+    }
+    let (code, out) = run(&["examples/double11.promo"], &input);
+    assert_eq!(code, 0);
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json answer"))
+        .collect();
+    assert_eq!(lines.len(), 7, "{out}");
+    for i in [0, 6] {
+        assert_eq!(lines[i]["stack"], false);
+        assert_eq!(lines[i]["rule"], "excludes");
+    }
+    for bad in &lines[1..6] {
+        assert_eq!(bad["error"]["code"], "bad_request", "{bad}");
+        assert_eq!(bad["rules"]["name"], "天猫双11 旗舰店示例");
+    }
+}
+
+#[test]
+fn check_exit_codes() {
+    let (code, out) = run(&["examples/double11.promo", "--check"], b"");
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("0 errors"));
+    let (code, out) = run(
+        &["tests/golden/language/err/many_errors.promo", "--check"],
+        b"",
+    );
+    assert_eq!(code, 1);
+    assert!(out.contains("expected an amount after \"满\", found \"减\""));
+    let (code, out) = run(
+        &[
+            "tests/golden/language/err/many_errors.promo",
+            "--check",
+            "--format",
+            "json",
+        ],
+        b"",
+    );
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("json report");
+    assert_eq!(v["ok"], false);
+    assert_eq!(v["diagnostics"][0]["code"], "syntax");
+    assert_eq!(v["diagnostics"][0]["line"], 6);
+    let (code, _) = run(&["no/such/file.promo", "--check"], b"");
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn fmt_is_idempotent() {
+    let (code, once) = run(&["examples/double11.promo", "--fmt"], b"");
+    assert_eq!(code, 0);
+    let dir = std::env::temp_dir().join(format!("youhui-fmt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("once.promo");
+    std::fs::write(&file, &once).unwrap();
+    let (code, twice) = run(&[file.to_str().unwrap(), "--fmt"], b"");
+    assert_eq!(code, 0);
+    assert_eq!(once, twice);
+    std::fs::remove_dir_all(&dir).ok();
+}
