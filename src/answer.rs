@@ -52,6 +52,8 @@ pub enum Reason {
     },
     /// The group buy failed.
     GroupFailed,
+    /// `best` only: the coupon could apply, but the cheapest selection does without it.
+    AddsNothing,
 }
 
 impl Reason {
@@ -68,6 +70,7 @@ impl Reason {
             Reason::NotHeld => "not_held",
             Reason::Conflict { .. } => "conflict",
             Reason::GroupFailed => "group_failed",
+            Reason::AddsNothing => "adds_nothing",
         }
     }
 }
@@ -261,4 +264,27 @@ pub struct Eligibility {
     /// The offer asked about.
     #[serde(skip)]
     pub offer: String,
+}
+
+/// A wallet coupon `best` did not choose, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct NotChosen {
+    /// Coupon ID.
+    pub coupon: String,
+    /// Why: ineligible (its reason), `conflict` with a chosen coupon, or `adds_nothing`.
+    pub reason: Reason,
+}
+
+/// The answer to `best`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Best {
+    /// The chosen coupons (those that apply), in declaration order.
+    pub coupons: Vec<String>,
+    /// The quote with them selected.
+    pub quote: Quote,
+    /// Every wallet coupon not chosen, in wallet order.
+    pub not_chosen: Vec<NotChosen>,
+    /// How many selections the search priced.
+    #[serde(skip)]
+    pub evaluated: usize,
 }

@@ -338,6 +338,12 @@ pub enum EvalError {
         /// The deciding rule (`excludes`).
         rule: &'static str,
     },
+    /// A search would exceed its work budget.
+    #[error("the search for the best coupons would price more than {limit} selections; choose fewer coupons")]
+    Budget {
+        /// The budget.
+        limit: usize,
+    },
     /// An amount left the money range while computing.
     #[error("an amount overflows: {what}")]
     Overflow {
@@ -362,6 +368,7 @@ impl EvalError {
             EvalError::UnknownOffer { .. } => "unknown_offer",
             EvalError::Conflict { .. } => "conflict",
             EvalError::Overflow { .. } => "overflow",
+            EvalError::Budget { .. } => "budget_exceeded",
         }
     }
 }

@@ -289,6 +289,9 @@ pub(crate) struct Outcome {
     pub deposit: Option<i64>,
     /// Amounts after each stage.
     pub after_stage: Vec<Vec<i64>>,
+    /// For every offer that kept lines: (offer, threshold base, units, amount of its kept
+    /// lines at its stage's start), for 凑单.
+    pub bases: Vec<(OfferIdx, i64, u64, i64)>,
 }
 
 impl Outcome {
@@ -331,6 +334,7 @@ impl Applier<'_, '_> {
             gifts: Vec::new(),
             deposit: None,
             after_stage: Vec::with_capacity(rules.stages.len()),
+            bases: Vec::new(),
         };
         let mut k = 0;
         for stage in 0..rules.stages.len() {
@@ -379,6 +383,8 @@ impl Applier<'_, '_> {
             .map(|&l| u64::from(self.p.cart.lines[l].qty))
             .sum();
         let rounding = self.p.rules.rounding;
+        let current: i64 = lines.iter().map(|&l| start[l]).sum();
+        out.bases.push((oi, base, units, current));
         let unmet = |shortfall: Shortfall| Reason::ThresholdNotMet {
             shortfall,
             next_benefit: crate::explain::benefit_zh(&o.benefit, true),

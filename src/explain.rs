@@ -401,6 +401,10 @@ pub(crate) fn reason_text(
             format!("{t}：拼团未成功，不享受拼团价。"),
             format!("{t}: the group did not form, so the group price does not apply."),
         ),
+        Reason::AddsNothing => (
+            format!("{t}：加上这张券不会更便宜，不推荐使用。"),
+            format!("{t}: adding it would not lower the price."),
+        ),
     }
 }
 
@@ -499,6 +503,36 @@ pub(crate) fn eligibility(rules: &RuleSetData, el: &Eligibility) -> Explanation 
             let (zh, en) = reason_text(&t, r, benefit, &f, &title);
             e.push(zh, en);
         }
+    }
+    e
+}
+
+/// Explains a `best` answer: the selection, then the quote, then why the rest were not
+/// chosen.
+pub(crate) fn best(rules: &RuleSetData, b: &Best) -> Explanation {
+    let f = Fmt { currency: &rules.currency };
+    let title = |id: &str| rules.offers.iter().find(|o| o.id == id).map_or(id.to_string(), |o| o.title.clone());
+    let mut e = Explanation::default();
+    if b.coupons.is_empty() {
+        e.push(
+            format!("不用券最划算，应付{}。", f.zh(b.quote.payable)),
+            format!("The best choice is to use no coupon: you pay {}.", f.en(b.quote.payable)),
+        );
+    } else {
+        let names: Vec<String> = b.coupons.iter().map(|c| title(c)).collect();
+        e.push(
+            format!("最划算的组合：使用{}，应付{}。", names.join("、"), f.zh(b.quote.payable)),
+            format!("Best choice: use {}; you pay {}.", names.join(", "), f.en(b.quote.payable)),
+        );
+    }
+    let q = quote(rules, &b.quote);
+    e.zh.extend(q.zh);
+    e.en.extend(q.en);
+    for n in &b.not_chosen {
+        let t = title(&n.coupon);
+        let benefit = rules.offers.iter().find(|o| o.id == n.coupon).map(|o| &o.benefit);
+        let (zh, en) = reason_text(&t, &n.reason, benefit, &f, &title);
+        e.push(zh, en);
     }
     e
 }

@@ -39,6 +39,7 @@
 mod answer;
 mod apportion;
 pub mod ast;
+mod best;
 mod canonical;
 mod check;
 mod compile;
@@ -55,7 +56,7 @@ mod ruleset;
 mod syntax;
 
 pub use answer::{
-    Applied, Detail, Eligibility, GiftGranted, LineQuote, NotApplied, Presale, Quote, Reason,
+    Applied, Best, Detail, Eligibility, GiftGranted, LineQuote, NotApplied, NotChosen, Presale, Quote, Reason,
     Share, Shortfall, Stacking, WhyNot,
 };
 pub use canonical::{benefit_text, predicate_text};

@@ -20,3 +20,5 @@ pub const MAX_CART_UNITS: u64 = 100_000;
 pub const MAX_CHOICES: usize = 1_024;
 /// Longest request line `ask` reads (1 MiB); longer lines are refused unparsed.
 pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
+/// Most selections one `best` search prices before it answers `budget_exceeded`.
+pub const MAX_BEST_EVALUATIONS: usize = 20_000;

@@ -13,7 +13,7 @@ use crate::money::Money;
 use crate::request::{Cart, Context, Request};
 
 impl RuleSet {
-    fn index_of(&self, id: &str) -> Result<OfferIdx, EvalError> {
+    pub(crate) fn index_of(&self, id: &str) -> Result<OfferIdx, EvalError> {
         self.inner
             .index
             .get(id)
@@ -23,7 +23,7 @@ impl RuleSet {
 
     /// Resolves selected coupon IDs (unknown → `unknown_offer`, an activity → `bad_request`),
     /// without duplicates, in the order given.
-    fn coupon_indices<S: AsRef<str>>(&self, ids: &[S]) -> Result<Vec<OfferIdx>, EvalError> {
+    pub(crate) fn coupon_indices<S: AsRef<str>>(&self, ids: &[S]) -> Result<Vec<OfferIdx>, EvalError> {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             let i = self.index_of(id.as_ref())?;
@@ -67,33 +67,21 @@ impl RuleSet {
         Ok(self.quote_prepared(&p, &selected)?)
     }
 
-    pub(crate) fn quote_prepared(
-        &self,
-        p: &Prepared<'_>,
-        selected: &[OfferIdx],
-    ) -> Result<Quote, EvalError> {
+    pub(crate) fn quote_prepared(&self, p: &Prepared<'_>, selected: &[OfferIdx]) -> Result<Quote, EvalError> {
+        let (chosen, not_held) = self.choose_for(p, selected)?;
+        Ok(self.assemble(p, selected, &not_held, &chosen))
+    }
+
+    /// The stacking choice for a selection of coupons, and the selected coupons the user
+    /// does not hold. Selected candidates that exclude each other are an error.
+    pub(crate) fn choose_for(&self, p: &Prepared<'_>, selected: &[OfferIdx]) -> Result<(Chosen, Vec<OfferIdx>), EvalError> {
         let rules = &self.inner;
-        let held = |c: OfferIdx| {
-            p.ctx
-                .wallet
-                .as_ref()
-                .is_none_or(|w| w.contains(&rules.offers[c].id))
-        };
-        let not_held: Vec<OfferIdx> = selected
-            .iter()
-            .copied()
-            .filter(|&c| p.ineligible[c].is_none() && !held(c))
-            .collect();
-        let candidate_coupons: Vec<OfferIdx> = selected
-            .iter()
-            .copied()
-            .filter(|&c| p.ineligible[c].is_none() && held(c))
-            .collect();
+        let held = |c: OfferIdx| p.ctx.wallet.as_ref().is_none_or(|w| w.contains(&rules.offers[c].id));
+        let not_held: Vec<OfferIdx> = selected.iter().copied().filter(|&c| p.ineligible[c].is_none() && !held(c)).collect();
+        let candidate_coupons: Vec<OfferIdx> =
+            selected.iter().copied().filter(|&c| p.ineligible[c].is_none() && held(c)).collect();
         for (i, &a) in candidate_coupons.iter().enumerate() {
-            if let Some(&b) = candidate_coupons[i + 1..]
-                .iter()
-                .find(|&&b| excludes(rules, a, b))
-            {
+            if let Some(&b) = candidate_coupons[i + 1..].iter().find(|&&b| excludes(rules, a, b)) {
                 return Err(EvalError::Conflict {
                     a: rules.offers[a].id.clone(),
                     b: rules.offers[b].id.clone(),
@@ -105,8 +93,7 @@ impl RuleSet {
             .filter(|&o| rules.offers[o].kind == OfferKind::Activity && p.ineligible[o].is_none())
             .collect();
         parts.extend(&candidate_coupons);
-        let chosen = choose(p, parts);
-        Ok(self.assemble(p, selected, &not_held, &chosen))
+        Ok((choose(p, parts), not_held))
     }
 
     fn assemble(
@@ -487,6 +474,11 @@ impl RuleSet {
                 );
                 Ok((Body::Stacking(s), e))
             }
+            Request::Best { cart, context, wallet } => {
+                let b = self.best(cart, context, wallet)?;
+                let e = explain::best(&self.inner, &b);
+                Ok((Body::Best(b), e))
+            }
             Request::Explain { .. } => {
                 Err(EvalError::bad("query", "nothing to explain".into()).into())
             }
@@ -514,6 +506,8 @@ pub enum Body {
     Eligibility(Eligibility),
     /// `can_stack`.
     Stacking(Stacking),
+    /// `best`.
+    Best(Best),
     /// `explain`: text only.
     Empty {},
     /// An error.

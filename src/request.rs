@@ -233,6 +233,17 @@ pub enum Request {
         #[serde(default)]
         context: Context,
     },
+    /// The coupons from a wallet that minimise payable.
+    Best {
+        /// The cart.
+        cart: Cart,
+        /// The context.
+        #[serde(default)]
+        context: Context,
+        /// The coupon IDs the user holds.
+        #[serde(default)]
+        wallet: Vec<String>,
+    },
     /// The explanation text of another query.
     Explain {
         /// The query to explain (defaults to a quote of the fields below).
@@ -250,6 +261,9 @@ pub enum Request {
         /// Selected coupons.
         #[serde(default)]
         coupons: Vec<String>,
+        /// The wallet (for `best`).
+        #[serde(default)]
+        wallet: Option<Vec<String>>,
         /// An offer (for `eligibility`).
         #[serde(default)]
         offer: Option<String>,
@@ -271,6 +285,7 @@ impl Request {
             cart,
             context,
             coupons,
+            wallet,
             offer,
             a,
             b,
@@ -292,6 +307,7 @@ impl Request {
                 context,
                 coupons: coupons.clone(),
             }),
+            "best" => need_cart().map(|cart| Request::Best { cart, context, wallet: wallet.clone().unwrap_or_default() }),
             "eligibility" => match offer {
                 Some(offer) => need_cart().map(|cart| Request::Eligibility {
                     offer: offer.clone(),
