@@ -34,6 +34,9 @@ pub const BRUTE_FORCE_COUPONS: usize = 12;
 struct Priced {
     payable: i64,
     chosen: Vec<OfferIdx>,
+    /// What was selected to get it (a selected coupon that applies nowhere can still
+    /// change which lines the others keep).
+    selection: Vec<OfferIdx>,
 }
 
 impl Priced {
@@ -53,28 +56,55 @@ impl Search<'_, '_, '_> {
     fn price(&mut self, selection: &[OfferIdx]) -> Result<i64, EvalError> {
         self.evaluated += 1;
         if self.evaluated > limits::MAX_BEST_EVALUATIONS {
-            return Err(EvalError::Budget { limit: limits::MAX_BEST_EVALUATIONS });
+            return Err(EvalError::Budget {
+                limit: limits::MAX_BEST_EVALUATIONS,
+            });
         }
         let (chosen, _) = self.rules.choose_for(self.p, selection)?;
         let payable = chosen.outcome.payable();
-        let mut applied: Vec<OfferIdx> =
-            chosen.outcome.applied.iter().map(|a| a.0).filter(|o| selection.contains(o)).collect();
+        let mut applied: Vec<OfferIdx> = chosen
+            .outcome
+            .applied
+            .iter()
+            .map(|a| a.0)
+            .filter(|o| selection.contains(o))
+            .collect();
         applied.sort_unstable();
-        let cand = Priced { payable, chosen: applied };
+        let cand = Priced {
+            payable,
+            chosen: applied,
+            selection: selection.to_vec(),
+        };
         if self.best.as_ref().is_none_or(|b| cand.better_than(b)) {
             self.best = Some(cand);
         }
         Ok(payable)
     }
 
-    fn dfs(&mut self, order: &[(OfferIdx, i64)], i: usize, selection: &mut Vec<OfferIdx>, payable: i64) -> Result<(), EvalError> {
+    fn dfs(
+        &mut self,
+        order: &[(OfferIdx, i64)],
+        i: usize,
+        selection: &mut Vec<OfferIdx>,
+        payable: i64,
+    ) -> Result<(), EvalError> {
         let rules = &self.rules.inner;
         let allowed = |o: OfferIdx, sel: &[OfferIdx]| !sel.iter().any(|&s| excludes(rules, o, s));
-        let room: i64 = order[i..].iter().filter(|(o, _)| allowed(*o, selection)).map(|(_, m)| *m).sum();
-        if self.best.as_ref().is_some_and(|b| payable - room >= b.payable) {
+        let room: i64 = order[i..]
+            .iter()
+            .filter(|(o, _)| allowed(*o, selection))
+            .map(|(_, m)| *m)
+            .sum();
+        if self
+            .best
+            .as_ref()
+            .is_some_and(|b| payable - room >= b.payable)
+        {
             return Ok(());
         }
-        let Some(&(o, _)) = order.get(i) else { return Ok(()) };
+        let Some(&(o, _)) = order.get(i) else {
+            return Ok(());
+        };
         if allowed(o, selection) {
             selection.push(o);
             let with = self.price(selection)?;
@@ -94,7 +124,10 @@ pub(crate) fn max_discount(p: &Prepared<'_>, o: OfferIdx) -> i64 {
     let total: i64 = lines.iter().map(|&l| p.orig[l]).sum();
     let units: u64 = lines.iter().map(|&l| u64::from(p.cart.lines[l].qty)).sum();
     let per_unit = |f: &dyn Fn(i64) -> i64| -> i64 {
-        lines.iter().map(|&l| f(p.cart.lines[l].price.0) * i64::from(p.cart.lines[l].qty)).sum()
+        lines
+            .iter()
+            .map(|&l| f(p.cart.lines[l].price.0) * i64::from(p.cart.lines[l].qty))
+            .sum()
     };
     let bound = match &offer.benefit {
         Benefit::Tiered { tiers } => tiers
@@ -110,12 +143,20 @@ pub(crate) fn max_discount(p: &Prepared<'_>, o: OfferIdx) -> i64 {
             .max()
             .unwrap_or(0),
         Benefit::EveryN { step, off, cap } => {
-            let raw = if step.0 > 0 { (total / step.0).saturating_mul(off.0) } else { 0 };
+            let raw = if step.0 > 0 {
+                (total / step.0).saturating_mul(off.0)
+            } else {
+                0
+            };
             cap.map_or(raw, |c| raw.min(c.0))
         }
-        Benefit::PctOff { rate } => per_unit(&|price| rate.discount_on(Money(price), Rounding::Up).0.min(price)),
+        Benefit::PctOff { rate } => {
+            per_unit(&|price| rate.discount_on(Money(price), Rounding::Up).0.min(price))
+        }
         Benefit::UnitOff { off } => per_unit(&|price| off.0.min(price)),
-        Benefit::UnitPrice { price: q } | Benefit::GroupBuy { price: q, .. } => per_unit(&|price| (price - q.0).max(0)),
+        Benefit::UnitPrice { price: q } | Benefit::GroupBuy { price: q, .. } => {
+            per_unit(&|price| (price - q.0).max(0))
+        }
         Benefit::Deposit { deposit, worth } => per_unit(&|price| (worth.0 - deposit.0).min(price)),
         Benefit::Nth { .. } | Benefit::BuyGet { .. } | Benefit::Bundle { .. } => total,
         Benefit::FreeShipping { .. } => return p.ctx.shipping_fee.0,
@@ -143,28 +184,53 @@ impl RuleSet {
     /// assert_eq!(best.quote.payable.to_string(), "280.00");
     /// # Ok::<(), youhui::Error>(())
     /// ```
-    pub fn best<S: AsRef<str>>(&self, cart: &Cart, ctx: &Context, wallet: &[S]) -> Result<Best, Error> {
+    pub fn best<S: AsRef<str>>(
+        &self,
+        cart: &Cart,
+        ctx: &Context,
+        wallet: &[S],
+    ) -> Result<Best, Error> {
         let wallet = self.coupon_indices(wallet)?;
         let p = Prepared::new(&self.inner, cart, ctx)?;
         let rules = &self.inner;
         // A coupon in the wallet is held, whatever `context.wallet` says.
         let mut ctx_held = ctx.clone();
         ctx_held.wallet = None;
-        let p = Prepared { ctx: &ctx_held, ..p };
-        let candidates: Vec<OfferIdx> = wallet.iter().copied().filter(|&c| p.ineligible[c].is_none()).collect();
-        let mut search = Search { rules: self, p: &p, evaluated: 0, best: None };
+        let p = Prepared {
+            ctx: &ctx_held,
+            ..p
+        };
+        let candidates: Vec<OfferIdx> = wallet
+            .iter()
+            .copied()
+            .filter(|&c| p.ineligible[c].is_none())
+            .collect();
+        let mut search = Search {
+            rules: self,
+            p: &p,
+            evaluated: 0,
+            best: None,
+        };
         let empty = search.price(&[])?;
         if candidates.len() <= BRUTE_FORCE_COUPONS {
             for mask in 1u32..(1u32 << candidates.len()) {
-                let sel: Vec<OfferIdx> =
-                    (0..candidates.len()).filter(|i| mask & (1 << i) != 0).map(|i| candidates[i]).collect();
-                let independent = sel.iter().enumerate().all(|(i, &a)| sel[i + 1..].iter().all(|&b| !excludes(rules, a, b)));
+                let sel: Vec<OfferIdx> = (0..candidates.len())
+                    .filter(|i| mask & (1 << i) != 0)
+                    .map(|i| candidates[i])
+                    .collect();
+                let independent = sel
+                    .iter()
+                    .enumerate()
+                    .all(|(i, &a)| sel[i + 1..].iter().all(|&b| !excludes(rules, a, b)));
                 if independent {
                     search.price(&sel)?;
                 }
             }
         } else {
-            let mut order: Vec<(OfferIdx, i64)> = candidates.iter().map(|&c| (c, max_discount(&p, c))).collect();
+            let mut order: Vec<(OfferIdx, i64)> = candidates
+                .iter()
+                .map(|&c| (c, max_discount(&p, c)))
+                .collect();
             order.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             // Single coupons first: a good incumbent makes the bound bite early.
             for &(c, _) in &order {
@@ -173,8 +239,12 @@ impl RuleSet {
             search.dfs(&order, 0, &mut Vec::new(), empty)?;
         }
         let evaluated = search.evaluated;
-        let best = search.best.unwrap_or(Priced { payable: empty, chosen: Vec::new() });
-        let quote = self.quote_prepared(&p, &best.chosen)?;
+        let best = search.best.unwrap_or(Priced {
+            payable: empty,
+            chosen: Vec::new(),
+            selection: Vec::new(),
+        });
+        let quote = self.quote_prepared(&p, &best.selection)?;
         let mut not_chosen = Vec::new();
         for &c in &wallet {
             if best.chosen.contains(&c) {
@@ -182,11 +252,20 @@ impl RuleSet {
             }
             let reason = if let Some(r) = &p.ineligible[c] {
                 r.clone()
+            } else if let Some(n) = quote
+                .not_applied
+                .iter()
+                .find(|n| n.offer == rules.offers[c].id)
+            {
+                n.reason.clone()
             } else if let Some(&w) = best.chosen.iter().find(|&&w| excludes(rules, c, w)) {
-                Reason::Conflict { with: rules.offers[w].id.clone(), rule: "excludes" }
+                Reason::Conflict {
+                    with: rules.offers[w].id.clone(),
+                    rule: "excludes",
+                }
             } else {
                 // What happens when it is added to the best selection.
-                let mut with = best.chosen.clone();
+                let mut with = best.selection.clone();
                 with.push(c);
                 match self.quote_prepared(&p, &with) {
                     Ok(q) => q
@@ -197,10 +276,17 @@ impl RuleSet {
                     Err(_) => Reason::AddsNothing,
                 }
             };
-            not_chosen.push(NotChosen { coupon: rules.offers[c].id.clone(), reason });
+            not_chosen.push(NotChosen {
+                coupon: rules.offers[c].id.clone(),
+                reason,
+            });
         }
         Ok(Best {
-            coupons: best.chosen.iter().map(|&c| rules.offers[c].id.clone()).collect(),
+            coupons: best
+                .chosen
+                .iter()
+                .map(|&c| rules.offers[c].id.clone())
+                .collect(),
             quote,
             not_chosen,
             evaluated,

@@ -204,6 +204,29 @@ fn base_text(b: ThresholdBase, stages: &[Stage]) -> String {
     }
 }
 
+/// A scope as its canonical `scope`/`exclude` lines.
+pub(crate) fn scope_lines(scope: &Scope) -> Vec<String> {
+    let mut out = Vec::new();
+    match &scope.include {
+        None => out.push("scope all".to_string()),
+        Some(terms) => out.extend(
+            terms
+                .iter()
+                .map(|t| format!("scope {}", term_text(t.dim.keyword(), &t.values))),
+        ),
+    }
+    if scope.exclude_all {
+        out.push("exclude all".into());
+    }
+    out.extend(
+        scope
+            .exclude
+            .iter()
+            .map(|t| format!("exclude {}", term_text(t.dim.keyword(), &t.values))),
+    );
+    out
+}
+
 /// The whole rule set as canonical rule text.
 pub(crate) fn rule_text(d: &RuleSetData) -> String {
     let mut o = String::new();
@@ -240,19 +263,8 @@ pub(crate) fn rule_text(d: &RuleSetData) -> String {
         );
         let _ = writeln!(o, "  stage {}", off.stage_name);
         let _ = writeln!(o, "  benefit {}", benefit_text(&off.benefit));
-        match &off.scope.include {
-            None => o.push_str("  scope all\n"),
-            Some(terms) => {
-                for t in terms {
-                    let _ = writeln!(o, "  scope {}", term_text(t.dim.keyword(), &t.values));
-                }
-            }
-        }
-        if off.scope.exclude_all {
-            o.push_str("  exclude all\n");
-        }
-        for t in &off.scope.exclude {
-            let _ = writeln!(o, "  exclude {}", term_text(t.dim.keyword(), &t.values));
+        for line in scope_lines(&off.scope) {
+            let _ = writeln!(o, "  {line}");
         }
         if let Some(w) = &off.valid {
             let _ = writeln!(o, "  valid {}", window(w));

@@ -510,19 +510,38 @@ pub(crate) fn eligibility(rules: &RuleSetData, el: &Eligibility) -> Explanation 
 /// Explains a `best` answer: the selection, then the quote, then why the rest were not
 /// chosen.
 pub(crate) fn best(rules: &RuleSetData, b: &Best) -> Explanation {
-    let f = Fmt { currency: &rules.currency };
-    let title = |id: &str| rules.offers.iter().find(|o| o.id == id).map_or(id.to_string(), |o| o.title.clone());
+    let f = Fmt {
+        currency: &rules.currency,
+    };
+    let title = |id: &str| {
+        rules
+            .offers
+            .iter()
+            .find(|o| o.id == id)
+            .map_or(id.to_string(), |o| o.title.clone())
+    };
     let mut e = Explanation::default();
     if b.coupons.is_empty() {
         e.push(
             format!("不用券最划算，应付{}。", f.zh(b.quote.payable)),
-            format!("The best choice is to use no coupon: you pay {}.", f.en(b.quote.payable)),
+            format!(
+                "The best choice is to use no coupon: you pay {}.",
+                f.en(b.quote.payable)
+            ),
         );
     } else {
         let names: Vec<String> = b.coupons.iter().map(|c| title(c)).collect();
         e.push(
-            format!("最划算的组合：使用{}，应付{}。", names.join("、"), f.zh(b.quote.payable)),
-            format!("Best choice: use {}; you pay {}.", names.join(", "), f.en(b.quote.payable)),
+            format!(
+                "最划算的组合：使用{}，应付{}。",
+                names.join("、"),
+                f.zh(b.quote.payable)
+            ),
+            format!(
+                "Best choice: use {}; you pay {}.",
+                names.join(", "),
+                f.en(b.quote.payable)
+            ),
         );
     }
     let q = quote(rules, &b.quote);
@@ -530,9 +549,180 @@ pub(crate) fn best(rules: &RuleSetData, b: &Best) -> Explanation {
     e.en.extend(q.en);
     for n in &b.not_chosen {
         let t = title(&n.coupon);
-        let benefit = rules.offers.iter().find(|o| o.id == n.coupon).map(|o| &o.benefit);
+        let benefit = rules
+            .offers
+            .iter()
+            .find(|o| o.id == n.coupon)
+            .map(|o| &o.benefit);
         let (zh, en) = reason_text(&t, &n.reason, benefit, &f, &title);
         e.push(zh, en);
+    }
+    e
+}
+
+/// Explains a `gap` answer.
+pub(crate) fn gap(rules: &RuleSetData, g: &crate::gap::Gap) -> Explanation {
+    let f = Fmt {
+        currency: &rules.currency,
+    };
+    let title = |id: &str| {
+        rules
+            .offers
+            .iter()
+            .find(|o| o.id == id)
+            .map_or(id.to_string(), |o| o.title.clone())
+    };
+    let mut e = Explanation::default();
+    let s = &g.step;
+    if s.offer.is_empty() {
+        e.push(
+            "购物车里没有还能凑单的优惠。".into(),
+            "No offer in this cart has a next step.".into(),
+        );
+        return e;
+    }
+    let t = title(&s.offer);
+    if let Some(r) = &s.reason {
+        let benefit = rules
+            .offers
+            .iter()
+            .find(|o| o.id == s.offer)
+            .map(|o| &o.benefit);
+        let (zh, en) = reason_text(&t, r, benefit, &f, &title);
+        e.push(zh, en);
+        return e;
+    }
+    let extra = s.extra_discount.unwrap_or(Money::ZERO);
+    match s.shortfall {
+        Some(Shortfall::Amount(m)) => e.push(
+            format!("再买{}，可多减{}（{t}）。", f.zh(m), f.zh(extra)),
+            format!("Spend {} more to save {} more ({t}).", f.en(m), f.en(extra)),
+        ),
+        Some(Shortfall::Items(n)) => e.push(
+            format!("再买{n}件，可多减{}（{t}）。", f.zh(extra)),
+            format!(
+                "Buy {n} more item{} to save {} more ({t}).",
+                if n == 1 { "" } else { "s" },
+                f.en(extra)
+            ),
+        ),
+        None => e.push(
+            format!("{t}：已经是最高档，没有下一档了。"),
+            format!("{t}: already at its top step; there is no next one."),
+        ),
+    }
+    e
+}
+
+/// Explains a `refund` answer.
+pub(crate) fn refund(rules: &RuleSetData, r: &crate::refund::Refund) -> Explanation {
+    let f = Fmt {
+        currency: &rules.currency,
+    };
+    let title = |id: &str| {
+        rules
+            .offers
+            .iter()
+            .find(|o| o.id == id)
+            .map_or(id.to_string(), |o| o.title.clone())
+    };
+    let mut e = Explanation::default();
+    match r.rule {
+        Some("group_failed") => e.push(
+            format!("拼团未成功，全额退款{}。", f.zh(r.refund)),
+            format!(
+                "The group did not form: the full {} is refunded.",
+                f.en(r.refund)
+            ),
+        ),
+        Some(_) => e.push(
+            "尾款未支付，定金不退。".into(),
+            "The balance was never paid, so the deposit is not refunded.".into(),
+        ),
+        None => {
+            let how = match r.policy {
+                crate::ast::RefundPolicy::Apportioned => {
+                    ("按实付分摊计算", "by what the returned items paid")
+                }
+                crate::ast::RefundPolicy::Recompute => {
+                    ("按剩余商品重新计价", "by pricing the remaining items again")
+                }
+            };
+            e.push(
+                format!("可退{}（{}）。", f.zh(r.refund), how.0),
+                format!("Refund {} ({}).", f.en(r.refund), how.1),
+            );
+        }
+    }
+    for l in &r.lost {
+        let t = title(&l.offer);
+        let benefit = rules
+            .offers
+            .iter()
+            .find(|o| o.id == l.offer)
+            .map(|o| &o.benefit);
+        let (zh, en) = reason_text(&t, &l.reason, benefit, &f, &title);
+        e.push(
+            format!("退货后不再享受{t}（原优惠{}）。{zh}", f.zh(l.amount)),
+            format!(
+                "After the return, {t} no longer applies (it gave {}). {en}",
+                f.en(l.amount)
+            ),
+        );
+    }
+    e
+}
+
+/// Explains an `equivalent` answer.
+pub(crate) fn equivalent(
+    rules: &RuleSetData,
+    a: &str,
+    b: &str,
+    q: &crate::equivalent::Equivalence,
+) -> Explanation {
+    let f = Fmt {
+        currency: &rules.currency,
+    };
+    let mut e = Explanation::default();
+    match &q.counterexample {
+        None => e.push(
+            format!(
+                "{a}和{b}在任何购物车上价格都一样（{} ≡ {}）。",
+                q.forms.0, q.forms.1
+            ),
+            format!(
+                "{a} and {b} give the same price on every cart ({} ≡ {}).",
+                q.forms.0, q.forms.1
+            ),
+        ),
+        Some(c) => {
+            let items: Vec<String> = c
+                .cart
+                .lines
+                .iter()
+                .map(|l| format!("{}件单价{}", l.qty, f.zh(l.price)))
+                .collect();
+            let items_en: Vec<String> = c
+                .cart
+                .lines
+                .iter()
+                .map(|l| format!("{} × {}", l.qty, f.en(l.price)))
+                .collect();
+            e.push(
+                format!(
+                    "{a}和{b}不一样：比如购买{}的商品，前者应付{}，后者应付{}。",
+                    items.join("、"),
+                    f.zh(c.a_payable),
+                    f.zh(c.b_payable)
+                ),
+                format!(
+                    "{a} and {b} differ: for {}, the first pays {} and the second {}.",
+                    items_en.join(" and "),
+                    f.en(c.a_payable),
+                    f.en(c.b_payable)
+                ),
+            );
+        }
     }
     e
 }

@@ -44,31 +44,37 @@ mod canonical;
 mod check;
 mod compile;
 mod diagnostic;
+mod equivalent;
 mod error;
 mod eval;
 mod explain;
+mod gap;
 mod ir;
 pub mod limits;
 mod money;
 mod query;
+mod refund;
 mod request;
 mod ruleset;
 mod syntax;
 
 pub use answer::{
-    Applied, Best, Detail, Eligibility, GiftGranted, LineQuote, NotApplied, NotChosen, Presale, Quote, Reason,
-    Share, Shortfall, Stacking, WhyNot,
+    Applied, Best, Detail, Eligibility, GiftGranted, LineQuote, NotApplied, NotChosen, Presale,
+    Quote, Reason, Share, Shortfall, Stacking, WhyNot,
 };
 pub use canonical::{benefit_text, predicate_text};
 pub use diagnostic::{Diagnostic, DiagnosticJson, DiagnosticKind, Report, Severity, Span, Spanned};
+pub use equivalent::{Counterexample, Equivalence};
 pub use error::{CheckError, CheckWarning, Error, EvalError, SyntaxError};
 pub use explain::Explanation;
+pub use gap::{Gap, GapStep};
 pub use ir::{
     Benefit, Offer, OfferIdx, Predicate, Reward, RuleSet, Scope, ScopeTerm, Stage, StageIdx,
     ThresholdBase, Tier, TierAt, Window,
 };
 pub use money::{Money, Rate, Rounding, MAX_MONEY_CENTS};
 pub use query::{Body, ErrorBody, Response, RulesId};
+pub use refund::{Lost, Order, OrderApplied, OrderLine, OrderPresale, Refund, Return};
 pub use request::{parse_now, parse_price, Cart, Context, GroupState, Line, Request, User};
 pub use ruleset::{check_rules, Checked};
 pub use syntax::GRAMMAR;

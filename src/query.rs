@@ -23,7 +23,10 @@ impl RuleSet {
 
     /// Resolves selected coupon IDs (unknown → `unknown_offer`, an activity → `bad_request`),
     /// without duplicates, in the order given.
-    pub(crate) fn coupon_indices<S: AsRef<str>>(&self, ids: &[S]) -> Result<Vec<OfferIdx>, EvalError> {
+    pub(crate) fn coupon_indices<S: AsRef<str>>(
+        &self,
+        ids: &[S],
+    ) -> Result<Vec<OfferIdx>, EvalError> {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             let i = self.index_of(id.as_ref())?;
@@ -67,21 +70,44 @@ impl RuleSet {
         Ok(self.quote_prepared(&p, &selected)?)
     }
 
-    pub(crate) fn quote_prepared(&self, p: &Prepared<'_>, selected: &[OfferIdx]) -> Result<Quote, EvalError> {
+    pub(crate) fn quote_prepared(
+        &self,
+        p: &Prepared<'_>,
+        selected: &[OfferIdx],
+    ) -> Result<Quote, EvalError> {
         let (chosen, not_held) = self.choose_for(p, selected)?;
         Ok(self.assemble(p, selected, &not_held, &chosen))
     }
 
     /// The stacking choice for a selection of coupons, and the selected coupons the user
     /// does not hold. Selected candidates that exclude each other are an error.
-    pub(crate) fn choose_for(&self, p: &Prepared<'_>, selected: &[OfferIdx]) -> Result<(Chosen, Vec<OfferIdx>), EvalError> {
+    pub(crate) fn choose_for(
+        &self,
+        p: &Prepared<'_>,
+        selected: &[OfferIdx],
+    ) -> Result<(Chosen, Vec<OfferIdx>), EvalError> {
         let rules = &self.inner;
-        let held = |c: OfferIdx| p.ctx.wallet.as_ref().is_none_or(|w| w.contains(&rules.offers[c].id));
-        let not_held: Vec<OfferIdx> = selected.iter().copied().filter(|&c| p.ineligible[c].is_none() && !held(c)).collect();
-        let candidate_coupons: Vec<OfferIdx> =
-            selected.iter().copied().filter(|&c| p.ineligible[c].is_none() && held(c)).collect();
+        let held = |c: OfferIdx| {
+            p.ctx
+                .wallet
+                .as_ref()
+                .is_none_or(|w| w.contains(&rules.offers[c].id))
+        };
+        let not_held: Vec<OfferIdx> = selected
+            .iter()
+            .copied()
+            .filter(|&c| p.ineligible[c].is_none() && !held(c))
+            .collect();
+        let candidate_coupons: Vec<OfferIdx> = selected
+            .iter()
+            .copied()
+            .filter(|&c| p.ineligible[c].is_none() && held(c))
+            .collect();
         for (i, &a) in candidate_coupons.iter().enumerate() {
-            if let Some(&b) = candidate_coupons[i + 1..].iter().find(|&&b| excludes(rules, a, b)) {
+            if let Some(&b) = candidate_coupons[i + 1..]
+                .iter()
+                .find(|&&b| excludes(rules, a, b))
+            {
                 return Err(EvalError::Conflict {
                     a: rules.offers[a].id.clone(),
                     b: rules.offers[b].id.clone(),
@@ -474,10 +500,40 @@ impl RuleSet {
                 );
                 Ok((Body::Stacking(s), e))
             }
-            Request::Best { cart, context, wallet } => {
+            Request::Best {
+                cart,
+                context,
+                wallet,
+            } => {
                 let b = self.best(cart, context, wallet)?;
                 let e = explain::best(&self.inner, &b);
                 Ok((Body::Best(b), e))
+            }
+            Request::Gap {
+                offer,
+                cart,
+                context,
+                coupons,
+            } => {
+                let g = self.gap(offer.as_deref(), cart, context, coupons)?;
+                let e = explain::gap(&self.inner, &g);
+                Ok((Body::Gap(g), e))
+            }
+            Request::Refund {
+                order,
+                cart,
+                context,
+                returns,
+                balance_paid,
+            } => {
+                let r = self.refund(order, cart, context, returns, *balance_paid)?;
+                let e = explain::refund(&self.inner, &r);
+                Ok((Body::Refund(r), e))
+            }
+            Request::Equivalent { a, b } => {
+                let q = self.equivalent(a, b)?;
+                let e = explain::equivalent(&self.inner, a, b, &q);
+                Ok((Body::Equivalent(q), e))
             }
             Request::Explain { .. } => {
                 Err(EvalError::bad("query", "nothing to explain".into()).into())
@@ -508,6 +564,12 @@ pub enum Body {
     Stacking(Stacking),
     /// `best`.
     Best(Best),
+    /// `gap`.
+    Gap(crate::gap::Gap),
+    /// `refund`.
+    Refund(crate::refund::Refund),
+    /// `equivalent`.
+    Equivalent(crate::equivalent::Equivalence),
     /// `explain`: text only.
     Empty {},
     /// An error.

@@ -175,7 +175,7 @@ pub struct Context {
     #[serde(default)]
     pub group: BTreeMap<String, GroupState>,
     /// Shipping fee.
-    #[serde(default, deserialize_with = "de_price")]
+    #[serde(default, deserialize_with = "de_shipping")]
     pub shipping_fee: Money,
     /// The coupons the user holds, when known. A selected coupon not in it is reported
     /// `not_held` (after the other checks). Absent: every selected coupon is held.
@@ -244,6 +244,42 @@ pub enum Request {
         #[serde(default)]
         wallet: Vec<String>,
     },
+    /// The shortfall to an offer's next step (凑单), or the best next step of the cart.
+    Gap {
+        /// The offer (absent: every offer, best first).
+        #[serde(default)]
+        offer: Option<String>,
+        /// The cart.
+        cart: Cart,
+        /// The context.
+        #[serde(default)]
+        context: Context,
+        /// Selected coupons.
+        #[serde(default)]
+        coupons: Vec<String>,
+    },
+    /// What returning units of a previous order gives back.
+    Refund {
+        /// The previous `quote` answer.
+        order: crate::refund::Order,
+        /// That quote's cart.
+        cart: Cart,
+        /// That quote's context.
+        #[serde(default)]
+        context: Context,
+        /// Units returned.
+        returns: Vec<crate::refund::Return>,
+        /// For a presale: whether the balance was paid (default true).
+        #[serde(default = "yes")]
+        balance_paid: bool,
+    },
+    /// Whether two benefit phrases or offers give the same price on every cart.
+    Equivalent {
+        /// An offer ID or a benefit phrase.
+        a: String,
+        /// An offer ID or a benefit phrase.
+        b: String,
+    },
     /// The explanation text of another query.
     Explain {
         /// The query to explain (defaults to a quote of the fields below).
@@ -307,7 +343,11 @@ impl Request {
                 context,
                 coupons: coupons.clone(),
             }),
-            "best" => need_cart().map(|cart| Request::Best { cart, context, wallet: wallet.clone().unwrap_or_default() }),
+            "best" => need_cart().map(|cart| Request::Best {
+                cart,
+                context,
+                wallet: wallet.clone().unwrap_or_default(),
+            }),
             "eligibility" => match offer {
                 Some(offer) => need_cart().map(|cart| Request::Eligibility {
                     offer: offer.clone(),
@@ -333,6 +373,10 @@ impl Request {
     }
 }
 
+fn yes() -> bool {
+    true
+}
+
 // ------------------------------------------------------------------ field deserialisers
 
 /// Parses a money amount from request text: a non-negative decimal with at most two
@@ -348,7 +392,8 @@ pub fn parse_price(s: &str) -> Result<Money, String> {
     Money::from_decimal(d).ok_or_else(|| format!("{s} overflows"))
 }
 
-struct PriceVisitor;
+/// Reads a money amount, naming `self.0` in error messages.
+struct PriceVisitor(&'static str);
 
 impl Visitor<'_> for PriceVisitor {
     type Value = Money;
@@ -356,7 +401,7 @@ impl Visitor<'_> for PriceVisitor {
         f.write_str("an amount: a string or number, at most two decimals, not negative")
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Money, E> {
-        parse_price(v).map_err(|m| E::custom(format!("price: {m}")))
+        parse_price(v).map_err(|m| E::custom(format!("{}: {m}", self.0)))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Money, E> {
         self.visit_str(&v.to_string())
@@ -366,7 +411,7 @@ impl Visitor<'_> for PriceVisitor {
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Money, E> {
         if !v.is_finite() {
-            return Err(E::custom("price: not a finite number"));
+            return Err(E::custom(format!("{}: not a finite number", self.0)));
         }
         // Rust prints the shortest text that reads back as the same f64: `300.5`, `0.1`.
         self.visit_str(&v.to_string())
@@ -374,7 +419,16 @@ impl Visitor<'_> for PriceVisitor {
 }
 
 fn de_price<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
-    d.deserialize_any(PriceVisitor)
+    d.deserialize_any(PriceVisitor("price"))
+}
+
+fn de_shipping<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+    d.deserialize_any(PriceVisitor("shipping_fee"))
+}
+
+/// Reads a non-negative money amount (string or number, at most two decimals).
+pub(crate) fn de_money<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Error> {
+    d.deserialize_any(PriceVisitor("amount"))
 }
 
 struct QtyVisitor;

@@ -1,0 +1,264 @@
+//! `refund` (退一件退多少钱): what returning units of a previous order gives back.
+//!
+//! - `apportioned` (default): each line's payable is split over its units by largest
+//!   remainder (ties: earlier unit); the returned units are the line's last units.
+//! - `recompute`: what was paid minus the payable of the remaining units with the same
+//!   selection, both without shipping; never more than the apportioned refund, never below 0.
+//!
+//! Either way `lost` lists the offers that applied to the order but not to what remains,
+//! with their whole discount in the order and why. Shipping is never refunded by these
+//! rules, except that an order placed in a failed group buy is refunded in full; a presale
+//! whose balance was never paid refunds nothing (the deposit is kept).
+
+use serde::{Deserialize, Serialize};
+
+use crate::answer::Reason;
+use crate::ast::{OfferKind, RefundPolicy};
+use crate::error::{Error, EvalError};
+use crate::ir::*;
+use crate::money::Money;
+use crate::request::{Cart, Context, GroupState};
+
+/// A previous `quote` answer, as much of it as a refund needs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct Order {
+    /// What was paid, shipping included.
+    #[serde(deserialize_with = "crate::request::de_money")]
+    pub payable: Money,
+    /// Shipping paid.
+    #[serde(default, deserialize_with = "crate::request::de_money")]
+    pub shipping: Money,
+    /// Lines with what each paid.
+    pub lines: Vec<OrderLine>,
+    /// Offers that applied.
+    #[serde(default)]
+    pub applied: Vec<OrderApplied>,
+    /// Deposit and balance, for a presale.
+    #[serde(default)]
+    pub presale: Option<OrderPresale>,
+}
+
+/// One line of a previous order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct OrderLine {
+    /// Line ID (as in the cart).
+    pub id: String,
+    /// What the line paid.
+    #[serde(deserialize_with = "crate::request::de_money")]
+    pub payable: Money,
+}
+
+/// One applied offer of a previous order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct OrderApplied {
+    /// Offer ID.
+    pub offer: String,
+    /// Its whole discount.
+    #[serde(deserialize_with = "crate::request::de_money")]
+    pub amount: Money,
+}
+
+/// A previous order's presale figures.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct OrderPresale {
+    /// Deposit paid.
+    #[serde(deserialize_with = "crate::request::de_money")]
+    pub deposit: Money,
+    /// Balance.
+    #[serde(deserialize_with = "crate::request::de_money")]
+    pub balance: Money,
+}
+
+/// Units returned from one line.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Return {
+    /// Line ID.
+    pub line: String,
+    /// Units returned.
+    pub qty: u32,
+}
+
+/// An offer lost by a return.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Lost {
+    /// Offer ID.
+    pub offer: String,
+    /// Its whole discount in the order.
+    pub amount: Money,
+    /// Why it no longer applies to what remains.
+    pub reason: Reason,
+}
+
+/// The answer to `refund`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Refund {
+    /// Money returned.
+    pub refund: Money,
+    /// Offers that applied to the order but not to what remains.
+    pub lost: Vec<Lost>,
+    /// The policy used: `apportioned` or `recompute`.
+    pub policy: RefundPolicy,
+    /// Why the refund is what it is, when a special rule decided it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<&'static str>,
+    /// The apportioned refund (the ceiling of a recomputed one).
+    #[serde(skip)]
+    pub apportioned: Money,
+}
+
+/// What the last `k` of `qty` units paid when `payable` is split by largest remainder
+/// (ties: earlier unit, so the extra cents sit on the first units).
+pub(crate) fn last_units_share(payable: i64, qty: u32, k: u32) -> i64 {
+    let q = i64::from(qty.max(1));
+    let k = i64::from(k.min(qty));
+    let (base, extra) = (payable.div_euclid(q), payable.rem_euclid(q));
+    let extra_in_last = (extra - (q - k)).max(0);
+    base * k + extra_in_last
+}
+
+impl RuleSet {
+    /// The refund for returning `returns` from `order` (a previous quote of `cart` and
+    /// `ctx`), by the rule set's refund policy. `balance_paid` is false for a presale whose
+    /// balance was never paid.
+    pub fn refund(
+        &self,
+        order: &Order,
+        cart: &Cart,
+        ctx: &Context,
+        returns: &[Return],
+        balance_paid: bool,
+    ) -> Result<Refund, Error> {
+        let rules = &self.inner;
+        cart.validate()?;
+        // Returned units per cart line, validated.
+        let mut back = vec![0u32; cart.lines.len()];
+        for r in returns {
+            let Some(i) = cart.lines.iter().position(|l| l.id == r.line) else {
+                return Err(EvalError::bad(
+                    "returns.line",
+                    format!("no line \"{}\" in the cart", r.line),
+                )
+                .into());
+            };
+            back[i] = back[i].saturating_add(r.qty);
+            if r.qty == 0 || back[i] > cart.lines[i].qty {
+                return Err(EvalError::bad(
+                    "returns.qty",
+                    format!(
+                        "line \"{}\" has {} units; cannot return {}",
+                        r.line, cart.lines[i].qty, back[i]
+                    ),
+                )
+                .into());
+            }
+        }
+        let line_paid = |id: &str| -> Result<Money, EvalError> {
+            order
+                .lines
+                .iter()
+                .find(|l| l.id == id)
+                .map(|l| l.payable)
+                .ok_or_else(|| {
+                    EvalError::bad("order.lines", format!("the order has no line \"{id}\""))
+                })
+        };
+        let mut apportioned = 0i64;
+        for (i, l) in cart.lines.iter().enumerate() {
+            if back[i] > 0 {
+                apportioned += last_units_share(line_paid(&l.id)?.0, l.qty, back[i]);
+            }
+        }
+        let policy = rules.refund;
+        let group_failed = order.applied.iter().any(|a| {
+            self.offer(&a.offer)
+                .is_some_and(|o| matches!(o.benefit, Benefit::GroupBuy { .. }))
+                && ctx.group.get(&a.offer) == Some(&GroupState::Failed)
+        });
+        if group_failed {
+            return Ok(Refund {
+                refund: order.payable,
+                lost: Vec::new(),
+                policy,
+                rule: Some("group_failed"),
+                apportioned: Money(apportioned),
+            });
+        }
+        if order.presale.is_some() && !balance_paid {
+            return Ok(Refund {
+                refund: Money::ZERO,
+                lost: Vec::new(),
+                policy,
+                rule: Some("deposit_kept"),
+                apportioned: Money(apportioned),
+            });
+        }
+        // What remains, priced again with the same selection.
+        let mut remaining = cart.clone();
+        for (i, l) in remaining.lines.iter_mut().enumerate() {
+            l.qty -= back[i];
+        }
+        remaining.lines.retain(|l| l.qty > 0);
+        let coupons: Vec<&str> = order
+            .applied
+            .iter()
+            .filter(|a| {
+                self.offer(&a.offer)
+                    .is_some_and(|o| o.kind == OfferKind::Coupon)
+            })
+            .map(|a| a.offer.as_str())
+            .collect();
+        let (remaining_goods, requote) = if remaining.lines.is_empty() {
+            (0, None)
+        } else {
+            let q = self.quote(&remaining, ctx, &coupons)?;
+            (q.payable.0 - q.shipping.0, Some(q))
+        };
+        let mut lost = Vec::new();
+        for a in &order.applied {
+            let still = requote
+                .as_ref()
+                .is_some_and(|q| q.applied.iter().any(|x| x.offer == a.offer));
+            if still {
+                continue;
+            }
+            let reason = requote
+                .as_ref()
+                .and_then(|q| q.not_applied.iter().find(|n| n.offer == a.offer))
+                .map(|n| n.reason.clone())
+                .unwrap_or(Reason::NoLineInScope);
+            lost.push(Lost {
+                offer: a.offer.clone(),
+                amount: a.amount,
+                reason,
+            });
+        }
+        let paid_goods = order.payable.0 - order.shipping.0;
+        let refund = match policy {
+            RefundPolicy::Apportioned => apportioned,
+            RefundPolicy::Recompute => (paid_goods - remaining_goods).clamp(0, apportioned.max(0)),
+        };
+        Ok(Refund {
+            refund: Money(refund.max(0)),
+            lost,
+            policy,
+            rule: None,
+            apportioned: Money(apportioned),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::last_units_share;
+
+    #[test]
+    fn last_units_get_the_base_share() {
+        // 100.00 over 3 units: 33.34, 33.33, 33.33.
+        assert_eq!(last_units_share(10_000, 3, 1), 3333);
+        assert_eq!(last_units_share(10_000, 3, 2), 6666);
+        assert_eq!(last_units_share(10_000, 3, 3), 10_000);
+        // 0.05 over 3 units: 0.02, 0.02, 0.01.
+        assert_eq!(last_units_share(5, 3, 1), 1);
+        assert_eq!(last_units_share(5, 3, 2), 3);
+    }
+}
