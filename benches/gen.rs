@@ -83,3 +83,47 @@ pub fn context() -> youhui::Context {
     ctx.stock.insert("flash".into(), 100);
     ctx
 }
+
+/// A 双11 rule set with activities and a wallet of `n` coupons spread over ten shops and the
+/// platform: per shop a 满减 coupon pair that exclude each other, platform coupons of
+/// several sizes.
+pub fn wallet_rules(n: usize) -> (String, Vec<String>) {
+    let mut s = String::from(
+        "ruleset \"bench\" {\n  stages 单品, 店铺, 跨店, 平台券\n  stage 店铺 max 2\n}\n\
+         activity cross \"跨店每满300减50\" { stage 跨店 benefit 每满300减50 scope tag \"双11\" }\n\
+         activity ship \"满99包邮\" { stage 平台券 benefit 满99包邮 }\n",
+    );
+    for i in 0..18 {
+        s += &format!(
+            "activity a{i} \"店铺满减\" {{ stage {} benefit {} scope shop \"shop{}\" }}\n",
+            if i % 2 == 0 { "店铺" } else { "单品" },
+            if i % 2 == 0 {
+                format!("满{}减{}", 300 + 10 * i, 30 + i)
+            } else {
+                format!("直降{}", 5 + i)
+            },
+            i % 10
+        );
+    }
+    let mut wallet = Vec::new();
+    for i in 0..n {
+        let id = format!("c{i}");
+        s += &if i % 3 == 2 {
+            format!(
+                "coupon {id} \"平台券\" {{ stage 平台券 benefit 满{}减{} }}\n",
+                500 + 100 * i,
+                40 + 5 * i
+            )
+        } else {
+            let shop = (i / 3) % 10;
+            let excl = if i % 3 == 1 {
+                format!(" excludes c{}", i - 1)
+            } else {
+                String::new()
+            };
+            format!("coupon {id} \"店铺券\" {{ stage 店铺 benefit 满{}减{} scope shop \"shop{shop}\"{excl} }}\n", 100 + 20 * i, 10 + 2 * i)
+        };
+        wallet.push(id);
+    }
+    (s, wallet)
+}

@@ -27,7 +27,7 @@ use crate::money::{Money, Rounding};
 use crate::request::{Cart, Context};
 
 /// Wallets with at most this many candidate coupons are searched exhaustively.
-pub const BRUTE_FORCE_COUPONS: usize = 12;
+pub const BRUTE_FORCE_COUPONS: usize = 6;
 
 /// A priced selection: payable and the coupons that applied (declaration indices, sorted).
 #[derive(Clone)]
@@ -41,7 +41,21 @@ struct Priced {
 
 impl Priced {
     fn better_than(&self, o: &Priced) -> bool {
-        (self.payable, self.chosen.len(), &self.chosen) < (o.payable, o.chosen.len(), &o.chosen)
+        // On a full tie the smaller selection wins: a selected coupon that applies nowhere
+        // would only clutter the answer.
+        (
+            self.payable,
+            self.chosen.len(),
+            &self.chosen,
+            self.selection.len(),
+            &self.selection,
+        ) < (
+            o.payable,
+            o.chosen.len(),
+            &o.chosen,
+            o.selection.len(),
+            &o.selection,
+        )
     }
 }
 
@@ -237,6 +251,27 @@ impl RuleSet {
                 search.price(&[c])?;
             }
             search.dfs(&order, 0, &mut Vec::new(), empty)?;
+        }
+        // Drop selected coupons that apply nowhere when the answer stays the same without
+        // them (the bound prunes equally cheap branches, so the search may keep them).
+        if let Some(found) = search.best.clone() {
+            for c in found
+                .selection
+                .iter()
+                .copied()
+                .filter(|c| !found.chosen.contains(c))
+            {
+                let Some(current) = search.best.clone() else {
+                    break;
+                };
+                let without: Vec<OfferIdx> = current
+                    .selection
+                    .iter()
+                    .copied()
+                    .filter(|&x| x != c)
+                    .collect();
+                search.price(&without)?;
+            }
         }
         let evaluated = search.evaluated;
         let best = search.best.unwrap_or(Priced {

@@ -354,16 +354,16 @@ impl Applier<'_, '_> {
         out
     }
 
-    /// The line amounts an offer tests its threshold on (see `ThresholdBase`).
-    fn base(&self, o: &Offer, start: &[i64], out: &Outcome) -> Vec<i64> {
-        match o.threshold {
-            ThresholdBase::Original => self.p.orig.clone(),
-            ThresholdBase::After(k) if k < o.stage => out
-                .after_stage
-                .get(k)
-                .map_or_else(|| start.to_vec(), Clone::clone),
-            _ => start.to_vec(),
-        }
+    /// The amounts of `lines` an offer tests its threshold on (see `ThresholdBase`).
+    fn base(&self, o: &Offer, lines: &[usize], start: &[i64], out: &Outcome) -> Vec<i64> {
+        let from: &[i64] = match o.threshold {
+            ThresholdBase::Original => &self.p.orig,
+            ThresholdBase::After(k) if k < o.stage => {
+                out.after_stage.get(k).map_or(start, |v| v.as_slice())
+            }
+            _ => start,
+        };
+        lines.iter().map(|&l| from[l]).collect()
     }
 
     fn apply_one(
@@ -376,8 +376,8 @@ impl Applier<'_, '_> {
     ) {
         let o = &self.p.rules.offers[oi];
         let lines: Vec<usize> = keep.iter().collect();
-        let base_vec = self.base(o, start, out);
-        let base: i64 = lines.iter().map(|&l| base_vec[l]).sum();
+        let base_vals = self.base(o, &lines, start, out);
+        let base: i64 = base_vals.iter().sum();
         let units: u64 = lines
             .iter()
             .map(|&l| u64::from(self.p.cart.lines[l].qty))
@@ -470,9 +470,8 @@ impl Applier<'_, '_> {
             _ => None,
         };
         if let Some((total, detail)) = order_level {
-            let weights: Vec<i64> = lines.iter().map(|&l| base_vec[l]).collect();
             let caps: Vec<i64> = lines.iter().map(|&l| amount[l]).collect();
-            let shares = apportion(total, &weights, &caps);
+            let shares = apportion(total, &base_vals, &caps);
             let mut given = 0;
             for (&l, &s) in lines.iter().zip(&shares) {
                 amount[l] -= s;
@@ -625,7 +624,8 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
     parts.sort_by(|&a, &b| app_order(rules, a, b));
     let n = p.orig.len();
     let applier = Applier { p };
-    let mut best: Option<(Key, Chosen)> = None;
+    // The best so far: its key, members, per-line options and pick.
+    let mut best: Option<(Key, Vec<OfferIdx>, Vec<Vec<Vec<usize>>>, Vec<usize>)> = None;
     for members in conflict_free_sets(rules, &parts) {
         let in_set: Vec<bool> = parts.iter().map(|o| members.contains(o)).collect();
         // Per line: options of keeper sets (indices into `parts`).
@@ -637,78 +637,60 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
                 keeper_options(rules, &parts, &here)
             })
             .collect();
-        let left_out: Vec<(OfferIdx, OfferIdx)> = parts
-            .iter()
-            .filter(|o| !members.contains(o))
-            .map(|&o| {
-                (
-                    o,
-                    members
-                        .iter()
-                        .copied()
-                        .find(|&m| excludes(rules, o, m))
-                        .unwrap_or(o),
-                )
-            })
-            .collect();
-        let evaluate = |pick: &[usize]| -> (Key, Chosen) {
-            let mut keeps = vec![Lines::new(n); parts.len()];
-            for (l, opts) in line_options.iter().enumerate() {
-                if let Some(opt) = opts.get(pick[l]) {
-                    for &k in opt {
-                        keeps[k].set(l);
-                    }
-                }
-            }
+        let evaluate = |pick: &[usize]| -> Key {
+            let keeps = keeps_of(&line_options, pick, parts.len(), n);
             let outcome = applier.apply(&parts, &keeps);
-            let key = Key::new(rules, &parts, &keeps, &outcome, n);
-            (
-                key,
-                Chosen {
-                    parts: parts.clone(),
-                    keeps,
-                    left_out: left_out.clone(),
-                    outcome,
-                },
-            )
-        };
-        let consider = |cand: (Key, Chosen), best: &mut Option<(Key, Chosen)>| -> bool {
-            if best.as_ref().is_none_or(|(bk, _)| cand.0.better_than(bk)) {
-                *best = Some(cand);
-                true
-            } else {
-                false
+            Key {
+                payable: outcome.payable(),
+                priority: outcome
+                    .applied
+                    .iter()
+                    .map(|a| rules.offers[a.0].priority)
+                    .sum(),
+                applied: outcome.applied.len(),
             }
+        };
+        // Line by line, the keepers in declaration order: the last tie-break.
+        let keepers = |pick: &[usize]| -> Vec<Vec<OfferIdx>> {
+            (0..n)
+                .map(|l| {
+                    let mut v: Vec<OfferIdx> = line_options[l]
+                        .get(pick[l])
+                        .map_or_else(Vec::new, |o| o.iter().map(|&k| parts[k]).collect());
+                    v.sort_unstable();
+                    v
+                })
+                .collect()
         };
         let contested: Vec<usize> = (0..n).filter(|&l| line_options[l].len() > 1).collect();
         let product = contested
             .iter()
             .try_fold(1usize, |acc, &l| acc.checked_mul(line_options[l].len()));
         let exhaustive = product.is_some_and(|p| p <= EXHAUSTIVE_CHOICES);
-        let mut local: Option<(Key, Chosen, Vec<usize>)> = None;
+        let mut local: Option<(Key, Vec<usize>)> = None;
         for pick in assignments(p, &line_options, &contested, exhaustive) {
-            let cand = evaluate(&pick);
-            // The heuristic path keeps the first of equally cheap candidates, in an order
-            // that does not depend on the cart's order (see `assignments`).
-            let better = |k: &Key| {
-                if exhaustive {
-                    cand.0.better_than(k)
-                } else {
-                    cand.0.strictly_cheaper(k)
-                }
+            let key = evaluate(&pick);
+            let better = match &local {
+                None => true,
+                Some((k, kp)) => match key.cmp(k) {
+                    Ordering::Less => true,
+                    // Exhaustive search breaks full ties by keepers in cart order; the
+                    // heuristic keeps the first, in an order independent of the cart's.
+                    Ordering::Equal => exhaustive && keepers(&pick) < keepers(kp),
+                    Ordering::Greater => false,
+                },
             };
-            if local.as_ref().is_none_or(|(k, _, _)| better(k)) {
-                local = Some((cand.0, cand.1, pick));
+            if better {
+                local = Some((key, pick));
             }
         }
-        let Some((key, chosen, mut pick)) = local else {
+        let Some((mut key, mut pick)) = local else {
             continue;
         };
-        let mut here = Some((key, chosen));
         if !exhaustive {
             // Improve one line at a time until a whole pass changes nothing. Lines are
-            // visited by ID and only a strictly lower (payable, −priority, applied count)
-            // is accepted, so the result does not depend on the order of the cart.
+            // visited by ID and only a strictly better key is accepted, so the result does
+            // not depend on the order of the cart.
             let mut order = contested.clone();
             order.sort_by(|&a, &b| p.cart.lines[a].id.cmp(&p.cart.lines[b].id));
             let mut evaluations = 0;
@@ -723,12 +705,9 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
                         evaluations += 1;
                         let old = pick[l];
                         pick[l] = alt;
-                        let cand = evaluate(&pick);
-                        if here
-                            .as_ref()
-                            .is_some_and(|(k, _)| cand.0.strictly_cheaper(k))
-                        {
-                            here = Some(cand);
+                        let k = evaluate(&pick);
+                        if k < key {
+                            key = k;
                             changed = true;
                         } else {
                             pick[l] = old;
@@ -737,72 +716,96 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
                 }
             }
         }
-        if let Some(cand) = here {
-            consider(cand, &mut best);
+        let better = match &best {
+            None => true,
+            Some((bk, _, bopts, bpick)) => match key.cmp(bk) {
+                Ordering::Less => true,
+                Ordering::Equal => {
+                    let theirs: Vec<Vec<OfferIdx>> = (0..n)
+                        .map(|l| {
+                            let mut v: Vec<OfferIdx> = bopts[l]
+                                .get(bpick[l])
+                                .map_or_else(Vec::new, |o| o.iter().map(|&k| parts[k]).collect());
+                            v.sort_unstable();
+                            v
+                        })
+                        .collect();
+                    keepers(&pick) < theirs
+                }
+                Ordering::Greater => false,
+            },
+        };
+        if better {
+            best = Some((key, members, line_options, pick));
         }
     }
-    match best {
-        Some((_, c)) => c,
-        None => {
-            let keeps = vec![Lines::new(n); parts.len()];
-            let outcome = applier.apply(&parts, &keeps);
-            Chosen {
-                parts,
-                keeps,
-                left_out: Vec::new(),
-                outcome,
-            }
+    let (members, keeps) = match best {
+        Some((_, members, options, pick)) => {
+            let keeps = keeps_of(&options, &pick, parts.len(), n);
+            (members, keeps)
         }
+        None => (Vec::new(), vec![Lines::new(n); parts.len()]),
+    };
+    let left_out: Vec<(OfferIdx, OfferIdx)> = parts
+        .iter()
+        .filter(|o| !members.contains(o))
+        .map(|&o| {
+            (
+                o,
+                members
+                    .iter()
+                    .copied()
+                    .find(|&m| excludes(rules, o, m))
+                    .unwrap_or(o),
+            )
+        })
+        .collect();
+    let outcome = applier.apply(&parts, &keeps);
+    Chosen {
+        parts,
+        keeps,
+        left_out,
+        outcome,
     }
 }
 
-/// Assignments tried exhaustively when there are at most this many.
-pub(crate) const EXHAUSTIVE_CHOICES: usize = 1024;
+/// The lines each participant keeps under a pick of per-line options.
+fn keeps_of(options: &[Vec<Vec<usize>>], pick: &[usize], parts: usize, n: usize) -> Vec<Lines> {
+    let mut keeps = vec![Lines::new(n); parts];
+    for (l, opts) in options.iter().enumerate() {
+        if let Some(opt) = opts.get(pick[l]) {
+            for &k in opt {
+                keeps[k].set(l);
+            }
+        }
+    }
+    keeps
+}
 
-/// Comparison key of a choice.
+/// Assignments tried exhaustively when there are at most this many.
+pub(crate) const EXHAUSTIVE_CHOICES: usize = 64;
+
+/// Comparison key of a choice: lower payable, then the larger priority sum, then fewer
+/// applied offers (the keepers tie-break is applied separately, only on a full tie).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Key {
     payable: i64,
     priority: i64,
     applied: usize,
-    keepers: Vec<Vec<OfferIdx>>,
 }
 
-impl Key {
-    fn new(rules: &RuleSetData, parts: &[OfferIdx], keeps: &[Lines], o: &Outcome, n: usize) -> Key {
-        let keepers = (0..n)
-            .map(|l| {
-                let mut v: Vec<OfferIdx> = (0..parts.len())
-                    .filter(|&k| keeps[k].get(l))
-                    .map(|k| parts[k])
-                    .collect();
-                v.sort_unstable();
-                v
-            })
-            .collect();
-        Key {
-            payable: o.payable(),
-            priority: o.applied.iter().map(|a| rules.offers[a.0].priority).sum(),
-            applied: o.applied.len(),
-            keepers,
-        }
-    }
-
-    /// Better on the order-independent part of the key alone.
-    fn strictly_cheaper(&self, b: &Key) -> bool {
+impl Ord for Key {
+    fn cmp(&self, b: &Key) -> Ordering {
         self.payable
             .cmp(&b.payable)
             .then(b.priority.cmp(&self.priority))
             .then(self.applied.cmp(&b.applied))
-            == Ordering::Less
     }
+}
 
-    fn better_than(&self, b: &Key) -> bool {
-        self.payable
-            .cmp(&b.payable)
-            .then(b.priority.cmp(&self.priority))
-            .then(self.applied.cmp(&b.applied))
-            .then_with(|| self.keepers.cmp(&b.keepers))
-            == Ordering::Less
+impl PartialOrd for Key {
+    fn partial_cmp(&self, b: &Key) -> Option<Ordering> {
+        Some(self.cmp(b))
     }
 }
 
@@ -891,41 +894,44 @@ fn keeper_options(rules: &RuleSetData, parts: &[OfferIdx], here: &[usize]) -> Ve
     if valid(&priced) {
         return vec![with_neutral(priced)];
     }
-    if priced.len() > 16 {
-        // Too many to enumerate: keep greedily in application order.
-        let mut v = Vec::new();
-        for &k in &priced {
-            v.push(k);
-            if !valid(&v) {
-                v.pop();
+    // Maximal valid sets by backtracking: include an offer when it keeps the set valid, or
+    // leave it out; a leaf counts when no left-out offer could be added. At most
+    // `MAX_LINE_OPTIONS` are kept (in application order of preference).
+    fn rec(
+        priced: &[usize],
+        valid: &dyn Fn(&[usize]) -> bool,
+        i: usize,
+        cur: &mut Vec<usize>,
+        out: &mut Vec<Vec<usize>>,
+    ) {
+        if out.len() >= MAX_LINE_OPTIONS {
+            return;
+        }
+        let Some(&k) = priced.get(i) else {
+            let maximal = priced.iter().filter(|x| !cur.contains(x)).all(|&x| {
+                let mut with = cur.clone();
+                with.push(x);
+                !valid(&with)
+            });
+            if maximal {
+                out.push(cur.clone());
             }
+            return;
+        };
+        cur.push(k);
+        if valid(cur) {
+            rec(priced, valid, i + 1, cur, out);
         }
-        return vec![with_neutral(v)];
+        cur.pop();
+        rec(priced, valid, i + 1, cur, out);
     }
-    let m = priced.len();
-    let sets: Vec<u32> = (0..(1u32 << m))
-        .filter(|&mask| {
-            let v: Vec<usize> = (0..m)
-                .filter(|i| mask & (1 << i) != 0)
-                .map(|i| priced[i])
-                .collect();
-            valid(&v)
-        })
-        .collect();
     let mut out = Vec::new();
-    for &mask in &sets {
-        let maximal = (0..m).all(|i| mask & (1 << i) != 0 || !sets.contains(&(mask | (1 << i))));
-        if maximal {
-            out.push(with_neutral(
-                (0..m)
-                    .filter(|i| mask & (1 << i) != 0)
-                    .map(|i| priced[i])
-                    .collect(),
-            ));
-        }
-    }
-    out
+    rec(&priced, &valid, 0, &mut Vec::new(), &mut out);
+    out.into_iter().map(with_neutral).collect()
 }
+
+/// Most keeper options one line offers the search (see `keeper_options`).
+const MAX_LINE_OPTIONS: usize = 32;
 
 /// Every combination of the contested lines' options (`exhaustive`), or every combination
 /// where lines with identical options choose alike, up to [`MAX_CHOICES`]; those groups are

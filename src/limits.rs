@@ -16,9 +16,10 @@ pub const MAX_QTY: u32 = 1_000_000;
 /// Most units in one cart (the sum of quantities): group benefits (`第二件半价`, `买一送一`,
 /// bundles) look at units one by one.
 pub const MAX_CART_UNITS: u64 = 100_000;
-/// Most stacking choices one quote compares in its heuristic phase (see `eval::choose`).
-pub const MAX_CHOICES: usize = 1_024;
+/// Most stacking choices one quote compares in each heuristic phase (see `eval::choose`):
+/// the grouped enumeration, then the line-by-line improvement.
+pub const MAX_CHOICES: usize = 128;
 /// Longest request line `ask` reads (1 MiB); longer lines are refused unparsed.
 pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
 /// Most selections one `best` search prices before it answers `budget_exceeded`.
-pub const MAX_BEST_EVALUATIONS: usize = 20_000;
+pub const MAX_BEST_EVALUATIONS: usize = 2_000;
