@@ -625,7 +625,7 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
     let n = p.orig.len();
     let applier = Applier { p };
     // The best so far: its key, members, per-line options and pick.
-    let mut best: Option<(Key, Vec<OfferIdx>, Vec<Vec<Vec<usize>>>, Vec<usize>)> = None;
+    let mut best: Option<(Key, Vec<OfferIdx>, LineOptions, Vec<usize>)> = None;
     for members in conflict_free_sets(rules, &parts) {
         let in_set: Vec<bool> = parts.iter().map(|o| members.contains(o)).collect();
         // Per line: options of keeper sets (indices into `parts`).
@@ -768,6 +768,9 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
         outcome,
     }
 }
+
+/// Per line, the keeper sets it can have (indices into the participants).
+type LineOptions = Vec<Vec<Vec<usize>>>;
 
 /// The lines each participant keeps under a pick of per-line options.
 fn keeps_of(options: &[Vec<Vec<usize>>], pick: &[usize], parts: usize, n: usize) -> Vec<Lines> {
