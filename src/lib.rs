@@ -1,7 +1,7 @@
 //! # youhui (优惠)
 //!
 //! Promotion rules for e-commerce, written once in a small text language and answered
-//! deterministically. Rule text is parsed by a pest grammar into an AST ([`syntax`]),
+//! deterministically. Rule text is parsed by a pest grammar ([`GRAMMAR`]) into an AST,
 //! checked ([`check_rules`] collects every error and warning), and compiled into an
 //! immutable, thread-safe [`RuleSet`].
 //!
@@ -21,6 +21,19 @@
 //! # Ok::<(), youhui::Error>(())
 //! ```
 //!
+//! ## Queries
+//!
+//! | method | question |
+//! | --- | --- |
+//! | [`RuleSet::quote`] | 我最后付多少? what does this cart pay, what applied, what did not and why |
+//! | [`RuleSet::eligibility`] | can I use this offer, and if not, why |
+//! | [`RuleSet::can_stack`] | 能叠加吗? which rule decides, and does it happen on this cart |
+//! | [`RuleSet::best`] | 用哪几张券最划算? |
+//! | [`RuleSet::gap`] | 还差多少能再减? |
+//! | [`RuleSet::refund`] | 退一件退多少钱? |
+//! | [`RuleSet::equivalent`] | 买一送一和第二件半价一样吗? |
+//! | [`RuleSet::answer`] | the `ask` JSON protocol, for bots |
+//!
 //! ## Decisions where the spec is silent
 //! - `N折` with three or more digits before the point is an error (`bad_rate`).
 //! - An offer's title is optional; it defaults to the ID.
@@ -32,6 +45,39 @@
 //! - The `WindowFarAway` warning is given to every offer whose window is more than 365 days
 //!   from all other offers' windows (with two such offers, both are warned).
 //! - Timezone offsets go up to ±14:00; `Z` and `UTC` are accepted for +00:00.
+//! - A line whose amount is not a multiple of its quantity (after an earlier discount was
+//!   apportioned to it) has units one cent apart: the first `amount % qty` units cost one
+//!   cent more. Per-unit benefits and group benefits use those unit prices.
+//! - `limit per_user_qty` limits per-unit benefits (`unit_price`, `unit_off`, `pct_off`, group
+//!   price, deposit); group benefits (`nth`, `buy get`, `bundle`) ignore it. When the units
+//!   already bought reach the limit the offer is `limit_reached`.
+//! - A free-shipping offer that applies is listed in `applied` with the fee it waived; a gift
+//!   with `0.00` and in `gifts`. An offer that applies but gives nothing (a `unit_price`
+//!   above the current price) is listed in `applied` with `0.00`.
+//! - Presale: `now` between the deposit window's end and the balance window's start is
+//!   `not_started` (with the balance window's start).
+//! - `context.wallet` (optional): the coupons the user holds; a selected coupon not in it is
+//!   `not_held`. Without it, every selected coupon is held.
+//! - Group buy: no state in the context means `open`.
+//! - `can_stack` with a cart: `both_apply` is true when both apply and share a line (or one
+//!   has no price effect); `why_not` is `disjoint_scopes` or the reason one did not apply.
+//! - `gap` without `offer` ranks steps by extra discount per yuan of shortfall (amount steps
+//!   before item steps), then the smaller shortfall, then declaration order. An item step
+//!   prices the added items at the scope's average unit price.
+//! - `refund`: `balance_paid: false` refunds nothing for a presale (the deposit is kept); an
+//!   order with a group-buy offer whose group failed is refunded in full, shipping included.
+//! - The stacking choice is exact (every combination of keepers) up to 64 combinations per
+//!   conflict-free set; beyond, lines with identical offers choose alike, then each line is
+//!   improved alone, visiting lines by ID so the answer does not depend on cart order.
+//! - Cart order: a tied remainder cent goes to the earlier line (spec), so when two lines
+//!   tie, an offer applied later over only one of them can differ by that cent in another
+//!   cart order (see `tests/eval_props.rs`).
+//!
+//! ## Where this crate reads the spec differently
+//! - `interface.md`'s example answer shows `"shipping": "0.00"` and `payable` 578.00 for a
+//!   request whose context has `"shipping_fee": "10.00"` and a rule file with no free
+//!   shipping. `semantics.md` says `payable` is the lines plus shipping, so youhui answers
+//!   `shipping` 10.00 and `payable` 588.00 (the discounts, 220.00, are as in the example).
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

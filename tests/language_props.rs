@@ -272,3 +272,17 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
     );
     assert!(youhui::RuleSet::parse(&ok).is_ok());
 }
+
+#[test]
+fn file_size_limit_just_below_and_above() {
+    let header = "ruleset \"x\" { stages s }\n";
+    let limit = youhui::limits::MAX_RULE_FILE_BYTES;
+    // Pad with a comment to exactly the limit: accepted.
+    let pad = limit - header.len() - 2;
+    let at_limit = format!("{header}#{}\n", "a".repeat(pad));
+    assert_eq!(at_limit.len(), limit);
+    assert!(youhui::RuleSet::parse(&at_limit).is_ok());
+    let over = format!("{at_limit} ");
+    let checked = youhui::check_rules("big.promo", &over);
+    assert_eq!(checked.report.diagnostics()[0].code(), "file_too_large");
+}
