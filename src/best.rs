@@ -27,7 +27,7 @@ use crate::money::{Money, Rounding};
 use crate::request::{Cart, Context};
 
 /// Wallets with at most this many candidate coupons are searched exhaustively.
-pub const BRUTE_FORCE_COUPONS: usize = 6;
+pub const BRUTE_FORCE_COUPONS: usize = 10;
 
 /// A priced selection: payable and the coupons that applied (declaration indices, sorted).
 #[derive(Clone)]

@@ -27,6 +27,44 @@ impl Explanation {
     }
 }
 
+/// What every explainer needs: money formatting and offer titles.
+pub(crate) struct Words<'a> {
+    rules: &'a RuleSetData,
+    f: Fmt<'a>,
+}
+
+impl<'a> Words<'a> {
+    pub(crate) fn new(rules: &'a RuleSetData) -> Self {
+        Words {
+            rules,
+            f: Fmt {
+                currency: &rules.currency,
+            },
+        }
+    }
+
+    fn offer(&self, id: &str) -> Option<&'a Offer> {
+        self.rules.offers.iter().find(|o| o.id == id)
+    }
+
+    /// The offer's title (its ID when unknown).
+    fn title(&self, id: &str) -> String {
+        self.offer(id)
+            .map_or_else(|| id.to_string(), |o| o.title.clone())
+    }
+
+    /// One sentence, in both languages, for why offer `id` did not apply.
+    fn reason(&self, id: &str, r: &Reason) -> (String, String) {
+        reason_text(
+            &self.title(id),
+            r,
+            self.offer(id).map(|o| &o.benefit),
+            &self.f,
+            &|x| self.title(x),
+        )
+    }
+}
+
 /// `598.00元` / `¥598.00` (other currencies: `598.00 USD`).
 pub(crate) struct Fmt<'a> {
     pub currency: &'a str,
@@ -179,17 +217,9 @@ fn rule_words(rule: &str) -> (&'static str, &'static str) {
 
 /// Explains a quote: what applied and how much, what did not and why, then the totals.
 pub(crate) fn quote(rules: &RuleSetData, q: &Quote) -> Explanation {
-    let f = Fmt {
-        currency: &rules.currency,
-    };
+    let w = Words::new(rules);
+    let f = &w.f;
     let mut e = Explanation::default();
-    let title = |id: &str| {
-        rules
-            .offers
-            .iter()
-            .find(|o| o.id == id)
-            .map_or(id.to_string(), |o| o.title.clone())
-    };
     for a in &q.applied {
         let Some(o) = rules.offers.iter().find(|o| o.id == a.offer) else {
             continue;
@@ -294,13 +324,7 @@ pub(crate) fn quote(rules: &RuleSetData, q: &Quote) -> Explanation {
         }
     }
     for na in &q.not_applied {
-        let t = title(&na.offer);
-        let benefit = rules
-            .offers
-            .iter()
-            .find(|o| o.id == na.offer)
-            .map(|o| &o.benefit);
-        let (zh, en) = reason_text(&t, &na.reason, benefit, &f, &title);
+        let (zh, en) = w.reason(&na.offer, &na.reason);
         e.push(zh, en);
     }
     if let Some(p) = &q.presale {
@@ -410,16 +434,7 @@ pub(crate) fn reason_text(
 
 /// Explains a `can_stack` answer.
 pub(crate) fn stacking(rules: &RuleSetData, a: &Offer, b: &Offer, s: &Stacking) -> Explanation {
-    let f = Fmt {
-        currency: &rules.currency,
-    };
-    let title = |id: &str| {
-        rules
-            .offers
-            .iter()
-            .find(|o| o.id == id)
-            .map_or(id.to_string(), |o| o.title.clone())
-    };
+    let w = Words::new(rules);
     let (ta, tb) = (&a.title, &b.title);
     let mut e = Explanation::default();
     let (zh, en) = match s.rule {
@@ -458,13 +473,7 @@ pub(crate) fn stacking(rules: &RuleSetData, a: &Offer, b: &Offer, s: &Stacking) 
             "With this cart, no item is covered by both.".into(),
         ),
         (Some(false), Some(WhyNot::NotApplied { offer, reason })) => {
-            let t = title(offer);
-            let benefit = rules
-                .offers
-                .iter()
-                .find(|o| &o.id == offer)
-                .map(|o| &o.benefit);
-            let (zh, en) = reason_text(&t, reason, benefit, &f, &title);
+            let (zh, en) = w.reason(offer, reason);
             e.push(
                 format!("按这个购物车，{zh}"),
                 format!("With this cart: {en}"),
@@ -477,17 +486,8 @@ pub(crate) fn stacking(rules: &RuleSetData, a: &Offer, b: &Offer, s: &Stacking) 
 
 /// Explains an eligibility answer.
 pub(crate) fn eligibility(rules: &RuleSetData, el: &Eligibility) -> Explanation {
-    let f = Fmt {
-        currency: &rules.currency,
-    };
-    let title = |id: &str| {
-        rules
-            .offers
-            .iter()
-            .find(|o| o.id == id)
-            .map_or(id.to_string(), |o| o.title.clone())
-    };
-    let t = title(&el.offer);
+    let w = Words::new(rules);
+    let t = w.title(&el.offer);
     let mut e = Explanation::default();
     match &el.reason {
         None => e.push(
@@ -495,12 +495,7 @@ pub(crate) fn eligibility(rules: &RuleSetData, el: &Eligibility) -> Explanation 
             format!("{t}: eligible."),
         ),
         Some(r) => {
-            let benefit = rules
-                .offers
-                .iter()
-                .find(|o| o.id == el.offer)
-                .map(|o| &o.benefit);
-            let (zh, en) = reason_text(&t, r, benefit, &f, &title);
+            let (zh, en) = w.reason(&el.offer, r);
             e.push(zh, en);
         }
     }
@@ -510,16 +505,8 @@ pub(crate) fn eligibility(rules: &RuleSetData, el: &Eligibility) -> Explanation 
 /// Explains a `best` answer: the selection, then the quote, then why the rest were not
 /// chosen.
 pub(crate) fn best(rules: &RuleSetData, b: &Best) -> Explanation {
-    let f = Fmt {
-        currency: &rules.currency,
-    };
-    let title = |id: &str| {
-        rules
-            .offers
-            .iter()
-            .find(|o| o.id == id)
-            .map_or(id.to_string(), |o| o.title.clone())
-    };
+    let w = Words::new(rules);
+    let f = &w.f;
     let mut e = Explanation::default();
     if b.coupons.is_empty() {
         e.push(
@@ -530,7 +517,7 @@ pub(crate) fn best(rules: &RuleSetData, b: &Best) -> Explanation {
             ),
         );
     } else {
-        let names: Vec<String> = b.coupons.iter().map(|c| title(c)).collect();
+        let names: Vec<String> = b.coupons.iter().map(|c| w.title(c)).collect();
         e.push(
             format!(
                 "最划算的组合：使用{}，应付{}。",
@@ -548,13 +535,7 @@ pub(crate) fn best(rules: &RuleSetData, b: &Best) -> Explanation {
     e.zh.extend(q.zh);
     e.en.extend(q.en);
     for n in &b.not_chosen {
-        let t = title(&n.coupon);
-        let benefit = rules
-            .offers
-            .iter()
-            .find(|o| o.id == n.coupon)
-            .map(|o| &o.benefit);
-        let (zh, en) = reason_text(&t, &n.reason, benefit, &f, &title);
+        let (zh, en) = w.reason(&n.coupon, &n.reason);
         e.push(zh, en);
     }
     e
@@ -562,16 +543,8 @@ pub(crate) fn best(rules: &RuleSetData, b: &Best) -> Explanation {
 
 /// Explains a `gap` answer.
 pub(crate) fn gap(rules: &RuleSetData, g: &crate::gap::Gap) -> Explanation {
-    let f = Fmt {
-        currency: &rules.currency,
-    };
-    let title = |id: &str| {
-        rules
-            .offers
-            .iter()
-            .find(|o| o.id == id)
-            .map_or(id.to_string(), |o| o.title.clone())
-    };
+    let w = Words::new(rules);
+    let f = &w.f;
     let mut e = Explanation::default();
     let s = &g.step;
     if s.offer.is_empty() {
@@ -581,14 +554,9 @@ pub(crate) fn gap(rules: &RuleSetData, g: &crate::gap::Gap) -> Explanation {
         );
         return e;
     }
-    let t = title(&s.offer);
+    let t = w.title(&s.offer);
     if let Some(r) = &s.reason {
-        let benefit = rules
-            .offers
-            .iter()
-            .find(|o| o.id == s.offer)
-            .map(|o| &o.benefit);
-        let (zh, en) = reason_text(&t, r, benefit, &f, &title);
+        let (zh, en) = w.reason(&s.offer, r);
         e.push(zh, en);
         return e;
     }
@@ -616,16 +584,8 @@ pub(crate) fn gap(rules: &RuleSetData, g: &crate::gap::Gap) -> Explanation {
 
 /// Explains a `refund` answer.
 pub(crate) fn refund(rules: &RuleSetData, r: &crate::refund::Refund) -> Explanation {
-    let f = Fmt {
-        currency: &rules.currency,
-    };
-    let title = |id: &str| {
-        rules
-            .offers
-            .iter()
-            .find(|o| o.id == id)
-            .map_or(id.to_string(), |o| o.title.clone())
-    };
+    let w = Words::new(rules);
+    let f = &w.f;
     let mut e = Explanation::default();
     match r.rule {
         Some("group_failed") => e.push(
@@ -655,13 +615,8 @@ pub(crate) fn refund(rules: &RuleSetData, r: &crate::refund::Refund) -> Explanat
         }
     }
     for l in &r.lost {
-        let t = title(&l.offer);
-        let benefit = rules
-            .offers
-            .iter()
-            .find(|o| o.id == l.offer)
-            .map(|o| &o.benefit);
-        let (zh, en) = reason_text(&t, &l.reason, benefit, &f, &title);
+        let t = w.title(&l.offer);
+        let (zh, en) = w.reason(&l.offer, &l.reason);
         e.push(
             format!("退货后不再享受{t}（原优惠{}）。{zh}", f.zh(l.amount)),
             format!(
@@ -680,9 +635,8 @@ pub(crate) fn equivalent(
     b: &str,
     q: &crate::equivalent::Equivalence,
 ) -> Explanation {
-    let f = Fmt {
-        currency: &rules.currency,
-    };
+    let w = Words::new(rules);
+    let f = &w.f;
     let mut e = Explanation::default();
     match &q.counterexample {
         None => e.push(
