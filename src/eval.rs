@@ -337,8 +337,12 @@ impl Applier<'_, '_> {
             bases: Vec::new(),
         };
         let mut k = 0;
+        let mut start = Vec::new();
         for stage in 0..rules.stages.len() {
-            let start = amount.clone();
+            if parts.get(k).is_some_and(|&o| rules.offers[o].stage == stage) {
+                start.clear();
+                start.extend_from_slice(&amount);
+            }
             while let Some(&o) = parts.get(k) {
                 if rules.offers[o].stage != stage {
                     break;
@@ -626,7 +630,16 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
     let applier = Applier { p };
     // The best so far: its key, members, per-line options and pick.
     let mut best: Option<(Key, Vec<OfferIdx>, LineOptions, Vec<usize>)> = None;
-    for members in conflict_free_sets(rules, &parts) {
+    let sets = conflict_free_sets(rules, &parts);
+    if let [only] = sets.as_slice() {
+        if only.len() == parts.len() && uncontested(p, &parts) {
+            // Nothing to choose: every offer keeps its whole scope.
+            let keeps: Vec<Lines> = parts.iter().map(|&o| p.scope[o].clone()).collect();
+            let outcome = applier.apply(&parts, &keeps);
+            return Chosen { parts, keeps, left_out: Vec::new(), outcome };
+        }
+    }
+    for members in sets {
         let in_set: Vec<bool> = parts.iter().map(|o| members.contains(o)).collect();
         // Per line: options of keeper sets (indices into `parts`).
         let line_options: Vec<Vec<Vec<usize>>> = (0..n)
@@ -771,6 +784,32 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
 
 /// Per line, the keeper sets it can have (indices into the participants).
 type LineOptions = Vec<Vec<Vec<usize>>>;
+
+/// Whether no line is contested: on every line, the offers with a price effect that have it
+/// in scope are pairwise compatible and within their stage's `max`.
+fn uncontested(p: &Prepared<'_>, parts: &[OfferIdx]) -> bool {
+    let rules = p.rules;
+    let priced: Vec<OfferIdx> = parts.iter().copied().filter(|&o| !rules.offers[o].benefit.is_price_neutral()).collect();
+    let restricted = |o: OfferIdx| rules.offers[o].exclusive || rules.offers[o].only_with.is_some();
+    let mut per_stage = vec![0u32; rules.stages.len()];
+    (0..p.orig.len()).all(|l| {
+        per_stage.iter_mut().for_each(|c| *c = 0);
+        let here: Vec<OfferIdx> = priced.iter().copied().filter(|&o| p.scope[o].get(l)).collect();
+        for &o in &here {
+            let st = rules.offers[o].stage;
+            if let Some(c) = per_stage.get_mut(st) {
+                *c += 1;
+                if *c > rules.stages[st].max {
+                    return false;
+                }
+            }
+        }
+        // Exclusive and only_with offers need a pairwise look; others are compatible.
+        here.iter().enumerate().all(|(i, &a)| {
+            !restricted(a) && here[i + 1..].iter().all(|&b| !restricted(b)) || here[i + 1..].iter().all(|&b| compatible(rules, a, b))
+        })
+    })
+}
 
 /// The lines each participant keeps under a pick of per-line options.
 fn keeps_of(options: &[Vec<Vec<usize>>], pick: &[usize], parts: usize, n: usize) -> Vec<Lines> {
