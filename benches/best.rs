@@ -16,11 +16,18 @@ fn best(c: &mut Criterion) {
         let cart = gen::cart(20);
         let ctx = gen::context();
         match rules.best(&cart, &ctx, &wallet) {
-            Ok(b) => eprintln!("best/{n}_coupons: {} selections priced, chose {:?}", b.evaluated, b.coupons),
+            Ok(b) => eprintln!(
+                "best/{n}_coupons: {} selections priced, chose {:?}",
+                b.evaluated, b.coupons
+            ),
             Err(e) => eprintln!("best/{n}_coupons: {e}"),
         }
         g.bench_function(format!("{n}_coupons"), |bench| {
-            bench.iter(|| rules.best(std::hint::black_box(&cart), &ctx, &wallet).is_ok())
+            bench.iter(|| {
+                rules
+                    .best(std::hint::black_box(&cart), &ctx, &wallet)
+                    .is_ok()
+            })
         });
     }
     g.finish();

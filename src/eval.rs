@@ -339,7 +339,10 @@ impl Applier<'_, '_> {
         let mut k = 0;
         let mut start = Vec::new();
         for stage in 0..rules.stages.len() {
-            if parts.get(k).is_some_and(|&o| rules.offers[o].stage == stage) {
+            if parts
+                .get(k)
+                .is_some_and(|&o| rules.offers[o].stage == stage)
+            {
                 start.clear();
                 start.extend_from_slice(&amount);
             }
@@ -533,7 +536,8 @@ impl Applier<'_, '_> {
                     }
                 }
                 if let Benefit::Deposit { deposit, .. } = &o.benefit {
-                    *out.deposit.get_or_insert(0) += deposit.0 * units as i64;
+                    let d = out.deposit.get_or_insert(0);
+                    *d = d.saturating_add(deposit.0.saturating_mul(units as i64));
                 }
             }
             Benefit::Nth { .. } | Benefit::BuyGet { .. } | Benefit::Bundle { .. } => {
@@ -636,7 +640,12 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
             // Nothing to choose: every offer keeps its whole scope.
             let keeps: Vec<Lines> = parts.iter().map(|&o| p.scope[o].clone()).collect();
             let outcome = applier.apply(&parts, &keeps);
-            return Chosen { parts, keeps, left_out: Vec::new(), outcome };
+            return Chosen {
+                parts,
+                keeps,
+                left_out: Vec::new(),
+                outcome,
+            };
         }
     }
     for members in sets {
@@ -789,12 +798,20 @@ type LineOptions = Vec<Vec<Vec<usize>>>;
 /// in scope are pairwise compatible and within their stage's `max`.
 fn uncontested(p: &Prepared<'_>, parts: &[OfferIdx]) -> bool {
     let rules = p.rules;
-    let priced: Vec<OfferIdx> = parts.iter().copied().filter(|&o| !rules.offers[o].benefit.is_price_neutral()).collect();
+    let priced: Vec<OfferIdx> = parts
+        .iter()
+        .copied()
+        .filter(|&o| !rules.offers[o].benefit.is_price_neutral())
+        .collect();
     let restricted = |o: OfferIdx| rules.offers[o].exclusive || rules.offers[o].only_with.is_some();
     let mut per_stage = vec![0u32; rules.stages.len()];
     (0..p.orig.len()).all(|l| {
         per_stage.iter_mut().for_each(|c| *c = 0);
-        let here: Vec<OfferIdx> = priced.iter().copied().filter(|&o| p.scope[o].get(l)).collect();
+        let here: Vec<OfferIdx> = priced
+            .iter()
+            .copied()
+            .filter(|&o| p.scope[o].get(l))
+            .collect();
         for &o in &here {
             let st = rules.offers[o].stage;
             if let Some(c) = per_stage.get_mut(st) {
@@ -806,7 +823,8 @@ fn uncontested(p: &Prepared<'_>, parts: &[OfferIdx]) -> bool {
         }
         // Exclusive and only_with offers need a pairwise look; others are compatible.
         here.iter().enumerate().all(|(i, &a)| {
-            !restricted(a) && here[i + 1..].iter().all(|&b| !restricted(b)) || here[i + 1..].iter().all(|&b| compatible(rules, a, b))
+            !restricted(a) && here[i + 1..].iter().all(|&b| !restricted(b))
+                || here[i + 1..].iter().all(|&b| compatible(rules, a, b))
         })
     })
 }

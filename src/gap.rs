@@ -226,10 +226,12 @@ fn next_step(
         }
         Benefit::EveryN { step: s, off, cap } if s.0 > 0 => {
             let k = base / s.0;
-            let now = cap.map_or(k * off.0, |c| (k * off.0).min(c.0));
-            let then = cap.map_or((k + 1) * off.0, |c| ((k + 1) * off.0).min(c.0));
+            // Saturating: a tiny step on a huge cart must not overflow.
+            let times = |k: i64| k.saturating_mul(off.0);
+            let now = cap.map_or(times(k), |c| times(k).min(c.0));
+            let then = cap.map_or(times(k + 1), |c| times(k + 1).min(c.0));
             if then > now {
-                step.shortfall = Some(Shortfall::Amount(Money((k + 1) * s.0 - base)));
+                step.shortfall = Some(Shortfall::Amount(Money((k + 1).saturating_mul(s.0) - base)));
                 step.extra_discount = Some(Money(then - now));
             }
         }
