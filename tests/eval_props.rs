@@ -230,14 +230,31 @@ fn huge_amounts_do_not_overflow() {
         "ruleset \"x\" { stages s, t }\nactivity e { stage s benefit every 0.02 off 0.01 }\nactivity d { stage t benefit 定金1000000000抵1000000001 deposit_window 2026-01-01 00:00 to 2026-01-02 00:00 balance_window 2026-01-03 00:00 to 2026-12-31 00:00 }",
     )
     .unwrap();
-    let line = Line::new("L1", "A", "s", Money(youhui::MAX_MONEY_CENTS / 100_000), 100_000);
+    let line = Line::new(
+        "L1",
+        "A",
+        "s",
+        Money(youhui::MAX_MONEY_CENTS / 100_000),
+        100_000,
+    );
     let cart = Cart { lines: vec![line] };
-    let ctx = Context { now: Some(1_780_000_000), ..Context::default() };
+    let ctx = Context {
+        now: Some(1_780_000_000),
+        ..Context::default()
+    };
     let q = rules.quote(&cart, &ctx, &[] as &[&str]).unwrap();
     assert!(q.payable.0 >= 0);
     let g = rules.gap(Some("e"), &cart, &ctx, &[] as &[&str]).unwrap();
     assert!(g.step.extra_discount.is_some() || g.step.shortfall.is_none());
     // One cent over the cart limit is a bad request, not a wrong number.
-    let over = Cart { lines: vec![Line::new("L1", "A", "s", Money(youhui::MAX_MONEY_CENTS / 100_000 + 1), 100_000)] };
+    let over = Cart {
+        lines: vec![Line::new(
+            "L1",
+            "A",
+            "s",
+            Money(youhui::MAX_MONEY_CENTS / 100_000 + 1),
+            100_000,
+        )],
+    };
     assert!(rules.quote(&over, &ctx, &[] as &[&str]).is_err());
 }
