@@ -130,3 +130,54 @@ fn fmt_is_idempotent() {
     assert_eq!(once, twice);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn an_over_long_line_is_refused_and_the_next_served() {
+    let good = br#"{"query": "can_stack", "a": "plat", "b": "shop20"}"#;
+    let mut input = Vec::new();
+    input.extend_from_slice(good);
+    input.extend_from_slice(b"\r\n");
+    // 10 MB of one line, then a normal request.
+    input.extend(std::iter::repeat_n(b'x', 10 * 1024 * 1024));
+    input.push(b'\n');
+    input.extend_from_slice(good);
+    input.push(b'\n');
+    let (code, out) = run(&["examples/double11.promo"], &input);
+    assert_eq!(code, 0);
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["rule"], "excludes");
+    assert_eq!(lines[1]["error"]["code"], "bad_request");
+    assert!(lines[1]["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("longer than"));
+    assert_eq!(lines[2]["rule"], "excludes");
+}
+
+#[test]
+fn a_closed_stdout_ends_the_process_with_status_3() {
+    let mut child = Command::new(ask_binary())
+        .args(["examples/double11.promo"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn ask");
+    drop(child.stdout.take());
+    let mut stdin = child.stdin.take().unwrap();
+    let line = b"{\"query\": \"can_stack\", \"a\": \"plat\", \"b\": \"shop20\"}\n";
+    // The process may exit before all of this is written; a broken pipe here is expected.
+    for _ in 0..1000 {
+        if stdin.write_all(line).is_err() {
+            break;
+        }
+    }
+    drop(stdin);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(3));
+}
