@@ -282,7 +282,9 @@ pub(crate) struct Outcome {
     /// Applied offers in application order.
     pub applied: Vec<(OfferIdx, i64, Detail, bool)>,
     /// Offers whose threshold was not met on their effective scope.
-    pub unmet: Vec<(OfferIdx, Reason)>,
+    /// Offers whose threshold was not met on their effective scope, with the shortfall (the
+    /// reason's text is built only when an answer is assembled).
+    pub unmet: Vec<(OfferIdx, Shortfall)>,
     pub shipping: i64,
     pub gifts: Vec<OfferIdx>,
     /// Total deposit of applied presales (`None` when none applied).
@@ -392,10 +394,6 @@ impl Applier<'_, '_> {
         let rounding = self.p.rules.rounding;
         let current: i64 = lines.iter().map(|&l| start[l]).sum();
         out.bases.push((oi, base, units, current));
-        let unmet = |shortfall: Shortfall| Reason::ThresholdNotMet {
-            shortfall,
-            next_benefit: crate::explain::benefit_zh(&o.benefit, true),
-        };
         // Order-level: (total, detail) to apportion over the kept lines.
         let order_level: Option<(i64, Detail)> = match &o.benefit {
             Benefit::Tiered { tiers } => {
@@ -412,7 +410,7 @@ impl Applier<'_, '_> {
                             Some(TierAt::Spend(m)) => Shortfall::Amount(Money(m.0 - base)),
                             None => Shortfall::Amount(Money::ZERO),
                         };
-                        out.unmet.push((oi, unmet(short)));
+                        out.unmet.push((oi, short));
                         return;
                     }
                     Some(t) => {
@@ -438,7 +436,7 @@ impl Applier<'_, '_> {
                 let times = if step.0 > 0 { base / step.0 } else { 0 };
                 if times == 0 {
                     out.unmet
-                        .push((oi, unmet(Shortfall::Amount(Money(step.0 - base)))));
+                        .push((oi, Shortfall::Amount(Money(step.0 - base))));
                     return;
                 }
                 let raw = times.saturating_mul(off.0);
@@ -455,8 +453,7 @@ impl Applier<'_, '_> {
             }
             Benefit::FreeShipping { spend } => {
                 if let Some(s) = spend.filter(|s| base < s.0) {
-                    out.unmet
-                        .push((oi, unmet(Shortfall::Amount(Money(s.0 - base)))));
+                    out.unmet.push((oi, Shortfall::Amount(Money(s.0 - base))));
                     return;
                 }
                 let saved = out.shipping;
@@ -466,8 +463,7 @@ impl Applier<'_, '_> {
             }
             Benefit::Gift { spend, .. } => {
                 if let Some(s) = spend.filter(|s| base < s.0) {
-                    out.unmet
-                        .push((oi, unmet(Shortfall::Amount(Money(s.0 - base)))));
+                    out.unmet.push((oi, Shortfall::Amount(Money(s.0 - base))));
                     return;
                 }
                 out.gifts.push(oi);

@@ -176,8 +176,11 @@ impl RuleSet {
                     with: rules.offers[w].id.clone(),
                     rule: "excludes",
                 }
-            } else if let Some((_, r)) = out.unmet.iter().find(|(x, _)| *x == o) {
-                r.clone()
+            } else if let Some(&(_, shortfall)) = out.unmet.iter().find(|(x, _)| *x == o) {
+                Reason::ThresholdNotMet {
+                    shortfall,
+                    next_benefit: explain::benefit_zh(&offer.benefit, true),
+                }
             } else {
                 self.lost_line(p, c, o)
             };
