@@ -799,29 +799,25 @@ fn uncontested(p: &Prepared<'_>, parts: &[OfferIdx]) -> bool {
         .copied()
         .filter(|&o| !rules.offers[o].benefit.is_price_neutral())
         .collect();
-    let restricted = |o: OfferIdx| rules.offers[o].exclusive || rules.offers[o].only_with.is_some();
-    let mut per_stage = vec![0u32; rules.stages.len()];
+    let mut here = Vec::with_capacity(priced.len());
     (0..p.orig.len()).all(|l| {
-        per_stage.iter_mut().for_each(|c| *c = 0);
-        let here: Vec<OfferIdx> = priced
+        here.clear();
+        here.extend(priced.iter().copied().filter(|&o| p.scope[o].get(l)));
+        may_share_line(rules, &here)
+    })
+}
+
+/// Whether these offers (with a price effect) may all keep one line: pairwise compatible and
+/// at most `max` of each stage.
+fn may_share_line(rules: &RuleSetData, set: &[OfferIdx]) -> bool {
+    set.iter().enumerate().all(|(i, &a)| {
+        let stage = rules.offers[a].stage;
+        let same_stage = set
             .iter()
-            .copied()
-            .filter(|&o| p.scope[o].get(l))
-            .collect();
-        for &o in &here {
-            let st = rules.offers[o].stage;
-            if let Some(c) = per_stage.get_mut(st) {
-                *c += 1;
-                if *c > rules.stages[st].max {
-                    return false;
-                }
-            }
-        }
-        // Exclusive and only_with offers need a pairwise look; others are compatible.
-        here.iter().enumerate().all(|(i, &a)| {
-            !restricted(a) && here[i + 1..].iter().all(|&b| !restricted(b))
-                || here[i + 1..].iter().all(|&b| compatible(rules, a, b))
-        })
+            .filter(|&&b| rules.offers[b].stage == stage)
+            .count();
+        same_stage <= rules.stages.get(stage).map_or(1, |s| s.max as usize)
+            && set[i + 1..].iter().all(|&b| compatible(rules, a, b))
     })
 }
 
@@ -924,23 +920,8 @@ fn keeper_options(rules: &RuleSetData, parts: &[OfferIdx], here: &[usize]) -> Ve
         .iter()
         .partition(|&&k| rules.offers[parts[k]].benefit.is_price_neutral());
     let valid = |set: &[usize]| -> bool {
-        for (i, &a) in set.iter().enumerate() {
-            let oa = &rules.offers[parts[a]];
-            let same_stage = set
-                .iter()
-                .filter(|&&b| rules.offers[parts[b]].stage == oa.stage)
-                .count();
-            if same_stage > rules.stages.get(oa.stage).map_or(1, |s| s.max as usize) {
-                return false;
-            }
-            if set[i + 1..]
-                .iter()
-                .any(|&b| !compatible(rules, parts[a], parts[b]))
-            {
-                return false;
-            }
-        }
-        true
+        let offers: Vec<OfferIdx> = set.iter().map(|&k| parts[k]).collect();
+        may_share_line(rules, &offers)
     };
     let with_neutral = |mut v: Vec<usize>| {
         v.extend(&neutral);
