@@ -803,21 +803,23 @@ fn uncontested(p: &Prepared<'_>, parts: &[OfferIdx]) -> bool {
     (0..p.orig.len()).all(|l| {
         here.clear();
         here.extend(priced.iter().copied().filter(|&o| p.scope[o].get(l)));
-        may_share_line(rules, &here)
+        may_share_line(rules, &here, |o| o)
     })
 }
 
-/// Whether these offers (with a price effect) may all keep one line: pairwise compatible and
-/// at most `max` of each stage.
-fn may_share_line(rules: &RuleSetData, set: &[OfferIdx]) -> bool {
+/// Whether these offers (with a price effect; `offer` maps an entry of `set` to its offer)
+/// may all keep one line: pairwise compatible and at most `max` of each stage.
+fn may_share_line(rules: &RuleSetData, set: &[usize], offer: impl Fn(usize) -> OfferIdx) -> bool {
     set.iter().enumerate().all(|(i, &a)| {
-        let stage = rules.offers[a].stage;
+        let stage = rules.offers[offer(a)].stage;
         let same_stage = set
             .iter()
-            .filter(|&&b| rules.offers[b].stage == stage)
+            .filter(|&&b| rules.offers[offer(b)].stage == stage)
             .count();
         same_stage <= rules.stages.get(stage).map_or(1, |s| s.max as usize)
-            && set[i + 1..].iter().all(|&b| compatible(rules, a, b))
+            && set[i + 1..]
+                .iter()
+                .all(|&b| compatible(rules, offer(a), offer(b)))
     })
 }
 
@@ -919,10 +921,7 @@ fn keeper_options(rules: &RuleSetData, parts: &[OfferIdx], here: &[usize]) -> Ve
     let (neutral, priced): (Vec<usize>, Vec<usize>) = here
         .iter()
         .partition(|&&k| rules.offers[parts[k]].benefit.is_price_neutral());
-    let valid = |set: &[usize]| -> bool {
-        let offers: Vec<OfferIdx> = set.iter().map(|&k| parts[k]).collect();
-        may_share_line(rules, &offers)
-    };
+    let valid = |set: &[usize]| -> bool { may_share_line(rules, set, |k| parts[k]) };
     let with_neutral = |mut v: Vec<usize>| {
         v.extend(&neutral);
         v.sort_unstable();
