@@ -4,7 +4,7 @@
 /// Largest rule file accepted, in bytes (8 MiB).
 pub const MAX_RULE_FILE_BYTES: usize = 8 * 1024 * 1024;
 /// Most offers in one rule file.
-pub const MAX_OFFERS: usize = 100_000;
+pub const MAX_OFFERS: usize = 20_000;
 /// Most tiers in one benefit.
 pub const MAX_TIERS: usize = 1_000;
 /// Deepest nesting of parentheses in an `audience` expression.
@@ -12,7 +12,7 @@ pub const MAX_NESTING: usize = 64;
 /// Most lines in one cart.
 pub const MAX_LINES: usize = 1_000;
 /// Largest quantity of one line.
-pub const MAX_QTY: u32 = 1_000_000;
+pub const MAX_QTY: u32 = 100_000;
 /// Most units in one cart (the sum of quantities): group benefits (`第二件半价`, `买一送一`,
 /// bundles) look at units one by one.
 pub const MAX_CART_UNITS: u64 = 100_000;

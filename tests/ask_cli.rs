@@ -181,3 +181,28 @@ fn a_closed_stdout_ends_the_process_with_status_3() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(3));
 }
+
+#[test]
+fn a_line_of_exactly_the_limit_is_served() {
+    let limit = youhui::limits::MAX_REQUEST_BYTES;
+    let head = br#"{"query": "can_stack", "a": "plat", "b": "shop20""#;
+    let mut at_limit = head.to_vec();
+    at_limit.resize(limit - 1, b' ');
+    at_limit.push(b'}');
+    assert_eq!(at_limit.len(), limit);
+    let mut over = at_limit.clone();
+    over.insert(head.len(), b' ');
+    let mut input = at_limit;
+    input.push(b'\n');
+    input.extend_from_slice(&over);
+    input.push(b'\n');
+    let (code, out) = run(&["examples/double11.promo"], &input);
+    assert_eq!(code, 0);
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["rule"], "excludes");
+    assert_eq!(lines[1]["error"]["code"], "bad_request");
+}
