@@ -1,3 +1,4 @@
+#![allow(dead_code)] // each fuzz target uses one of these checks
 //! The fuzz checks, shared by the cargo-fuzz targets (`fuzz_targets/`) and by the regression
 //! test that replays `fuzz/regressions/` in CI (`tests/fuzz_regressions.rs`).
 
