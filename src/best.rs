@@ -107,12 +107,11 @@ impl Search<'_, '_, '_> {
         let room: i64 = order[i..]
             .iter()
             .filter(|(o, _)| allowed(*o, selection))
-            .map(|(_, m)| *m)
-            .sum();
+            .fold(0i64, |sum, (_, m)| sum.saturating_add(*m));
         if self
             .best
             .as_ref()
-            .is_some_and(|b| payable - room >= b.payable)
+            .is_some_and(|b| payable.saturating_sub(room) >= b.payable)
         {
             return Ok(());
         }

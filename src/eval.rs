@@ -663,7 +663,7 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
                 priority: outcome
                     .applied
                     .iter()
-                    .map(|a| rules.offers[a.0].priority)
+                    .map(|a| i128::from(rules.offers[a.0].priority))
                     .sum(),
                 applied: outcome.applied.len(),
             }
@@ -844,7 +844,8 @@ pub(crate) const EXHAUSTIVE_CHOICES: usize = 64;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Key {
     payable: i64,
-    priority: i64,
+    /// Wide enough that no sum of `i64` priorities overflows.
+    priority: i128,
     applied: usize,
 }
 

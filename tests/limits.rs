@@ -139,3 +139,36 @@ fn best_search_budget() {
     assert!(small.evaluated <= MAX_BEST_EVALUATIONS);
     assert_eq!(small.coupons, ["c9"]);
 }
+
+/// Extreme priorities and many big coupons: no arithmetic overflow (this test also runs in
+/// debug builds, where overflow panics).
+#[test]
+fn extreme_priorities_and_wallets_do_not_overflow() {
+    let mut text = String::from("ruleset \"p\" { stages s, p }\n");
+    text += &format!(
+        "activity a {{ stage s benefit 8折 priority {} }}\n",
+        i64::MAX
+    );
+    text += &format!(
+        "activity b {{ stage s benefit 9折 priority {} }}\n",
+        i64::MAX
+    );
+    text += &format!(
+        "activity c {{ stage s benefit 7折 priority {} }}\n",
+        i64::MIN
+    );
+    for i in 0..12 {
+        text += &format!("coupon c{i} {{ stage p benefit 满1减0.99 }}\n");
+    }
+    let rules = RuleSet::parse(&text).unwrap();
+    let cart = Cart {
+        lines: vec![Line::new("L", "S", "s", Money(MAX_MONEY_CENTS), 1)],
+    };
+    let ctx = Context {
+        now: Some(0),
+        ..Context::default()
+    };
+    assert!(rules.quote(&cart, &ctx, &[] as &[&str]).is_ok());
+    let wallet: Vec<String> = (0..12).map(|i| format!("c{i}")).collect();
+    let _ = rules.best(&cart, &ctx, &wallet);
+}
