@@ -11,5 +11,8 @@ export RUSTC_BOOTSTRAP=1
 for target in rules_text ask_request quote_invariants; do
     mkdir -p "corpus/$target"
     cp -n regressions/"$target"/* "corpus/$target/" 2>/dev/null || true
-    cargo fuzz run "$target" "corpus/$target" -- -max_total_time="$seconds" -max_len=4096 -timeout=10 2>&1 | tail -n 3
+    echo "== $target"
+    # INITED shows the coverage the saved corpus already reaches, DONE what this run added.
+    cargo fuzz run "$target" "corpus/$target" -- -max_total_time="$seconds" -max_len=4096 -timeout=10 2>&1 |
+        grep -E "^#[0-9]+ +(INITED|DONE)|^Done|panicked|SUMMARY|artifact"
 done
