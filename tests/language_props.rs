@@ -271,6 +271,13 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
         ")".repeat(youhui::limits::MAX_NESTING)
     );
     assert!(youhui::RuleSet::parse(&ok).is_ok());
+    let just_over = format!(
+        "ruleset \"x\" {{ stages s }}\ncoupon a {{ stage s benefit 8折 audience {}user.new{} }}",
+        "(".repeat(youhui::limits::MAX_NESTING + 1),
+        ")".repeat(youhui::limits::MAX_NESTING + 1)
+    );
+    let checked = youhui::check_rules("deep.promo", &just_over);
+    assert_eq!(checked.report.diagnostics()[0].code(), "nesting_too_deep");
 }
 
 #[test]
