@@ -14,5 +14,5 @@ for target in rules_text ask_request quote_invariants; do
     echo "== $target"
     # INITED shows the coverage the saved corpus already reaches, DONE what this run added.
     cargo fuzz run "$target" "corpus/$target" -- -max_total_time="$seconds" -max_len=4096 -timeout=10 2>&1 |
-        grep -E "^#[0-9]+ +(INITED|DONE)|^Done|panicked|SUMMARY|artifact"
+        grep -E "^#[0-9]+[[:space:]]+(INITED|DONE)|^Done|panicked|SUMMARY|artifact"
 done
