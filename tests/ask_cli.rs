@@ -55,6 +55,16 @@ fn run(args: &[&str], input: &[u8]) -> (i32, String) {
     )
 }
 
+/// Serves `input` with the 双11 rules; the process must exit 0 and every output line must be
+/// one JSON answer.
+fn serve_double11(input: &[u8]) -> Vec<serde_json::Value> {
+    let (code, out) = run(&["examples/double11.promo"], input);
+    assert_eq!(code, 0);
+    out.lines()
+        .map(|l| serde_json::from_str(l).expect("json answer"))
+        .collect()
+}
+
 #[test]
 fn one_answer_per_line_in_order_errors_included() {
     let good = br#"{"query": "can_stack", "a": "plat", "b": "shop20"}"#;
@@ -71,13 +81,8 @@ fn one_answer_per_line_in_order_errors_included() {
         input.extend_from_slice(line);
         input.push(b'\n');
     }
-    let (code, out) = run(&["examples/double11.promo"], &input);
-    assert_eq!(code, 0);
-    let lines: Vec<serde_json::Value> = out
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("json answer"))
-        .collect();
-    assert_eq!(lines.len(), 7, "{out}");
+    let lines = serve_double11(&input);
+    assert_eq!(lines.len(), 7, "{lines:?}");
     for i in [0, 6] {
         assert_eq!(lines[i]["stack"], false);
         assert_eq!(lines[i]["rule"], "excludes");
@@ -142,12 +147,7 @@ fn an_over_long_line_is_refused_and_the_next_served() {
     input.push(b'\n');
     input.extend_from_slice(good);
     input.push(b'\n');
-    let (code, out) = run(&["examples/double11.promo"], &input);
-    assert_eq!(code, 0);
-    let lines: Vec<serde_json::Value> = out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = serve_double11(&input);
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[0]["rule"], "excludes");
     assert_eq!(lines[1]["error"]["code"], "bad_request");
@@ -196,12 +196,7 @@ fn a_line_of_exactly_the_limit_is_served() {
     input.push(b'\n');
     input.extend_from_slice(&over);
     input.push(b'\n');
-    let (code, out) = run(&["examples/double11.promo"], &input);
-    assert_eq!(code, 0);
-    let lines: Vec<serde_json::Value> = out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = serve_double11(&input);
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["rule"], "excludes");
     assert_eq!(lines[1]["error"]["code"], "bad_request");
