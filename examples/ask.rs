@@ -6,7 +6,12 @@
 //! cargo run --release --example ask -- RULES.promo --fmt      # canonical rule text
 //! cargo run --release --example ask -- RULES.promo --dump     # canonical JSON
 //! cargo run --release --example ask -- RULES.promo --pretty < REQUESTS.jsonl   # indented answers
+//! cargo run --release --example ask -- --schema [request | answer | tool]   # JSON Schemas
 //! ```
+//!
+//! `--schema` prints the JSON Schema (draft 2020-12) of a request line (the default), of an
+//! answer line, or a tool definition for LLM function calling (`name`, `description`, and
+//! the request schema as `parameters` / `input_schema`). No rule file is needed.
 //!
 //! Serving: one JSON request per line on standard input, one JSON answer per line on
 //! standard output, in order, flushed after each. A bad line gets `{"error": {...}}` and the
@@ -25,6 +30,19 @@ use youhui::{ErrorBody, Request, RuleSet};
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let flag = |f: &str| args.iter().any(|a| a == f);
+    if args.first().is_some_and(|a| a == "--schema") {
+        let schema = match args.get(1).map(String::as_str) {
+            None | Some("request") => youhui::request_schema(),
+            Some("answer") => youhui::answer_schema(),
+            Some("tool") => youhui::tool_definition(),
+            Some(other) => {
+                eprintln!("error: --schema takes request, answer or tool, not {other:?}");
+                return ExitCode::from(2);
+            }
+        };
+        println!("{schema}");
+        return ExitCode::SUCCESS;
+    }
     let format_json = args
         .windows(2)
         .any(|w| w[0] == "--format" && w[1] == "json");
@@ -33,7 +51,9 @@ fn main() -> ExitCode {
         .enumerate()
         .filter(|(i, a)| !(a.starts_with("--") || *i > 0 && args[i - 1] == "--format"));
     let Some((_, path)) = files.next() else {
-        eprintln!("usage: ask RULES.promo [--check [--format json] | --fmt | --dump]");
+        eprintln!(
+            "usage: ask RULES.promo [--check [--format json] | --fmt | --dump | --pretty]\n       ask --schema [request | answer | tool]"
+        );
         return ExitCode::from(2);
     };
     let text = match std::fs::read_to_string(path) {

@@ -7,6 +7,7 @@ use crate::money::Money;
 
 /// Why an offer did not apply. Serialised as `{"code": "...", ...data}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "code", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Reason {
@@ -93,8 +94,24 @@ impl Serialize for Shortfall {
     }
 }
 
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Shortfall {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Shortfall".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let money = generator.subschema_for::<Money>();
+        schemars::json_schema!({
+            "description": "How much more is needed: an amount (money string) or a number of units.",
+            "anyOf": [money, {"type": "integer", "minimum": 0}]
+        })
+    }
+}
+
 /// One offer's share of a line's discount.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Share {
     /// Offer ID.
     pub offer: String,
@@ -104,6 +121,7 @@ pub struct Share {
 
 /// One line of a quote.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct LineQuote {
     /// Line ID.
     pub id: String,
@@ -152,6 +170,7 @@ pub enum Detail {
 
 /// An offer that applied.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Applied {
     /// Offer ID.
     pub offer: String,
@@ -169,6 +188,7 @@ pub struct Applied {
 
 /// An offer that did not apply, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NotApplied {
     /// Offer ID.
     pub offer: String,
@@ -178,6 +198,7 @@ pub struct NotApplied {
 
 /// A gift granted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GiftGranted {
     /// Offer ID.
     pub offer: String,
@@ -187,6 +208,7 @@ pub struct GiftGranted {
 
 /// A presale's two payments.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Presale {
     /// Paid in the deposit window.
     pub deposit: Money,
@@ -196,6 +218,7 @@ pub struct Presale {
 
 /// The answer to `quote`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Quote {
     /// Sum of the lines' originals.
     pub original: Money,
@@ -222,6 +245,7 @@ pub struct Quote {
 
 /// The answer to `can_stack`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Stacking {
     /// Whether the declarations allow the two offers together.
     pub stack: bool,
@@ -240,6 +264,7 @@ pub struct Stacking {
 
 /// Why two offers that may stack do not both apply to a cart.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum WhyNot {
     /// No line is in both scopes (each may still apply alone).
@@ -256,6 +281,7 @@ pub enum WhyNot {
 
 /// The answer to `eligibility`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Eligibility {
     /// Whether the offer is eligible.
     pub eligible: bool,
@@ -268,6 +294,7 @@ pub struct Eligibility {
 
 /// A wallet coupon `best` did not choose, and why.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct NotChosen {
     /// Coupon ID.
     pub coupon: String,
@@ -277,6 +304,7 @@ pub struct NotChosen {
 
 /// The answer to `best`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Best {
     /// The chosen coupons (those that apply), in declaration order.
     pub coupons: Vec<String>,

@@ -72,6 +72,7 @@ impl HeaderField {
 
 /// How refunds are computed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RefundPolicy {
     /// What the returned units paid, from the order's apportionment.

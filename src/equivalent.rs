@@ -20,6 +20,7 @@ use crate::request::{Cart, Context, Line};
 
 /// A cart on which two benefits give different prices.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Counterexample {
     /// The cart.
     pub cart: Cart,
@@ -31,6 +32,7 @@ pub struct Counterexample {
 
 /// The answer to `equivalent`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Equivalence {
     /// Whether they give the same price on every cart.
     pub equivalent: bool,

@@ -13,6 +13,7 @@ use crate::money::{Money, Rate};
 
 /// Sentences in Chinese and English, one per fact, in the same order.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Explanation {
     /// Chinese.
     pub zh: Vec<String>,

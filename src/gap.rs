@@ -12,6 +12,7 @@ use crate::request::{Cart, Context};
 
 /// One offer's next step.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GapStep {
     /// Offer ID.
     pub offer: String,
@@ -30,6 +31,7 @@ pub struct GapStep {
 /// The answer to `gap`: one offer's step, or for a whole cart the best next step and all of
 /// them.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Gap {
     /// The step asked about, or the best one.
     #[serde(flatten)]

@@ -102,6 +102,8 @@ mod query;
 mod refund;
 mod request;
 mod ruleset;
+#[cfg(feature = "schema")]
+mod schema;
 mod syntax;
 
 pub use answer::{
@@ -123,6 +125,8 @@ pub use query::{Body, ErrorBody, Response, RulesId};
 pub use refund::{Lost, Order, OrderApplied, OrderLine, OrderPresale, Refund, Return};
 pub use request::{parse_now, parse_price, Cart, Context, GroupState, Line, Request, User};
 pub use ruleset::{check_rules, Checked};
+#[cfg(feature = "schema")]
+pub use schema::{answer_schema, request_schema, tool_definition};
 pub use syntax::GRAMMAR;
 
 const _: () = {

@@ -72,6 +72,33 @@ impl Serialize for Money {
     }
 }
 
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Money {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Money".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        if generator.contract().is_deserialize() {
+            // What `parse_price` accepts: a decimal string or a number, at most two
+            // decimals, not negative.
+            schemars::json_schema!({
+                "description": "An amount in yuan: a decimal string (\"399.00\") or a number, at most two decimals, not negative.",
+                "anyOf": [
+                    {"type": "string", "pattern": "^[0-9]+(\\.[0-9]{1,2})?$"},
+                    {"type": "number", "minimum": 0}
+                ]
+            })
+        } else {
+            schemars::json_schema!({
+                "description": "An amount in yuan with two decimals (\"399.00\").",
+                "type": "string",
+                "pattern": "^-?[0-9]+\\.[0-9]{2}$"
+            })
+        }
+    }
+}
+
 /// A rate of discount in hundredths of a percent: `Rate(2000)` is 20% off (`8折`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Rate(pub u32);

@@ -547,6 +547,7 @@ impl RuleSet {
 
 /// The rule set an answer was computed with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RulesId {
     /// Name from the header.
     pub name: String,
@@ -556,6 +557,7 @@ pub struct RulesId {
 
 /// The body of an answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[non_exhaustive]
 pub enum Body {
@@ -584,6 +586,7 @@ pub enum Body {
 
 /// `{"code": ..., "message": ..., "field"?, "line"?, "column"?}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ErrorBody {
     /// `bad_request`, `unknown_offer`, `conflict`, ...
     pub code: String,
@@ -636,6 +639,7 @@ impl ErrorBody {
 
 /// One answer of the `ask` protocol.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Response {
     /// The answer's own fields.
     #[serde(flatten)]

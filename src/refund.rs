@@ -21,6 +21,7 @@ use crate::request::{Cart, Context, GroupState};
 
 /// A previous `quote` answer, as much of it as a refund needs.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Order {
     /// What was paid, shipping included.
     #[serde(deserialize_with = "crate::request::de_money")]
@@ -40,6 +41,7 @@ pub struct Order {
 
 /// One line of a previous order.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OrderLine {
     /// Line ID (as in the cart).
     pub id: String,
@@ -50,6 +52,7 @@ pub struct OrderLine {
 
 /// One applied offer of a previous order.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OrderApplied {
     /// Offer ID.
     pub offer: String,
@@ -60,6 +63,7 @@ pub struct OrderApplied {
 
 /// A previous order's presale figures.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct OrderPresale {
     /// Deposit paid.
     #[serde(deserialize_with = "crate::request::de_money")]
@@ -71,6 +75,7 @@ pub struct OrderPresale {
 
 /// Units returned from one line.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Return {
     /// Line ID.
     pub line: String,
@@ -80,6 +85,7 @@ pub struct Return {
 
 /// An offer lost by a return.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Lost {
     /// Offer ID.
     pub offer: String,
@@ -91,6 +97,7 @@ pub struct Lost {
 
 /// The answer to `refund`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Refund {
     /// Money returned.
     pub refund: Money,

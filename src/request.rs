@@ -18,6 +18,7 @@ use crate::money::{Money, MAX_MONEY_CENTS};
 
 /// A shopping cart.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Cart {
     /// The lines, in cart order.
     pub lines: Vec<Line>,
@@ -25,6 +26,7 @@ pub struct Cart {
 
 /// One cart line: `qty` units of one SKU at `price` each.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Line {
     /// Unique within the cart.
     pub id: String,
@@ -45,6 +47,7 @@ pub struct Line {
     pub price: Money,
     /// Units.
     #[serde(deserialize_with = "de_qty")]
+    #[cfg_attr(feature = "schema", schemars(range(min = 1, max = 100_000)))]
     pub qty: u32,
 }
 
@@ -122,6 +125,7 @@ impl Cart {
 
 /// State of a group buy, from the request context.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum GroupState {
     /// The user joins or starts a group (the default).
@@ -135,6 +139,7 @@ pub enum GroupState {
 
 /// The user asking.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct User {
     /// User ID.
     #[serde(default)]
@@ -152,9 +157,11 @@ pub struct User {
 
 /// Everything about the request besides the cart. Missing fields take safe defaults.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Context {
     /// Unix seconds; `None` means the current time.
     #[serde(default, deserialize_with = "de_now", serialize_with = "ser_now")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<String>", extend("format" = "date-time")))]
     pub now: Option<i64>,
     /// The user.
     #[serde(default)]
@@ -196,6 +203,7 @@ impl Context {
 
 /// One request of the `ask` protocol (`{"query": "quote", ...}`).
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(tag = "query", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Request {

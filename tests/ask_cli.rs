@@ -201,3 +201,20 @@ fn a_line_of_exactly_the_limit_is_served() {
     assert_eq!(lines[0]["rule"], "excludes");
     assert_eq!(lines[1]["error"]["code"], "bad_request");
 }
+
+#[test]
+fn schema_flag_prints_the_schemas() {
+    let (code, out) = run(&["--schema"], b"");
+    assert_eq!(code, 0);
+    let request: serde_json::Value = serde_json::from_str(&out).expect("JSON schema");
+    assert_eq!(request["title"], "Request");
+    let (code, out) = run(&["--schema", "tool"], b"");
+    assert_eq!(code, 0);
+    let tool: serde_json::Value = serde_json::from_str(&out).expect("JSON tool");
+    assert_eq!(tool["parameters"], request);
+    let (code, out) = run(&["--schema", "answer"], b"");
+    assert_eq!(code, 0);
+    assert!(out.contains("\"Response\""));
+    let (code, _) = run(&["--schema", "nonsense"], b"");
+    assert_eq!(code, 2);
+}
