@@ -20,7 +20,7 @@
 
 use crate::answer::{Best, NotChosen, Reason};
 use crate::error::{Error, EvalError};
-use crate::eval::{excludes, Prepared};
+use crate::eval::{compatible, excludes, line_rule, Prepared};
 use crate::ir::*;
 use crate::limits;
 use crate::money::{Money, Rounding};
@@ -301,13 +301,37 @@ impl RuleSet {
                 // What happens when it is added to the best selection.
                 let mut with = best.selection.clone();
                 with.push(c);
-                match self.quote_prepared(&p, &with) {
-                    Ok(q) => q
-                        .not_applied
-                        .iter()
-                        .find(|n| n.offer == rules.offers[c].id)
-                        .map_or(Reason::AddsNothing, |n| n.reason.clone()),
-                    Err(_) => Reason::AddsNothing,
+                let reason_in = |selection: &[OfferIdx]| {
+                    self.quote_prepared(&p, selection).ok().map(|q| {
+                        q.not_applied
+                            .iter()
+                            .find(|n| n.offer == rules.offers[c].id)
+                            .map(|n| n.reason.clone())
+                    })
+                };
+                // A chosen coupon that would take lines from it (incompatible, or the same
+                // stage with room for one offer per line).
+                let taker = best.chosen.iter().copied().find(|&w| {
+                    let (oc, ow) = (&rules.offers[c], &rules.offers[w]);
+                    !p.scope[w].is_disjoint(&p.scope[c])
+                        && (!compatible(rules, c, w)
+                            || oc.stage == ow.stage
+                                && rules.stages.get(oc.stage).is_some_and(|s| s.max < 2))
+                });
+                match reason_in(&with).flatten() {
+                    // Its threshold fails on the lines it would keep after losing some to a
+                    // chosen coupon. When it applies alone, say which coupon is in the way;
+                    // otherwise the shortfall on its whole scope is the useful figure.
+                    Some(r @ Reason::ThresholdNotMet { .. }) => match (taker, reason_in(&[c])) {
+                        (Some(w), Some(None)) => Reason::Conflict {
+                            with: rules.offers[w].id.clone(),
+                            rule: line_rule(rules, c, w),
+                        },
+                        (Some(_), Some(Some(alone))) => alone,
+                        _ => r,
+                    },
+                    Some(r) => r,
+                    None => Reason::AddsNothing,
                 }
             };
             not_chosen.push(NotChosen {

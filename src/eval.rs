@@ -38,6 +38,9 @@ impl Lines {
     pub(crate) fn get(&self, i: usize) -> bool {
         self.0.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
+    pub(crate) fn is_disjoint(&self, other: &Lines) -> bool {
+        self.0.iter().zip(&other.0).all(|(a, b)| a & b == 0)
+    }
     pub(crate) fn is_empty(&self) -> bool {
         self.0.iter().all(|&w| w == 0)
     }
@@ -537,6 +540,16 @@ impl Applier<'_, '_> {
                 }
             }
             Benefit::Nth { .. } | Benefit::BuyGet { .. } | Benefit::Bundle { .. } => {
+                let size = match &o.benefit {
+                    Benefit::Nth { n, .. } | Benefit::Bundle { n, .. } => u64::from(*n),
+                    Benefit::BuyGet { buy, get } => u64::from(*buy) + u64::from(*get),
+                    _ => 1,
+                };
+                if units < size {
+                    // Not one full group: like a count threshold that is not met.
+                    out.unmet.push((oi, Shortfall::Items(size - units)));
+                    return;
+                }
                 let mut all: Vec<Unit> = Vec::new();
                 for (k, &l) in lines.iter().enumerate() {
                     for (price, count) in unit_classes(start[l], self.p.cart.lines[l].qty) {
@@ -545,11 +558,7 @@ impl Applier<'_, '_> {
                 }
                 // Highest price first; the sort is stable, so ties keep line and unit order.
                 all.sort_by_key(|u| std::cmp::Reverse(u.price));
-                let size = match &o.benefit {
-                    Benefit::Nth { n, .. } | Benefit::Bundle { n, .. } => *n as usize,
-                    Benefit::BuyGet { buy, get } => (*buy + *get) as usize,
-                    _ => 1,
-                };
+                let size = usize::try_from(size).unwrap_or(usize::MAX);
                 let mut prices = Vec::new();
                 let mut part = Vec::new();
                 for group in all.chunks_exact(size.max(1)) {

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::answer::*;
-use crate::ast::Dim;
+use crate::ast::{CmpOp, Dim};
 use crate::ir::*;
 use crate::money::{Money, Rate};
 
@@ -59,7 +59,7 @@ impl<'a> Words<'a> {
         reason_text(
             &self.title(id),
             r,
-            self.offer(id).map(|o| &o.benefit),
+            self.offer(id),
             &self.f,
             &|x| self.title(x),
         )
@@ -361,23 +361,30 @@ pub(crate) fn quote(rules: &RuleSetData, q: &Quote) -> Explanation {
 pub(crate) fn reason_text(
     t: &str,
     r: &Reason,
-    benefit: Option<&Benefit>,
+    offer: Option<&Offer>,
     f: &Fmt<'_>,
     title: &dyn Fn(&str) -> String,
 ) -> (String, String) {
+    let benefit = offer.map(|o| &o.benefit);
     match r {
         Reason::NotStarted { starts } => (
-            format!("{t}：活动尚未开始，{starts}开始。"),
-            format!("{t}: not started yet; it starts at {starts}."),
+            format!("{t}：活动尚未开始，{}开始。", clock_text(starts)),
+            format!("{t}: not started yet; it starts at {}.", clock_text(starts)),
         ),
         Reason::Ended { ended } => (
-            format!("{t}：活动已于{ended}结束。"),
-            format!("{t}: it ended at {ended}."),
+            format!("{t}：活动已于{}结束。", clock_text(ended)),
+            format!("{t}: it ended at {}.", clock_text(ended)),
         ),
-        Reason::Audience { predicate } => (
-            format!("{t}：不符合参与条件（{predicate}）。"),
-            format!("{t}: you do not meet its condition ({predicate})."),
-        ),
+        Reason::Audience { predicate } => {
+            let (zh, en) = match offer.and_then(|o| o.audience.as_ref()) {
+                Some(p) => (predicate_zh(p), predicate_en(p)),
+                None => (predicate.clone(), predicate.clone()),
+            };
+            (
+                format!("{t}：仅限{zh}参与。"),
+                format!("{t}: only for {en}."),
+            )
+        }
         Reason::LimitReached { limit } => (
             format!("{t}：已达到每人限额{limit}。"),
             format!("{t}: the per-customer limit of {limit} is reached."),
@@ -454,10 +461,17 @@ pub(crate) fn stacking(rules: &RuleSetData, a: &Offer, b: &Offer, s: &Stacking) 
                 format!("{ex} is exclusive: no other offer may apply to the same items."),
             )
         }
-        "only_with" => (
-            format!("{ta}和{tb}不能叠加：{}。", s.detail),
-            format!("{ta} and {tb} cannot stack: {}.", s.detail),
-        ),
+        "only_with" => {
+            // The one whose `only_with` list leaves the other out.
+            let (x, y) = match &a.only_with_ids {
+                Some(list) if !list.contains(&b.id) => (ta, tb),
+                _ => (tb, ta),
+            };
+            (
+                format!("{ta}和{tb}不能叠加：{x}只能与指定的优惠叠加，不包括{y}。"),
+                format!("{ta} and {tb} cannot stack: {x} only stacks with named offers, and {y} is not one of them."),
+            )
+        }
         _ => (
             format!("{ta}和{tb}属于同一类优惠，同一商品只能享受其中之一。"),
             format!("{ta} and {tb} are in the same stage, which allows only one of them per item."),
@@ -641,14 +655,8 @@ pub(crate) fn equivalent(
     let mut e = Explanation::default();
     match &q.counterexample {
         None => e.push(
-            format!(
-                "{a}和{b}在任何购物车上价格都一样（{} ≡ {}）。",
-                q.forms.0, q.forms.1
-            ),
-            format!(
-                "{a} and {b} give the same price on every cart ({} ≡ {}).",
-                q.forms.0, q.forms.1
-            ),
+            format!("{a}和{b}在任何购物车上价格都一样。"),
+            format!("{a} and {b} give the same price on every cart."),
         ),
         Some(c) => {
             let items: Vec<String> = c
@@ -680,4 +688,65 @@ pub(crate) fn equivalent(
         }
     }
     e
+}
+
+/// An RFC 3339 time as a shopper reads it, in the rule set's own timezone:
+/// `2026-11-11T00:59:59+08:00` → `2026-11-11 00:59:59`.
+fn clock_text(rfc: &str) -> String {
+    match rfc.get(..19) {
+        Some(clock) if rfc.len() > 19 => clock.replacen('T', " ", 1),
+        _ => rfc.to_string(),
+    }
+}
+
+fn cmp_zh(op: CmpOp) -> &'static str {
+    match op {
+        CmpOp::Eq => "为",
+        CmpOp::Ne => "不为",
+        CmpOp::Lt => "低于",
+        CmpOp::Le => "不高于",
+        CmpOp::Gt => "高于",
+        CmpOp::Ge => "不低于",
+    }
+}
+
+fn cmp_en(op: CmpOp) -> &'static str {
+    match op {
+        CmpOp::Eq => "",
+        CmpOp::Ne => "not ",
+        CmpOp::Lt => "below ",
+        CmpOp::Le => "at most ",
+        CmpOp::Gt => "above ",
+        CmpOp::Ge => "at least ",
+    }
+}
+
+/// An `audience` predicate in Chinese words: `会员等级不低于2级且渠道为app`.
+pub(crate) fn predicate_zh(p: &Predicate) -> String {
+    match p {
+        Predicate::Or(a, b) => format!("{}或{}", predicate_zh(a), predicate_zh(b)),
+        Predicate::And(a, b) => format!("{}且{}", predicate_zh(a), predicate_zh(b)),
+        Predicate::Not(a) => format!("非（{}）", predicate_zh(a)),
+        Predicate::Level(op, n) => format!("会员等级{}{n}级", cmp_zh(*op)),
+        Predicate::New(true) => "新用户".into(),
+        Predicate::New(false) => "老用户".into(),
+        Predicate::Tag(t) => format!("{t}用户"),
+        Predicate::Channel(op, c) => format!("渠道{}{c}", cmp_zh(*op)),
+    }
+}
+
+/// An `audience` predicate in English words: `members of level at least 2 and orders placed
+/// on the app channel`.
+pub(crate) fn predicate_en(p: &Predicate) -> String {
+    match p {
+        Predicate::Or(a, b) => format!("{} or {}", predicate_en(a), predicate_en(b)),
+        Predicate::And(a, b) => format!("{} and {}", predicate_en(a), predicate_en(b)),
+        Predicate::Not(a) => format!("not ({})", predicate_en(a)),
+        Predicate::Level(op, n) => format!("members of level {}{n}", cmp_en(*op)),
+        Predicate::New(true) => "new customers".into(),
+        Predicate::New(false) => "returning customers".into(),
+        Predicate::Tag(t) => format!("{t} customers"),
+        Predicate::Channel(CmpOp::Ne, c) => format!("orders not placed on the {c} channel"),
+        Predicate::Channel(_, c) => format!("orders placed on the {c} channel"),
+    }
 }
