@@ -187,8 +187,36 @@ fn benefit_en(b: &Benefit, f: &Fmt<'_>) -> String {
             spend: Some(s),
             gift,
         } => format!("a free {gift} over {}", f.en(*s)),
-        other => crate::canonical::benefit_text(other),
+        Benefit::FreeShipping { spend: None } => "free shipping".into(),
+        Benefit::Gift { spend: None, gift } => format!("a free {gift}"),
+        Benefit::PctOff { rate } => format!("{}% off", rate.percent()),
+        Benefit::UnitOff { off } => format!("{} off each item", f.en(*off)),
+        Benefit::UnitPrice { price } => format!("a price of {} each", f.en(*price)),
+        Benefit::Nth { n, rate } => match rate.percent().to_string().as_str() {
+            "100" => format!("the {} item free", ordinal(*n)),
+            p => format!("{p}% off the {} item", ordinal(*n)),
+        },
+        Benefit::BuyGet { buy, get } => format!("buy {buy} get {get} free"),
+        Benefit::Bundle { n, price } => format!("{n} items for {}", f.en(*price)),
+        Benefit::Deposit { deposit, worth } => {
+            format!("a deposit of {} worth {}", f.en(*deposit), f.en(*worth))
+        }
+        Benefit::GroupBuy { price, size } => {
+            format!("the group price {} ({size} people)", f.en(*price))
+        }
     }
+}
+
+/// `1st`, `2nd`, `3rd`, `4th`, ... `11th`, `12th`, `13th`, `21st`.
+fn ordinal(n: u32) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 fn scope_zh(s: &Scope) -> &'static str {
