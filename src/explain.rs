@@ -56,13 +56,9 @@ impl<'a> Words<'a> {
 
     /// One sentence, in both languages, for why offer `id` did not apply.
     fn reason(&self, id: &str, r: &Reason) -> (String, String) {
-        reason_text(
-            &self.title(id),
-            r,
-            self.offer(id),
-            &self.f,
-            &|x| self.title(x),
-        )
+        reason_text(&self.title(id), r, self.offer(id), &self.f, &|x| {
+            self.title(x)
+        })
     }
 }
 

@@ -104,6 +104,7 @@ mod request;
 mod ruleset;
 #[cfg(feature = "schema")]
 mod schema;
+mod shared;
 mod syntax;
 
 pub use answer::{
@@ -127,9 +128,11 @@ pub use request::{parse_now, parse_price, Cart, Context, GroupState, Line, Reque
 pub use ruleset::{check_rules, Checked};
 #[cfg(feature = "schema")]
 pub use schema::{answer_schema, request_schema, tool_definition};
+pub use shared::{ReloadError, SharedRules};
 pub use syntax::GRAMMAR;
 
 const _: () = {
     const fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<RuleSet>();
+    assert_send_sync::<SharedRules>();
 };

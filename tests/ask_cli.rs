@@ -5,32 +5,10 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-/// The `ask` example next to this test's own binary; built on demand when only this test
-/// target was compiled (`cargo test --test ask_cli`).
+mod common;
+
 fn ask_binary() -> PathBuf {
-    static BUILD: std::sync::Once = std::sync::Once::new();
-    let exe = std::env::current_exe().expect("test binary path");
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/<profile>");
-    let bin = profile_dir
-        .join("examples")
-        .join(format!("ask{}", std::env::consts::EXE_SUFFIX));
-    BUILD.call_once(|| {
-        let release = profile_dir.ends_with("release");
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let mut cmd = Command::new(cargo);
-        cmd.args(["build", "--quiet", "--example", "ask"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"));
-        if release {
-            cmd.arg("--release");
-        }
-        let status = cmd.status().expect("run cargo build");
-        assert!(status.success(), "building the ask example failed");
-    });
-    assert!(bin.exists(), "{} not built", bin.display());
-    bin
+    common::example_binary("ask")
 }
 
 fn run(args: &[&str], input: &[u8]) -> (i32, String) {

@@ -1,0 +1,184 @@
+//! [`SharedRules`]: one rule set shared by a service's worker threads, swapped atomically when
+//! the rule file changes.
+//!
+//! A request takes a snapshot ([`SharedRules::current`], one `Arc` clone) and answers from it
+//! to the end, so requests in flight finish on the rules they started with while new requests
+//! see the new ones. A new text that does not compile is refused and the old rules stay.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::SystemTime;
+
+use crate::error::Error;
+use crate::ir::RuleSet;
+
+/// A rule set behind a lock, replaced whole: readers never see a half-updated rule set.
+///
+/// ```
+/// use youhui::{RuleSet, SharedRules};
+/// let shared = SharedRules::new(RuleSet::parse(r#"ruleset "店" { stages 店铺 }"#)?);
+/// let before = shared.current();
+/// // A bad text is refused; the old rules stay.
+/// assert!(shared.replace_text("rules.promo", "ruleset {").is_err());
+/// assert_eq!(shared.current().fingerprint(), before.fingerprint());
+/// // A good one replaces them for new requests; `before` still answers with the old.
+/// assert!(shared.replace_text("rules.promo", r#"ruleset "新店" { stages 店铺 }"#)?);
+/// assert_eq!(shared.current().name(), "新店");
+/// assert_eq!(before.name(), "店");
+/// # Ok::<(), youhui::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct SharedRules {
+    current: RwLock<Arc<RuleSet>>,
+    /// The watched file and the modification time and length last loaded from it.
+    file: Mutex<Option<Watched>>,
+}
+
+#[derive(Debug)]
+struct Watched {
+    path: PathBuf,
+    stamp: Option<(SystemTime, u64)>,
+}
+
+/// Why a reload did not replace the rules.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReloadError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The new text does not compile (the report, rustc-style).
+    #[error("{0}")]
+    Rules(#[from] Error),
+}
+
+fn stamp(path: &Path) -> Option<(SystemTime, u64)> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.modified().ok()?, m.len()))
+}
+
+impl SharedRules {
+    /// Shares `rules`.
+    pub fn new(rules: RuleSet) -> SharedRules {
+        SharedRules {
+            current: RwLock::new(Arc::new(rules)),
+            file: Mutex::new(None),
+        }
+    }
+
+    /// Loads `path` and remembers it for [`SharedRules::reload_if_changed`].
+    pub fn from_file(path: impl Into<PathBuf>) -> Result<SharedRules, ReloadError> {
+        let path = path.into();
+        let before = stamp(&path);
+        let rules = Self::load(&path)?;
+        Ok(SharedRules {
+            current: RwLock::new(Arc::new(rules)),
+            file: Mutex::new(Some(Watched {
+                path,
+                stamp: before,
+            })),
+        })
+    }
+
+    fn load(path: &Path) -> Result<RuleSet, ReloadError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ReloadError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(RuleSet::parse_named(&path.to_string_lossy(), &text)?)
+    }
+
+    /// The rules for one request: a snapshot that stays valid whatever happens later.
+    pub fn current(&self) -> Arc<RuleSet> {
+        Arc::clone(&self.current.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Replaces the rules with `rules`. Returns whether the meaning changed (fingerprint).
+    pub fn replace(&self, rules: RuleSet) -> bool {
+        let mut slot = self.current.write().unwrap_or_else(PoisonError::into_inner);
+        let changed = slot.fingerprint() != rules.fingerprint();
+        *slot = Arc::new(rules);
+        changed
+    }
+
+    /// Compiles `text` and replaces the rules with it; on an error the old rules stay.
+    pub fn replace_text(&self, file: &str, text: &str) -> Result<bool, Error> {
+        Ok(self.replace(RuleSet::parse_named(file, text)?))
+    }
+
+    /// Reloads the watched file when its modification time or length changed since the last
+    /// load. `Ok(true)` when new rules were installed; `Ok(false)` when the file is unchanged
+    /// (or no file is watched); an error when the new text cannot be read or does not compile,
+    /// in which case the old rules stay and the same text is not tried again until the file
+    /// changes once more.
+    pub fn reload_if_changed(&self) -> Result<bool, ReloadError> {
+        let mut watched = self.file.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(w) = watched.as_mut() else {
+            return Ok(false);
+        };
+        let now = stamp(&w.path);
+        if now.is_some() && now == w.stamp {
+            return Ok(false);
+        }
+        w.stamp = now;
+        let rules = Self::load(&w.path)?;
+        self.replace(rules);
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(name: &str) -> String {
+        format!("ruleset \"{name}\" {{ stages 店铺 }}\nactivity a \"满100减10\" {{ stage 店铺 benefit 满100减10 }}\n")
+    }
+
+    #[test]
+    fn reload_swaps_good_files_and_keeps_old_rules_on_bad_ones() {
+        let dir = std::env::temp_dir().join(format!("youhui-shared-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("rules.promo");
+        std::fs::write(&path, rules("一")).unwrap();
+        let shared = SharedRules::from_file(&path).unwrap();
+        assert!(
+            !shared.reload_if_changed().unwrap(),
+            "unchanged file reloaded"
+        );
+        let in_flight = shared.current();
+
+        std::fs::write(&path, rules("第二版")).unwrap();
+        assert!(shared.reload_if_changed().unwrap());
+        assert_eq!(shared.current().name(), "第二版");
+        assert_eq!(in_flight.name(), "一", "a snapshot changed under a request");
+
+        std::fs::write(&path, "ruleset \"坏\" { stages }").unwrap();
+        assert!(matches!(
+            shared.reload_if_changed(),
+            Err(ReloadError::Rules(_))
+        ));
+        assert_eq!(shared.current().name(), "第二版");
+        // The same bad file is not tried again.
+        assert!(!shared.reload_if_changed().unwrap());
+
+        std::fs::remove_file(&path).unwrap();
+        assert!(matches!(
+            shared.reload_if_changed(),
+            Err(ReloadError::Read { .. })
+        ));
+        assert_eq!(shared.current().name(), "第二版");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn shared_rules_are_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<SharedRules>();
+    }
+}
