@@ -34,6 +34,19 @@
 //! | [`RuleSet::equivalent`] | 买一送一和第二件半价一样吗? |
 //! | [`RuleSet::answer`] | the `ask` JSON protocol, for bots |
 //!
+//! The [`guide`] walks through the rule language with one worked example per benefit kind.
+//!
+//! ## In a service
+//! A [`RuleSet`] is immutable and cheap to share (`Arc` inside). [`SharedRules`] holds the
+//! current one for worker threads and swaps it whole when the rule file changes: each request
+//! answers from its own snapshot, and a new file that does not compile is refused while the
+//! old rules keep answering (`examples/service.rs` is a small HTTP front built on it).
+//!
+//! ## Features
+//! - `schema` (default): `request_schema()`, `answer_schema()` and `tool_definition()`, the
+//!   JSON Schemas of the `ask` protocol derived from the serde types (`schemars`), usable as
+//!   an LLM tool definition.
+//!
 //! ## Decisions where the spec is silent
 //! - `N折` with three or more digits before the point is an error (`bad_rate`).
 //! - An offer's title is optional; it defaults to the ID.
@@ -69,6 +82,14 @@
 //! - The stacking choice is exact (every combination of keepers) up to 64 combinations per
 //!   conflict-free set; beyond, lines with identical offers choose alike, then each line is
 //!   improved alone, visiting lines by ID so the answer does not depend on cart order.
+//! - `nth`, `buy N get M` and `bundle` with fewer units in scope than one full group are
+//!   `threshold_not_met` with the units short (`还差1件可享第2件半价`), so a return that breaks
+//!   a 第二件半价 lists it in `lost`.
+//! - `best` explains a wallet coupon that fails its threshold only because a chosen coupon
+//!   took its lines as `conflict` with that coupon; one that fails on its own reports the
+//!   shortfall on its whole scope.
+//! - Explanations print times as `2026-11-11 00:59:59` in the rule set's timezone (the
+//!   reason's data keeps RFC 3339) and `audience` conditions in words.
 //! - Cart order: a tied remainder cent goes to the earlier line (spec), so when two lines
 //!   tie, an offer applied later over only one of them can differ by that cent in another
 //!   cart order (see `tests/eval_props.rs`).
@@ -95,6 +116,7 @@ mod error;
 mod eval;
 mod explain;
 mod gap;
+pub mod guide;
 mod ir;
 pub mod limits;
 mod money;

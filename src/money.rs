@@ -26,6 +26,11 @@ impl Money {
     /// Zero.
     pub const ZERO: Money = Money(0);
 
+    /// Whole yuan: `Money::yuan(300)` is `300.00`.
+    pub const fn yuan(y: i64) -> Money {
+        Money(y * 100)
+    }
+
     /// The amount in cents.
     pub fn cents(self) -> i64 {
         self.0
