@@ -84,13 +84,6 @@ impl Fmt<'_> {
             format!("{a} {}", self.currency)
         }
     }
-    fn en_short(&self, m: Money) -> String {
-        match self.currency {
-            "CNY" => format!("¥{}", amount_zh(m)),
-            "USD" => format!("${}", amount_zh(m)),
-            c => format!("{} {c}", amount_zh(m)),
-        }
-    }
     fn en(&self, m: Money) -> String {
         match self.currency {
             "CNY" => format!("¥{m}"),
@@ -267,7 +260,7 @@ pub(crate) fn quote(rules: &RuleSetData, q: &Quote) -> Explanation {
                     format!(
                         "{t}: eligible items total {}, reaching {}: {} off.",
                         f.en(*base),
-                        f.en_short(*at),
+                        f.en(*at),
                         f.en(a.amount)
                     ),
                 ),
@@ -308,7 +301,7 @@ pub(crate) fn quote(rules: &RuleSetData, q: &Quote) -> Explanation {
                     format!(
                         "{t}: eligible items total {}, {times} × {} reached: {} off{}.",
                         f.en(*base),
-                        f.en_short(*step),
+                        f.en(*step),
                         f.en(a.amount),
                         cap.1
                     ),
