@@ -284,8 +284,8 @@ impl RuleSet {
             if best.chosen.contains(&c) {
                 continue;
             }
-            let reason = if let Some(r) = &p.ineligible[c] {
-                r.clone()
+            let reason = if let Some(r) = p.reason(c) {
+                r
             } else if let Some(n) = quote
                 .not_applied
                 .iter()

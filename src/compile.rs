@@ -33,6 +33,7 @@ pub(crate) fn compile(file: &ast::File, r: &Resolved, warnings: Vec<Diagnostic>)
         index: BTreeMap::new(),
         warnings,
         fingerprint: 0,
+        scope_index: Default::default(),
     };
     if let Some(h) = &file.header {
         data.name = h.name.node.clone();
@@ -84,6 +85,7 @@ pub(crate) fn compile(file: &ast::File, r: &Resolved, warnings: Vec<Diagnostic>)
         o.excludes_ids = by_id(&o.excludes);
         o.only_with_ids = o.only_with.as_deref().map(by_id);
     }
+    data.scope_index = crate::scope_index::ScopeIndex::build(&data.offers);
     let mut rules = RuleSet {
         inner: Arc::new(data),
     };

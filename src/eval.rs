@@ -22,30 +22,53 @@ use crate::limits::{MAX_CART_UNITS, MAX_CHOICES};
 use crate::money::{Money, Rate};
 use crate::request::{Cart, Context, GroupState};
 
-/// A set of cart lines.
+/// A set of cart lines: the first 64 inline (no allocation for most carts), the rest in
+/// a vector.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) struct Lines(Vec<u64>);
+pub(crate) struct Lines {
+    first: u64,
+    rest: Vec<u64>,
+}
 
 impl Lines {
     pub(crate) fn new(n: usize) -> Self {
-        Lines(vec![0; n.div_ceil(64)])
+        Lines {
+            first: 0,
+            rest: vec![0; n.saturating_sub(64).div_ceil(64)],
+        }
+    }
+    fn word(&self, w: usize) -> u64 {
+        if w == 0 {
+            self.first
+        } else {
+            self.rest.get(w - 1).copied().unwrap_or(0)
+        }
+    }
+    fn words(&self) -> impl Iterator<Item = u64> + '_ {
+        std::iter::once(self.first).chain(self.rest.iter().copied())
     }
     pub(crate) fn set(&mut self, i: usize) {
-        if let Some(w) = self.0.get_mut(i / 64) {
-            *w |= 1 << (i % 64);
+        let bit = 1 << (i % 64);
+        match i / 64 {
+            0 => self.first |= bit,
+            w => {
+                if let Some(x) = self.rest.get_mut(w - 1) {
+                    *x |= bit;
+                }
+            }
         }
     }
     pub(crate) fn get(&self, i: usize) -> bool {
-        self.0.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+        self.word(i / 64) & (1 << (i % 64)) != 0
     }
     pub(crate) fn is_disjoint(&self, other: &Lines) -> bool {
-        self.0.iter().zip(&other.0).all(|(a, b)| a & b == 0)
+        self.words().zip(other.words()).all(|(a, b)| a & b == 0)
     }
     pub(crate) fn is_empty(&self) -> bool {
-        self.0.iter().all(|&w| w == 0)
+        self.words().all(|w| w == 0)
     }
     pub(crate) fn iter(&self) -> impl Iterator<Item = usize> + '_ {
-        self.0.iter().enumerate().flat_map(|(wi, &w)| {
+        self.words().enumerate().flat_map(|(wi, w)| {
             let mut w = w;
             std::iter::from_fn(move || {
                 if w == 0 {
@@ -68,8 +91,9 @@ pub(crate) struct Prepared<'a> {
     pub orig: Vec<i64>,
     /// Lines in each offer's scope.
     pub scope: Vec<Lines>,
-    /// Why each offer is not a candidate (`None` = candidate), ignoring selection.
-    pub ineligible: Vec<Option<Reason>>,
+    /// Why each offer is not a candidate (`None` = candidate), ignoring selection; the
+    /// reason's text is built only when an answer needs it ([`Prepared::reason`]).
+    pub ineligible: Vec<Option<Ineligible>>,
 }
 
 impl<'a> Prepared<'a> {
@@ -93,24 +117,44 @@ impl<'a> Prepared<'a> {
             .map(|l| l.price.0 * i64::from(l.qty))
             .collect();
         let now = ctx.now_or_current();
-        let mut scope = Vec::with_capacity(rules.offers.len());
-        let mut ineligible = Vec::with_capacity(rules.offers.len());
-        for o in &rules.offers {
-            let mut set = Lines::new(n);
-            for (i, l) in cart.lines.iter().enumerate() {
-                if in_scope(&o.scope, l) {
-                    set.set(i);
+        let offers = rules.offers.len();
+        let mut scope = vec![Lines::new(n); offers];
+        // Per line: offers named by an include term, offers named by an exclude term.
+        let mut named = vec![0u64; offers.div_ceil(64)];
+        let mut excluded = vec![0u64; offers.div_ceil(64)];
+        let mut touched = Vec::new();
+        for (i, l) in cart.lines.iter().enumerate() {
+            let all = rules.scope_index.lookup(l, |o, ex| {
+                let (w, b) = (o / 64, 1u64 << (o % 64));
+                if ex {
+                    excluded[w] |= b;
+                } else {
+                    named[w] |= b;
+                }
+                touched.push(o);
+            });
+            let out = |o: OfferIdx| excluded[o / 64] & (1 << (o % 64)) != 0;
+            for &o in all {
+                if !out(o) {
+                    scope[o].set(i);
                 }
             }
-            ineligible.push(eligibility_reason(
-                o,
-                ctx,
-                now,
-                rules.timezone,
-                set.is_empty(),
-            ));
-            scope.push(set);
+            for &o in &touched {
+                if named[o / 64] & (1 << (o % 64)) != 0 && !out(o) {
+                    scope[o].set(i);
+                }
+            }
+            for o in touched.drain(..) {
+                named[o / 64] = 0;
+                excluded[o / 64] = 0;
+            }
         }
+        let ineligible = rules
+            .offers
+            .iter()
+            .zip(&scope)
+            .map(|(o, set)| eligibility_reason(o, ctx, now, set.is_empty()))
+            .collect();
         Ok(Prepared {
             rules,
             cart,
@@ -122,6 +166,8 @@ impl<'a> Prepared<'a> {
     }
 }
 
+/// Whether a line is in a scope, tested directly: the oracle for the scope index.
+#[cfg(test)]
 fn in_scope(s: &Scope, l: &crate::request::Line) -> bool {
     let term_hits = |t: &ScopeTerm| {
         let has = |v: &str| t.values.binary_search_by(|x| x.as_str().cmp(v)).is_ok();
@@ -139,70 +185,95 @@ fn in_scope(s: &Scope, l: &crate::request::Line) -> bool {
     included && !s.exclude_all && !s.exclude.iter().any(term_hits)
 }
 
+/// Why an offer is not a candidate, without text (see [`Prepared::reason`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Ineligible {
+    NotStarted(i64),
+    Ended(i64),
+    Audience,
+    LimitReached(u32),
+    SoldOut,
+    GroupFailed,
+    NoLineInScope,
+}
+
+impl Prepared<'_> {
+    /// Why offer `o` is not a candidate, as an answer's reason.
+    pub fn reason(&self, o: OfferIdx) -> Option<Reason> {
+        let tz = self.rules.timezone;
+        Some(match self.ineligible[o]? {
+            Ineligible::NotStarted(t) => Reason::NotStarted {
+                starts: rfc3339(t, tz),
+            },
+            Ineligible::Ended(t) => Reason::Ended {
+                ended: rfc3339(t, tz),
+            },
+            Ineligible::Audience => Reason::Audience {
+                predicate: self.rules.offers[o]
+                    .audience
+                    .as_ref()
+                    .map(predicate_text)
+                    .unwrap_or_default(),
+            },
+            Ineligible::LimitReached(limit) => Reason::LimitReached { limit },
+            Ineligible::SoldOut => Reason::SoldOut,
+            Ineligible::GroupFailed => Reason::GroupFailed,
+            Ineligible::NoLineInScope => Reason::NoLineInScope,
+        })
+    }
+}
+
 /// The first failing eligibility check, in the spec's order (the coupon's selection and the
 /// threshold are not checked here).
-fn eligibility_reason(
-    o: &Offer,
-    ctx: &Context,
-    now: i64,
-    tz: i32,
-    no_line: bool,
-) -> Option<Reason> {
-    if let Some(r) = time_reason(o, now, tz) {
+fn eligibility_reason(o: &Offer, ctx: &Context, now: i64, no_line: bool) -> Option<Ineligible> {
+    if let Some(r) = time_reason(o, now) {
         return Some(r);
     }
     if let Some(p) = &o.audience {
         if !holds(p, ctx) {
-            return Some(Reason::Audience {
-                predicate: predicate_text(p),
-            });
+            return Some(Ineligible::Audience);
         }
     }
     if let Some(limit) = o.limit_per_user {
         if ctx.usage.get(&o.id).copied().unwrap_or(0) >= limit {
-            return Some(Reason::LimitReached { limit });
+            return Some(Ineligible::LimitReached(limit));
         }
     }
     if o.stock && ctx.stock.get(&o.id).copied().unwrap_or(0) == 0 {
-        return Some(Reason::SoldOut);
+        return Some(Ineligible::SoldOut);
     }
     if let Some(limit) = o.limit_per_user_qty {
         if ctx.bought.get(&o.id).copied().unwrap_or(0) >= limit {
-            return Some(Reason::LimitReached { limit });
+            return Some(Ineligible::LimitReached(limit));
         }
     }
     if matches!(o.benefit, Benefit::GroupBuy { .. })
         && ctx.group.get(&o.id) == Some(&GroupState::Failed)
     {
-        return Some(Reason::GroupFailed);
+        return Some(Ineligible::GroupFailed);
     }
-    no_line.then_some(Reason::NoLineInScope)
+    no_line.then_some(Ineligible::NoLineInScope)
 }
 
-fn time_reason(o: &Offer, now: i64, tz: i32) -> Option<Reason> {
-    let starts = |t: i64| Reason::NotStarted {
-        starts: rfc3339(t, tz),
-    };
-    let ended = |t: i64| Reason::Ended {
-        ended: rfc3339(t, tz),
-    };
+fn time_reason(o: &Offer, now: i64) -> Option<Ineligible> {
+    use Ineligible::{Ended, NotStarted};
     if let Some(w) = &o.valid {
         if now < w.start {
-            return Some(starts(w.start));
+            return Some(NotStarted(w.start));
         }
         if now > w.end {
-            return Some(ended(w.end));
+            return Some(Ended(w.end));
         }
     }
     if let (Some(d), Some(b)) = (&o.deposit_window, &o.balance_window) {
         if now < d.start {
-            return Some(starts(d.start));
+            return Some(NotStarted(d.start));
         }
         if now > b.end {
-            return Some(ended(b.end));
+            return Some(Ended(b.end));
         }
         if d.end < now && now < b.start {
-            return Some(starts(b.start));
+            return Some(NotStarted(b.start));
         }
     }
     None
@@ -1027,4 +1098,53 @@ fn assignments(
     }
     rec(&groups, options, 0, &mut pick, &mut out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::Line;
+
+    #[test]
+    fn scope_index_agrees_with_direct_tests() {
+        let rules = crate::RuleSet::parse(
+            r#"ruleset "t" { stages s }
+            activity all "a" { stage s benefit 直降1 }
+            activity shop "b" { stage s benefit 直降1 scope shop "x", "y" exclude sku "s1" }
+            activity tag "c" { stage s benefit 直降1 scope tag "t1" scope category "c1" exclude tag "t2" }
+            activity none "d" { stage s benefit 直降1 exclude all }
+            activity allx "e" { stage s benefit 直降1 exclude shop "y" exclude tag "t1" }
+            activity sku "f" { stage s benefit 直降1 scope sku "s1", "s2" }"#,
+        )
+        .unwrap();
+        let mut lines = Vec::new();
+        for (i, (shop, sku, cat, tags)) in [
+            ("x", "s1", "c1", vec!["t1"]),
+            ("y", "s2", "c2", vec!["t2"]),
+            ("z", "s3", "c1", vec!["t1", "t2"]),
+            ("x", "s3", "", vec![]),
+            ("", "s2", "c1", vec!["t3", "t1"]),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut l = Line::new(&format!("L{i}"), sku, shop, Money(100), 1).category(cat);
+            for t in tags {
+                l = l.tag(t);
+            }
+            lines.push(l);
+        }
+        // Enough lines to use the words past the first 64.
+        for i in 0..70 {
+            lines.push(Line::new(&format!("M{i}"), "s2", "y", Money(100), 1).tag("t1"));
+        }
+        let cart = Cart { lines };
+        let ctx = Context::default();
+        let p = Prepared::new(&rules.inner, &cart, &ctx).unwrap();
+        for (o, offer) in rules.inner.offers.iter().enumerate() {
+            for (i, l) in cart.lines.iter().enumerate() {
+                assert_eq!(p.scope[o].get(i), in_scope(&offer.scope, l), "{} {}", offer.id, l.id);
+            }
+        }
+    }
 }

@@ -76,13 +76,13 @@ impl RuleSet {
         let (chosen, _) = self.choose_for(&p, &selected)?;
         let step_of = |o: OfferIdx| -> GapStep {
             let offer = &rules.offers[o];
-            if let Some(r) = &p.ineligible[o] {
+            if let Some(r) = p.reason(o) {
                 return GapStep {
                     offer: offer.id.clone(),
                     shortfall: None,
                     unit: "amount",
                     extra_discount: None,
-                    reason: Some(r.clone()),
+                    reason: Some(r),
                 };
             }
             let (base, units, current) = chosen

@@ -44,6 +44,9 @@ pub(crate) struct RuleSetData {
     pub warnings: Vec<Diagnostic>,
     #[serde(skip)]
     pub fingerprint: u64,
+    /// Offers by the scope values they name.
+    #[serde(skip)]
+    pub scope_index: crate::scope_index::ScopeIndex,
 }
 
 fn ser_offset<S: Serializer>(secs: &i32, s: S) -> Result<S::Ok, S::Error> {

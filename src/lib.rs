@@ -124,6 +124,7 @@ mod query;
 mod refund;
 mod request;
 mod ruleset;
+mod scope_index;
 #[cfg(feature = "schema")]
 mod schema;
 mod shared;

@@ -167,8 +167,8 @@ impl RuleSet {
             if !listed || out.applied.iter().any(|a| a.0 == o) {
                 continue;
             }
-            let reason = if let Some(r) = &p.ineligible[o] {
-                r.clone()
+            let reason = if let Some(r) = p.reason(o) {
+                r
             } else if not_held.contains(&o) {
                 Reason::NotHeld
             } else if let Some(&(_, w)) = c.left_out.iter().find(|(x, _)| *x == o) {
@@ -262,8 +262,8 @@ impl RuleSet {
     ) -> Result<Eligibility, Error> {
         let o = self.index_of(offer)?;
         let p = Prepared::new(&self.inner, cart, ctx)?;
-        let reason = match &p.ineligible[o] {
-            Some(r) => Some(r.clone()),
+        let reason = match p.reason(o) {
+            Some(r) => Some(r),
             None => self.threshold_on_whole_scope(&p, o),
         };
         Ok(Eligibility {
