@@ -42,9 +42,15 @@ pub(crate) fn split(total: i64, weights: &[i64], out: &mut Vec<i64>) {
 /// Splits `total` over lines in proportion to `weights`, never giving a line more than its
 /// `cap`; the excess is split again over the lines that still have room, until it is placed
 /// or no line has room. Returns the shares; their sum is `min(total, Σ caps)`.
-pub(crate) fn apportion(total: i64, weights: &[i64], caps: &[i64]) -> Vec<i64> {
+pub(crate) fn apportion(total: i64, weights: &[i64], caps: &[i64], shares: &mut Vec<i64>) {
     let n = weights.len();
-    let mut shares = vec![0i64; n];
+    shares.clear();
+    shares.resize(n, 0);
+    if n == 1 {
+        // One line takes it all, up to what it has.
+        shares[0] = total.max(0).min(caps[0].max(0));
+        return;
+    }
     let mut remaining = total.max(0);
     let mut active: Vec<usize> = (0..n).filter(|&i| caps[i] > 0).collect();
     let mut w = Vec::with_capacity(n);
@@ -68,18 +74,23 @@ pub(crate) fn apportion(total: i64, weights: &[i64], caps: &[i64]) -> Vec<i64> {
         active.retain(|&i| caps[i] > shares[i]);
         remaining = overflow;
     }
-    shares
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn ap(total: i64, weights: &[i64], caps: &[i64]) -> Vec<i64> {
+        let mut out = Vec::new();
+        apportion(total, weights, caps, &mut out);
+        out
+    }
+
     #[test]
     fn hundred_over_three_equal_lines() {
-        let s = apportion(10_000, &[3333, 3333, 3333], &[3333, 3333, 3333]);
+        let s = ap(10_000, &[3333, 3333, 3333], &[3333, 3333, 3333]);
         assert_eq!(s, vec![3333, 3333, 3333]);
-        let s = apportion(100, &[3333, 3333, 3333], &[3333, 3333, 3333]);
+        let s = ap(100, &[3333, 3333, 3333], &[3333, 3333, 3333]);
         assert_eq!(s, vec![34, 33, 33]);
     }
 
@@ -96,10 +107,10 @@ mod tests {
 
     #[test]
     fn caps_push_the_excess_to_other_lines() {
-        let s = apportion(1000, &[500, 500], &[100, 2000]);
+        let s = ap(1000, &[500, 500], &[100, 2000]);
         assert_eq!(s, vec![100, 900]);
         // What cannot be placed is not granted.
-        let s = apportion(5000, &[100, 100], &[1000, 2000]);
+        let s = ap(5000, &[100, 100], &[1000, 2000]);
         assert_eq!(s, vec![1000, 2000]);
     }
 }

@@ -84,6 +84,7 @@ pub(crate) fn compile(file: &ast::File, r: &Resolved, warnings: Vec<Diagnostic>)
         o.excludes.dedup();
         o.excludes_ids = by_id(&o.excludes);
         o.only_with_ids = o.only_with.as_deref().map(by_id);
+        o.first_step_zh = crate::explain::benefit_zh(&o.benefit, true);
     }
     data.scope_index = crate::scope_index::ScopeIndex::build(&data.offers);
     let mut rules = RuleSet {
@@ -152,6 +153,7 @@ fn offer(
         excludes_ids: Vec::new(),
         only_with: None,
         only_with_ids: None,
+        first_step_zh: String::new(),
         priority: 0,
         threshold: header_base,
         deposit_window: None,

@@ -58,6 +58,17 @@ impl Lines {
             }
         }
     }
+    pub(crate) fn clear(&mut self, i: usize) {
+        let bit = 1 << (i % 64);
+        match i / 64 {
+            0 => self.first &= !bit,
+            w => {
+                if let Some(x) = self.rest.get_mut(w - 1) {
+                    *x &= !bit;
+                }
+            }
+        }
+    }
     pub(crate) fn get(&self, i: usize) -> bool {
         self.word(i / 64) & (1 << (i % 64)) != 0
     }
@@ -351,8 +362,8 @@ fn app_order(rules: &RuleSetData, a: OfferIdx, b: OfferIdx) -> Ordering {
 pub(crate) struct Outcome {
     /// Final line amounts.
     pub amount: Vec<i64>,
-    /// Each line's shares: (offer, cents), in application order.
-    pub shares: Vec<Vec<(OfferIdx, i64)>>,
+    /// Every share of a discount on a line: (line, offer, cents), in application order.
+    pub shares: Vec<(usize, OfferIdx, i64)>,
     /// Applied offers in application order.
     pub applied: Vec<(OfferIdx, i64, Detail, bool)>,
     /// Offers whose threshold was not met on their effective scope.
@@ -363,8 +374,9 @@ pub(crate) struct Outcome {
     pub gifts: Vec<OfferIdx>,
     /// Total deposit of applied presales (`None` when none applied).
     pub deposit: Option<i64>,
-    /// Amounts after each stage.
-    pub after_stage: Vec<Vec<i64>>,
+    /// Amounts after each stage, stage after stage (`lines` amounts each; see
+    /// [`Outcome::after`]).
+    pub after_stage: Vec<i64>,
     /// For every offer that kept lines: (offer, threshold base, units, amount of its kept
     /// lines at its stage's start), for 凑单.
     pub bases: Vec<(OfferIdx, i64, u64, i64)>,
@@ -373,6 +385,12 @@ pub(crate) struct Outcome {
 impl Outcome {
     pub fn payable(&self) -> i64 {
         self.amount.iter().sum::<i64>() + self.shipping
+    }
+
+    /// The line amounts right after stage `k`.
+    pub fn after(&self, k: usize) -> Option<&[i64]> {
+        let n = self.amount.len();
+        self.after_stage.get(k * n..(k + 1) * n)
     }
 }
 
@@ -393,6 +411,31 @@ fn unit_classes(a: i64, qty: u32) -> [(i64, i64); 2] {
 
 pub(crate) struct Applier<'p, 'a> {
     pub p: &'p Prepared<'a>,
+    /// Buffers reused by every offer applied (and every choice priced) with this applier.
+    bufs: std::cell::RefCell<Bufs>,
+}
+
+/// Scratch space for applying one offer.
+#[derive(Default)]
+struct Bufs {
+    lines: Vec<usize>,
+    base: Vec<i64>,
+    caps: Vec<i64>,
+    shares: Vec<i64>,
+    desired: Vec<i64>,
+    classes: Vec<(i64, usize, i64)>,
+    units: Vec<Unit>,
+    prices: Vec<i64>,
+    part: Vec<i64>,
+}
+
+impl<'p, 'a> Applier<'p, 'a> {
+    pub fn new(p: &'p Prepared<'a>) -> Self {
+        Applier {
+            p,
+            bufs: Default::default(),
+        }
+    }
 }
 
 impl Applier<'_, '_> {
@@ -403,13 +446,13 @@ impl Applier<'_, '_> {
         let mut amount = self.p.orig.clone();
         let mut out = Outcome {
             amount: Vec::new(),
-            shares: vec![Vec::new(); n],
+            shares: Vec::new(),
             applied: Vec::new(),
             unmet: Vec::new(),
             shipping: self.p.ctx.shipping_fee.0,
             gifts: Vec::new(),
             deposit: None,
-            after_stage: Vec::with_capacity(rules.stages.len()),
+            after_stage: Vec::with_capacity(rules.stages.len() * n),
             bases: Vec::new(),
         };
         let mut k = 0;
@@ -431,22 +474,24 @@ impl Applier<'_, '_> {
                 }
                 k += 1;
             }
-            out.after_stage.push(amount.clone());
+            out.after_stage.extend_from_slice(&amount);
         }
         out.amount = amount;
         out
     }
 
     /// The amounts of `lines` an offer tests its threshold on (see `ThresholdBase`).
-    fn base(&self, o: &Offer, lines: &[usize], start: &[i64], out: &Outcome) -> Vec<i64> {
+    fn base(&self, o: &Offer, lines: &[usize], start: &[i64], out: &Outcome, into: &mut Vec<i64>) {
         let from: &[i64] = match o.threshold {
             ThresholdBase::Original => &self.p.orig,
             ThresholdBase::After(k) if k < o.stage => {
-                out.after_stage.get(k).map_or(start, |v| v.as_slice())
+                let n = self.p.orig.len();
+                out.after_stage.get(k * n..(k + 1) * n).unwrap_or(start)
             }
             _ => start,
         };
-        lines.iter().map(|&l| from[l]).collect()
+        into.clear();
+        into.extend(lines.iter().map(|&l| from[l]));
     }
 
     fn apply_one(
@@ -458,8 +503,22 @@ impl Applier<'_, '_> {
         out: &mut Outcome,
     ) {
         let o = &self.p.rules.offers[oi];
-        let lines: Vec<usize> = keep.iter().collect();
-        let base_vals = self.base(o, &lines, start, out);
+        let mut bufs = self.bufs.borrow_mut();
+        let Bufs {
+            lines,
+            base: base_vals,
+            caps,
+            shares,
+            desired,
+            classes,
+            units: all,
+            prices,
+            part,
+        } = &mut *bufs;
+        lines.clear();
+        lines.extend(keep.iter());
+        let lines = &*lines;
+        self.base(o, lines, start, out, base_vals);
         let base: i64 = base_vals.iter().sum();
         let units: u64 = lines
             .iter()
@@ -547,19 +606,21 @@ impl Applier<'_, '_> {
             _ => None,
         };
         if let Some((total, detail)) = order_level {
-            let caps: Vec<i64> = lines.iter().map(|&l| amount[l]).collect();
-            let shares = apportion(total, &base_vals, &caps);
+            caps.clear();
+            caps.extend(lines.iter().map(|&l| amount[l]));
+            apportion(total, base_vals, caps, shares);
             let mut given = 0;
-            for (&l, &s) in lines.iter().zip(&shares) {
+            for (&l, &s) in lines.iter().zip(shares.iter()) {
                 amount[l] -= s;
                 given += s;
-                out.shares[l].push((oi, s));
+                out.shares.push((l, oi, s));
             }
             out.applied.push((oi, given, detail, given < total));
             return;
         }
         // Per-unit and group benefits: desired discount per kept line.
-        let mut desired = vec![0i64; lines.len()];
+        desired.clear();
+        desired.resize(lines.len(), 0);
         let mut benefited: u64 = 0;
         match &o.benefit {
             Benefit::PctOff { .. }
@@ -579,7 +640,7 @@ impl Applier<'_, '_> {
                     }
                 };
                 // (saving per unit, kept-line index, units)
-                let mut classes: Vec<(i64, usize, i64)> = Vec::with_capacity(lines.len() * 2);
+                classes.clear();
                 for (k, &l) in lines.iter().enumerate() {
                     for (price, count) in unit_classes(start[l], self.p.cart.lines[l].qty) {
                         if count > 0 {
@@ -597,7 +658,7 @@ impl Applier<'_, '_> {
                     // The units that save the most get the benefit (ties: line, then unit order).
                     classes.sort_by_key(|c| std::cmp::Reverse(c.0));
                 }
-                for (s, k, count) in classes {
+                for &(s, k, count) in classes.iter() {
                     let take = count.min(allowed);
                     allowed -= take;
                     desired[k] += s * take;
@@ -621,7 +682,7 @@ impl Applier<'_, '_> {
                     out.unmet.push((oi, Shortfall::Items(size - units)));
                     return;
                 }
-                let mut all: Vec<Unit> = Vec::new();
+                all.clear();
                 for (k, &l) in lines.iter().enumerate() {
                     for (price, count) in unit_classes(start[l], self.p.cart.lines[l].qty) {
                         all.extend(std::iter::repeat_n(Unit { price, line: k }, count as usize));
@@ -630,8 +691,6 @@ impl Applier<'_, '_> {
                 // Highest price first; the sort is stable, so ties keep line and unit order.
                 all.sort_by_key(|u| std::cmp::Reverse(u.price));
                 let size = usize::try_from(size).unwrap_or(usize::MAX);
-                let mut prices = Vec::new();
-                let mut part = Vec::new();
                 for group in all.chunks_exact(size.max(1)) {
                     match &o.benefit {
                         Benefit::Nth { rate, .. } => {
@@ -654,8 +713,8 @@ impl Applier<'_, '_> {
                             if sum > price.0 {
                                 prices.clear();
                                 prices.extend(group.iter().map(|u| u.price));
-                                split(sum - price.0, &prices, &mut part);
-                                for (u, d) in group.iter().zip(&part) {
+                                split(sum - price.0, prices, part);
+                                for (u, d) in group.iter().zip(part.iter()) {
                                     desired[u.line] += d;
                                 }
                                 benefited += group.len() as u64;
@@ -674,7 +733,7 @@ impl Applier<'_, '_> {
             clamped |= d < desired[k];
             amount[l] -= d;
             given += d;
-            out.shares[l].push((oi, d));
+            out.shares.push((l, oi, d));
         }
         out.applied
             .push((oi, given, Detail::Units { units: benefited }, clamped));
@@ -707,9 +766,9 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
     let rules = p.rules;
     parts.sort_by(|&a, &b| app_order(rules, a, b));
     let n = p.orig.len();
-    let applier = Applier { p };
-    // The best so far: its key, members, per-line options and pick.
-    let mut best: Option<(Key, Vec<OfferIdx>, LineOptions, Vec<usize>)> = None;
+    let applier = Applier::new(p);
+    // The best so far: its key, members, the lines each participant keeps, and outcome.
+    let mut best: Option<(Key, Vec<OfferIdx>, Vec<Lines>, Outcome)> = None;
     let sets = conflict_free_sets(rules, &parts);
     if let [only] = sets.as_slice() {
         if only.len() == parts.len() && uncontested(p, &parts) {
@@ -724,21 +783,37 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
             };
         }
     }
+    let priced: Vec<bool> = parts
+        .iter()
+        .map(|&o| !rules.offers[o].benefit.is_price_neutral())
+        .collect();
+    let mut here = Vec::new();
     for members in sets {
         let in_set: Vec<bool> = parts.iter().map(|o| members.contains(o)).collect();
-        // Per line: options of keeper sets (indices into `parts`).
+        // Every member keeps its whole scope, except on contested lines.
+        let whole: Vec<Lines> = parts
+            .iter()
+            .zip(&in_set)
+            .map(|(&o, &i)| if i { p.scope[o].clone() } else { Lines::new(n) })
+            .collect();
+        // Per contested line: the options of keeper sets (indices into `parts`); an
+        // uncontested line has none (its keepers are all members with it in scope).
         let line_options: Vec<Vec<Vec<usize>>> = (0..n)
             .map(|l| {
-                let here: Vec<usize> = (0..parts.len())
-                    .filter(|&k| in_set[k] && p.scope[parts[k]].get(l))
-                    .collect();
-                keeper_options(rules, &parts, &here)
+                here.clear();
+                here.extend((0..parts.len()).filter(|&k| in_set[k] && whole[k].get(l)));
+                let priced_here: Vec<usize> = here.iter().copied().filter(|&k| priced[k]).collect();
+                if may_share_line(rules, &priced_here, |k| parts[k]) {
+                    Vec::new()
+                } else {
+                    keeper_options(rules, &parts, &here)
+                }
             })
             .collect();
-        let evaluate = |pick: &[usize]| -> Key {
-            let keeps = keeps_of(&line_options, pick, parts.len(), n);
+        let evaluate = |pick: &[usize]| -> (Key, Vec<Lines>, Outcome) {
+            let keeps = keeps_of(&whole, &line_options, pick);
             let outcome = applier.apply(&parts, &keeps);
-            Key {
+            let key = Key {
                 payable: outcome.payable(),
                 priority: outcome
                     .applied
@@ -746,43 +821,34 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
                     .map(|a| i128::from(rules.offers[a.0].priority))
                     .sum(),
                 applied: outcome.applied.len(),
-            }
-        };
-        // Line by line, the keepers in declaration order: the last tie-break.
-        let keepers = |pick: &[usize]| -> Vec<Vec<OfferIdx>> {
-            (0..n)
-                .map(|l| {
-                    let mut v: Vec<OfferIdx> = line_options[l]
-                        .get(pick[l])
-                        .map_or_else(Vec::new, |o| o.iter().map(|&k| parts[k]).collect());
-                    v.sort_unstable();
-                    v
-                })
-                .collect()
+            };
+            (key, keeps, outcome)
         };
         let contested: Vec<usize> = (0..n).filter(|&l| line_options[l].len() > 1).collect();
         let product = contested
             .iter()
             .try_fold(1usize, |acc, &l| acc.checked_mul(line_options[l].len()));
         let exhaustive = product.is_some_and(|p| p <= EXHAUSTIVE_CHOICES);
-        let mut local: Option<(Key, Vec<usize>)> = None;
+        let mut local: Option<(Key, Vec<usize>, Vec<Lines>, Outcome)> = None;
         for pick in assignments(p, &line_options, &contested, exhaustive) {
-            let key = evaluate(&pick);
+            let (key, keeps, outcome) = evaluate(&pick);
             let better = match &local {
                 None => true,
-                Some((k, kp)) => match key.cmp(k) {
+                Some((k, _, kk, _)) => match key.cmp(k) {
                     Ordering::Less => true,
                     // Exhaustive search breaks full ties by keepers in cart order; the
                     // heuristic keeps the first, in an order independent of the cart's.
-                    Ordering::Equal => exhaustive && keepers(&pick) < keepers(kp),
+                    Ordering::Equal => {
+                        exhaustive && keepers(&parts, &keeps, n) < keepers(&parts, kk, n)
+                    }
                     Ordering::Greater => false,
                 },
             };
             if better {
-                local = Some((key, pick));
+                local = Some((key, pick, keeps, outcome));
             }
         }
-        let Some((mut key, mut pick)) = local else {
+        let Some((mut key, mut pick, mut keeps, mut outcome)) = local else {
             continue;
         };
         if !exhaustive {
@@ -803,9 +869,9 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
                         evaluations += 1;
                         let old = pick[l];
                         pick[l] = alt;
-                        let k = evaluate(&pick);
+                        let (k, kk, o) = evaluate(&pick);
                         if k < key {
-                            key = k;
+                            (key, keeps, outcome) = (k, kk, o);
                             changed = true;
                         } else {
                             pick[l] = old;
@@ -816,33 +882,19 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
         }
         let better = match &best {
             None => true,
-            Some((bk, _, bopts, bpick)) => match key.cmp(bk) {
+            Some((bk, _, bkeeps, _)) => match key.cmp(bk) {
                 Ordering::Less => true,
-                Ordering::Equal => {
-                    let theirs: Vec<Vec<OfferIdx>> = (0..n)
-                        .map(|l| {
-                            let mut v: Vec<OfferIdx> = bopts[l]
-                                .get(bpick[l])
-                                .map_or_else(Vec::new, |o| o.iter().map(|&k| parts[k]).collect());
-                            v.sort_unstable();
-                            v
-                        })
-                        .collect();
-                    keepers(&pick) < theirs
-                }
+                Ordering::Equal => keepers(&parts, &keeps, n) < keepers(&parts, bkeeps, n),
                 Ordering::Greater => false,
             },
         };
         if better {
-            best = Some((key, members, line_options, pick));
+            best = Some((key, members, keeps, outcome));
         }
     }
-    let (members, keeps) = match best {
-        Some((_, members, options, pick)) => {
-            let keeps = keeps_of(&options, &pick, parts.len(), n);
-            (members, keeps)
-        }
-        None => (Vec::new(), vec![Lines::new(n); parts.len()]),
+    let (members, keeps, outcome) = match best {
+        Some((_, members, keeps, outcome)) => (members, keeps, Some(outcome)),
+        None => (Vec::new(), vec![Lines::new(n); parts.len()], None),
     };
     let left_out: Vec<(OfferIdx, OfferIdx)> = parts
         .iter()
@@ -858,7 +910,7 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
             )
         })
         .collect();
-    let outcome = applier.apply(&parts, &keeps);
+    let outcome = outcome.unwrap_or_else(|| applier.apply(&parts, &keeps));
     Chosen {
         parts,
         keeps,
@@ -867,8 +919,21 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
     }
 }
 
-/// Per line, the keeper sets it can have (indices into the participants).
-type LineOptions = Vec<Vec<Vec<usize>>>;
+/// Line by line, the offers keeping it in declaration order: the last tie-break.
+fn keepers(parts: &[OfferIdx], keeps: &[Lines], n: usize) -> Vec<Vec<OfferIdx>> {
+    (0..n)
+        .map(|l| {
+            let mut v: Vec<OfferIdx> = parts
+                .iter()
+                .zip(keeps)
+                .filter(|(_, k)| k.get(l))
+                .map(|(&o, _)| o)
+                .collect();
+            v.sort_unstable();
+            v
+        })
+        .collect()
+}
 
 /// Whether no line is contested: on every line, the offers with a price effect that have it
 /// in scope are pairwise compatible and within their stage's `max`.
@@ -903,11 +968,15 @@ fn may_share_line(rules: &RuleSetData, set: &[usize], offer: impl Fn(usize) -> O
     })
 }
 
-/// The lines each participant keeps under a pick of per-line options.
-fn keeps_of(options: &[Vec<Vec<usize>>], pick: &[usize], parts: usize, n: usize) -> Vec<Lines> {
-    let mut keeps = vec![Lines::new(n); parts];
+/// The lines each participant keeps under a pick of per-line options: its whole scope
+/// (`whole`, members only), except that a contested line goes to the picked option only.
+fn keeps_of(whole: &[Lines], options: &[Vec<Vec<usize>>], pick: &[usize]) -> Vec<Lines> {
+    let mut keeps = whole.to_vec();
     for (l, opts) in options.iter().enumerate() {
         if let Some(opt) = opts.get(pick[l]) {
+            for k in &mut keeps {
+                k.clear(l);
+            }
             for &k in opt {
                 keeps[k].set(l);
             }
@@ -1143,7 +1212,13 @@ mod tests {
         let p = Prepared::new(&rules.inner, &cart, &ctx).unwrap();
         for (o, offer) in rules.inner.offers.iter().enumerate() {
             for (i, l) in cart.lines.iter().enumerate() {
-                assert_eq!(p.scope[o].get(i), in_scope(&offer.scope, l), "{} {}", offer.id, l.id);
+                assert_eq!(
+                    p.scope[o].get(i),
+                    in_scope(&offer.scope, l),
+                    "{} {}",
+                    offer.id,
+                    l.id
+                );
             }
         }
     }

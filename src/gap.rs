@@ -154,11 +154,11 @@ fn whole_scope(p: &Prepared<'_>, out: &crate::eval::Outcome, o: OfferIdx) -> (i6
     let before = if offer.stage == 0 {
         &p.orig
     } else {
-        out.after_stage.get(offer.stage - 1).unwrap_or(&p.orig)
+        out.after(offer.stage - 1).unwrap_or(&p.orig)
     };
     let base_vec = match offer.threshold {
         ThresholdBase::Original => &p.orig,
-        ThresholdBase::After(k) if k < offer.stage => out.after_stage.get(k).unwrap_or(before),
+        ThresholdBase::After(k) if k < offer.stage => out.after(k).unwrap_or(before),
         _ => before,
     };
     let lines: Vec<usize> = p.scope[o].iter().collect();

@@ -149,6 +149,10 @@ pub struct Offer {
     /// The same, by ID (for the JSON form).
     #[serde(rename = "only_with", skip_serializing_if = "Option::is_none")]
     pub only_with_ids: Option<Vec<String>>,
+    /// The first step of the benefit in Chinese (`满300减50`), the `next_benefit` of an unmet
+    /// threshold; built once here so answers only copy it.
+    #[serde(skip)]
+    pub first_step_zh: String,
     /// Higher applies first within a stage.
     pub priority: i64,
     /// This offer's threshold base.

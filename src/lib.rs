@@ -124,9 +124,9 @@ mod query;
 mod refund;
 mod request;
 mod ruleset;
-mod scope_index;
 #[cfg(feature = "schema")]
 mod schema;
+mod scope_index;
 mod shared;
 mod syntax;
 

@@ -131,7 +131,7 @@ impl RuleSet {
     ) -> Quote {
         let rules = &self.inner;
         let out = &c.outcome;
-        let lines: Vec<LineQuote> = p
+        let mut lines: Vec<LineQuote> = p
             .cart
             .lines
             .iter()
@@ -140,16 +140,15 @@ impl RuleSet {
                 id: line.id.clone(),
                 original: Money(p.orig[l]),
                 payable: Money(out.amount[l]),
-                discounts: out.shares[l]
-                    .iter()
-                    .filter(|(_, s)| *s != 0)
-                    .map(|&(o, s)| Share {
-                        offer: rules.offers[o].id.clone(),
-                        amount: Money(s),
-                    })
-                    .collect(),
+                discounts: Vec::new(),
             })
             .collect();
+        for &(l, o, s) in out.shares.iter().filter(|x| x.2 != 0) {
+            lines[l].discounts.push(Share {
+                offer: rules.offers[o].id.clone(),
+                amount: Money(s),
+            });
+        }
         let applied: Vec<Applied> = out
             .applied
             .iter()
@@ -179,7 +178,7 @@ impl RuleSet {
             } else if let Some(&(_, shortfall)) = out.unmet.iter().find(|(x, _)| *x == o) {
                 Reason::ThresholdNotMet {
                     shortfall,
-                    next_benefit: explain::benefit_zh(&offer.benefit, true),
+                    next_benefit: offer.first_step_zh.clone(),
                 }
             } else {
                 self.lost_line(p, c, o)
@@ -284,21 +283,21 @@ impl RuleSet {
             })
             .collect();
         let chosen = choose(p, earlier);
-        let snapshots = &chosen.outcome.after_stage;
+        let after = |k: usize| chosen.outcome.after(k);
         let before_own = if offer.stage == 0 {
             &p.orig
         } else {
-            snapshots.get(offer.stage - 1).unwrap_or(&p.orig)
+            after(offer.stage - 1).unwrap_or(&p.orig)
         };
         let base_vec = match offer.threshold {
             ThresholdBase::Original => &p.orig,
-            ThresholdBase::After(k) if k < offer.stage => snapshots.get(k).unwrap_or(before_own),
+            ThresholdBase::After(k) if k < offer.stage => after(k).unwrap_or(before_own),
             _ => before_own,
         };
         let lines: Vec<usize> = (0..p.orig.len()).filter(|&l| p.scope[o].get(l)).collect();
         let base: i64 = lines.iter().map(|&l| base_vec[l]).sum();
         let units: u64 = lines.iter().map(|&l| u64::from(p.cart.lines[l].qty)).sum();
-        let next_benefit = explain::benefit_zh(&offer.benefit, true);
+        let next_benefit = offer.first_step_zh.clone();
         let short = match &offer.benefit {
             Benefit::Tiered { tiers } => match tiers.first().map(|t| t.at) {
                 Some(TierAt::Spend(m)) if base < m.0 => Some(Shortfall::Amount(Money(m.0 - base))),

@@ -39,7 +39,8 @@ impl ScopeIndex {
                 None => index.all.push(o),
                 Some(terms) => {
                     for t in terms {
-                        raw[dim_slot(t.dim)].extend(t.values.iter().map(|v| (v.as_str(), o, false)));
+                        raw[dim_slot(t.dim)]
+                            .extend(t.values.iter().map(|v| (v.as_str(), o, false)));
                     }
                 }
             }
