@@ -1,10 +1,25 @@
 //! Splitting an amount over lines (分摊) by the largest-remainder method, with caps.
 
+/// Reusable buffers for [`split`] and [`apportion`], so splitting allocates nothing once
+/// they have grown.
+#[derive(Debug, Default)]
+pub(crate) struct SplitBufs {
+    rems: Vec<(i128, usize)>,
+    active: Vec<usize>,
+    weights: Vec<i64>,
+    part: Vec<i64>,
+}
+
 /// Splits `total` cents in proportion to `weights` by the largest-remainder method: floor
 /// each share, then give the remaining cents one at a time to the largest remainders (ties:
 /// earlier index). The shares add up to `total` exactly. When every weight is zero the
 /// amount is split evenly, as if every weight were 1.
-pub(crate) fn split(total: i64, weights: &[i64], out: &mut Vec<i64>) {
+pub(crate) fn split(
+    total: i64,
+    weights: &[i64],
+    out: &mut Vec<i64>,
+    rems: &mut Vec<(i128, usize)>,
+) {
     out.clear();
     out.resize(weights.len(), 0);
     if weights.is_empty() || total == 0 {
@@ -18,7 +33,7 @@ pub(crate) fn split(total: i64, weights: &[i64], out: &mut Vec<i64>) {
     };
     let t = i128::from(total);
     let mut placed: i128 = 0;
-    let mut rems: Vec<(i128, usize)> = Vec::with_capacity(weights.len());
+    rems.clear();
     for (i, &w) in weights.iter().enumerate() {
         let w = if uniform { 1 } else { i128::from(w.max(0)) };
         let num = t * w;
@@ -28,8 +43,11 @@ pub(crate) fn split(total: i64, weights: &[i64], out: &mut Vec<i64>) {
         rems.push((num.rem_euclid(sum), i));
     }
     let mut left = t - placed;
+    if left <= 0 {
+        return;
+    }
     // Largest remainder first; ties: earlier index.
-    rems.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    rems.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     for &(_, i) in rems.iter().cycle() {
         if left <= 0 {
             break;
@@ -41,8 +59,14 @@ pub(crate) fn split(total: i64, weights: &[i64], out: &mut Vec<i64>) {
 
 /// Splits `total` over lines in proportion to `weights`, never giving a line more than its
 /// `cap`; the excess is split again over the lines that still have room, until it is placed
-/// or no line has room. Returns the shares; their sum is `min(total, Σ caps)`.
-pub(crate) fn apportion(total: i64, weights: &[i64], caps: &[i64], shares: &mut Vec<i64>) {
+/// or no line has room. Writes the shares to `shares`; their sum is `min(total, Σ caps)`.
+pub(crate) fn apportion(
+    total: i64,
+    weights: &[i64],
+    caps: &[i64],
+    shares: &mut Vec<i64>,
+    bufs: &mut SplitBufs,
+) {
     let n = weights.len();
     shares.clear();
     shares.resize(n, 0);
@@ -52,9 +76,14 @@ pub(crate) fn apportion(total: i64, weights: &[i64], caps: &[i64], shares: &mut 
         return;
     }
     let mut remaining = total.max(0);
-    let mut active: Vec<usize> = (0..n).filter(|&i| caps[i] > 0).collect();
-    let mut w = Vec::with_capacity(n);
-    let mut part = Vec::with_capacity(n);
+    let SplitBufs {
+        rems,
+        active,
+        weights: w,
+        part,
+    } = bufs;
+    active.clear();
+    active.extend((0..n).filter(|&i| caps[i] > 0));
     while remaining > 0 && !active.is_empty() {
         w.clear();
         w.extend(active.iter().map(|&i| weights[i]));
@@ -63,7 +92,7 @@ pub(crate) fn apportion(total: i64, weights: &[i64], caps: &[i64], shares: &mut 
             w.clear();
             w.extend(active.iter().map(|&i| caps[i] - shares[i]));
         }
-        split(remaining, &w, &mut part);
+        split(remaining, w, part, rems);
         let mut overflow = 0;
         for (k, &i) in active.iter().enumerate() {
             let room = caps[i] - shares[i];
@@ -82,7 +111,7 @@ mod tests {
 
     fn ap(total: i64, weights: &[i64], caps: &[i64]) -> Vec<i64> {
         let mut out = Vec::new();
-        apportion(total, weights, caps, &mut out);
+        apportion(total, weights, caps, &mut out, &mut SplitBufs::default());
         out
     }
 

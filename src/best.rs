@@ -204,15 +204,11 @@ impl RuleSet {
         wallet: &[S],
     ) -> Result<Best, Error> {
         let wallet = self.coupon_indices(wallet)?;
-        let p = Prepared::new(&self.inner, cart, ctx)?;
         let rules = &self.inner;
         // A coupon in the wallet is held, whatever `context.wallet` says.
         let mut ctx_held = ctx.clone();
         ctx_held.wallet = None;
-        let p = Prepared {
-            ctx: &ctx_held,
-            ..p
-        };
+        let p = Prepared::new(&self.inner, cart, &ctx_held)?;
         let candidates: Vec<OfferIdx> = wallet
             .iter()
             .copied()

@@ -20,6 +20,7 @@ use crate::error::EvalError;
 use crate::ir::*;
 use crate::limits::{MAX_CART_UNITS, MAX_CHOICES};
 use crate::money::{Money, Rate};
+use crate::pool;
 use crate::request::{Cart, Context, GroupState};
 
 /// A set of cart lines: the first 64 inline (no allocation for most carts), the rest in
@@ -122,18 +123,18 @@ impl<'a> Prepared<'a> {
             ));
         }
         let n = cart.lines.len();
-        let orig = cart
-            .lines
-            .iter()
-            .map(|l| l.price.0 * i64::from(l.qty))
-            .collect();
+        let mut orig = pool::take();
+        orig.extend(cart.lines.iter().map(|l| l.price.0 * i64::from(l.qty)));
         let now = ctx.now_or_current();
         let offers = rules.offers.len();
-        let mut scope = vec![Lines::new(n); offers];
+        let mut scope = pool::take();
+        scope.resize(offers, Lines::new(n));
         // Per line: offers named by an include term, offers named by an exclude term.
-        let mut named = vec![0u64; offers.div_ceil(64)];
-        let mut excluded = vec![0u64; offers.div_ceil(64)];
-        let mut touched = Vec::new();
+        let mut named: Vec<u64> = pool::take();
+        named.resize(offers.div_ceil(64), 0);
+        let mut excluded: Vec<u64> = pool::take();
+        excluded.resize(offers.div_ceil(64), 0);
+        let mut touched: Vec<usize> = pool::take();
         for (i, l) in cart.lines.iter().enumerate() {
             let all = rules.scope_index.lookup(l, |o, ex| {
                 let (w, b) = (o / 64, 1u64 << (o % 64));
@@ -160,12 +161,17 @@ impl<'a> Prepared<'a> {
                 excluded[o / 64] = 0;
             }
         }
-        let ineligible = rules
-            .offers
-            .iter()
-            .zip(&scope)
-            .map(|(o, set)| eligibility_reason(o, ctx, now, set.is_empty()))
-            .collect();
+        pool::give(named);
+        pool::give(excluded);
+        pool::give(touched);
+        let mut ineligible = pool::take();
+        ineligible.extend(
+            rules
+                .offers
+                .iter()
+                .zip(&scope)
+                .map(|(o, set)| eligibility_reason(o, ctx, now, set.is_empty())),
+        );
         Ok(Prepared {
             rules,
             cart,
@@ -194,6 +200,14 @@ fn in_scope(s: &Scope, l: &crate::request::Line) -> bool {
         .as_ref()
         .is_none_or(|terms| terms.iter().any(term_hits));
     included && !s.exclude_all && !s.exclude.iter().any(term_hits)
+}
+
+impl Drop for Prepared<'_> {
+    fn drop(&mut self) {
+        pool::give(std::mem::take(&mut self.orig));
+        pool::give(std::mem::take(&mut self.scope));
+        pool::give(std::mem::take(&mut self.ineligible));
+    }
 }
 
 /// Why an offer is not a candidate, without text (see [`Prepared::reason`]).
@@ -382,6 +396,18 @@ pub(crate) struct Outcome {
     pub bases: Vec<(OfferIdx, i64, u64, i64)>,
 }
 
+impl Drop for Outcome {
+    fn drop(&mut self) {
+        pool::give(std::mem::take(&mut self.amount));
+        pool::give(std::mem::take(&mut self.shares));
+        pool::give(std::mem::take(&mut self.applied));
+        pool::give(std::mem::take(&mut self.unmet));
+        pool::give(std::mem::take(&mut self.gifts));
+        pool::give(std::mem::take(&mut self.after_stage));
+        pool::give(std::mem::take(&mut self.bases));
+    }
+}
+
 impl Outcome {
     pub fn payable(&self) -> i64 {
         self.amount.iter().sum::<i64>() + self.shipping
@@ -427,14 +453,36 @@ struct Bufs {
     units: Vec<Unit>,
     prices: Vec<i64>,
     part: Vec<i64>,
+    split: crate::apportion::SplitBufs,
+    rems: Vec<(i128, usize)>,
+}
+
+thread_local! {
+    /// Scratch space of finished appliers, for the next one on this thread.
+    static SPARE_BUFS: std::cell::RefCell<Vec<Bufs>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 impl<'p, 'a> Applier<'p, 'a> {
     pub fn new(p: &'p Prepared<'a>) -> Self {
+        let bufs = SPARE_BUFS
+            .with(|s| s.borrow_mut().pop())
+            .unwrap_or_default();
         Applier {
             p,
-            bufs: Default::default(),
+            bufs: std::cell::RefCell::new(bufs),
         }
+    }
+}
+
+impl Drop for Applier<'_, '_> {
+    fn drop(&mut self) {
+        let bufs = std::mem::take(self.bufs.get_mut());
+        SPARE_BUFS.with(|s| {
+            let mut s = s.borrow_mut();
+            if s.len() < 16 {
+                s.push(bufs);
+            }
+        });
     }
 }
 
@@ -443,20 +491,21 @@ impl Applier<'_, '_> {
     pub fn apply(&self, parts: &[OfferIdx], keeps: &[Lines]) -> Outcome {
         let rules = self.p.rules;
         let n = self.p.orig.len();
-        let mut amount = self.p.orig.clone();
+        let mut amount: Vec<i64> = pool::take();
+        amount.extend_from_slice(&self.p.orig);
         let mut out = Outcome {
             amount: Vec::new(),
-            shares: Vec::new(),
-            applied: Vec::new(),
-            unmet: Vec::new(),
+            shares: pool::take(),
+            applied: pool::take(),
+            unmet: pool::take(),
             shipping: self.p.ctx.shipping_fee.0,
-            gifts: Vec::new(),
+            gifts: pool::take(),
             deposit: None,
-            after_stage: Vec::with_capacity(rules.stages.len() * n),
-            bases: Vec::new(),
+            after_stage: pool::take(),
+            bases: pool::take(),
         };
         let mut k = 0;
-        let mut start = Vec::new();
+        let mut start: Vec<i64> = pool::take();
         for stage in 0..rules.stages.len() {
             if parts
                 .get(k)
@@ -476,6 +525,7 @@ impl Applier<'_, '_> {
             }
             out.after_stage.extend_from_slice(&amount);
         }
+        pool::give(start);
         out.amount = amount;
         out
     }
@@ -514,6 +564,8 @@ impl Applier<'_, '_> {
             units: all,
             prices,
             part,
+            split: split_bufs,
+            rems,
         } = &mut *bufs;
         lines.clear();
         lines.extend(keep.iter());
@@ -608,7 +660,7 @@ impl Applier<'_, '_> {
         if let Some((total, detail)) = order_level {
             caps.clear();
             caps.extend(lines.iter().map(|&l| amount[l]));
-            apportion(total, base_vals, caps, shares);
+            apportion(total, base_vals, caps, shares, split_bufs);
             let mut given = 0;
             for (&l, &s) in lines.iter().zip(shares.iter()) {
                 amount[l] -= s;
@@ -713,7 +765,7 @@ impl Applier<'_, '_> {
                             if sum > price.0 {
                                 prices.clear();
                                 prices.extend(group.iter().map(|u| u.price));
-                                split(sum - price.0, prices, part);
+                                split(sum - price.0, prices, part, rems);
                                 for (u, d) in group.iter().zip(part.iter()) {
                                     desired[u.line] += d;
                                 }

@@ -120,6 +120,7 @@ pub mod guide;
 mod ir;
 pub mod limits;
 mod money;
+mod pool;
 mod query;
 mod refund;
 mod request;
