@@ -126,11 +126,11 @@ mod tests {
     #[test]
     fn largest_remainder_then_earlier_line() {
         let mut out = Vec::new();
-        split(10, &[1, 1, 1], &mut out);
+        split(10, &[1, 1, 1], &mut out, &mut Vec::new());
         assert_eq!(out, vec![4, 3, 3]);
-        split(5, &[1, 2, 2], &mut out);
+        split(5, &[1, 2, 2], &mut out, &mut Vec::new());
         assert_eq!(out, vec![1, 2, 2]);
-        split(7, &[0, 0], &mut out);
+        split(7, &[0, 0], &mut out, &mut Vec::new());
         assert_eq!(out, vec![4, 3]);
     }
 
