@@ -490,7 +490,6 @@ impl Applier<'_, '_> {
     /// Applies the participants (in application order), each on the lines it keeps.
     pub fn apply(&self, parts: &[OfferIdx], keeps: &[Lines]) -> Outcome {
         let rules = self.p.rules;
-        let n = self.p.orig.len();
         let mut amount: Vec<i64> = pool::take();
         amount.extend_from_slice(&self.p.orig);
         let mut out = Outcome {
