@@ -243,6 +243,19 @@ pub struct Quote {
     pub shipping_before: Money,
 }
 
+/// The totals of a quote, without detail ([`RuleSet::totals`](crate::RuleSet::totals)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    /// Sum of the lines' originals.
+    pub original: Money,
+    /// `original − (payable − shipping)`.
+    pub discount: Money,
+    /// Shipping fee after free-shipping offers.
+    pub shipping: Money,
+    /// What the customer pays, shipping included.
+    pub payable: Money,
+}
+
 /// The answer to `can_stack`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -26,6 +26,7 @@
 //! | method | question |
 //! | --- | --- |
 //! | [`RuleSet::quote`] | 我最后付多少? what does this cart pay, what applied, what did not and why |
+//! | [`RuleSet::totals`] | the same totals without detail: the fastest price check |
 //! | [`RuleSet::eligibility`] | can I use this offer, and if not, why |
 //! | [`RuleSet::can_stack`] | 能叠加吗? which rule decides, and does it happen on this cart |
 //! | [`RuleSet::best`] | 用哪几张券最划算? |
@@ -133,7 +134,7 @@ mod syntax;
 
 pub use answer::{
     Applied, Best, Detail, Eligibility, GiftGranted, LineQuote, NotApplied, NotChosen, Presale,
-    Quote, Reason, Share, Shortfall, Stacking, WhyNot,
+    Quote, Reason, Share, Shortfall, Stacking, Totals, WhyNot,
 };
 pub use canonical::{benefit_text, predicate_text};
 pub use diagnostic::{Diagnostic, DiagnosticJson, DiagnosticKind, Report, Severity, Span, Spanned};

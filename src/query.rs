@@ -70,6 +70,42 @@ impl RuleSet {
         Ok(self.quote_prepared(&p, &selected)?)
     }
 
+    /// The totals of [`RuleSet::quote`] without the per-line and per-offer detail: the same
+    /// evaluation (eligibility, stacking, stages, 分摊), but no answer strings are built, so
+    /// this is the fastest way to ask "what do I pay".
+    ///
+    /// ```
+    /// use youhui::{Cart, Context, Line, Money, RuleSet};
+    /// let rules = RuleSet::parse(r#"
+    /// ruleset "店" { stages 店铺 }
+    /// activity shop300 "店铺每满300减50" { stage 店铺 benefit 每满300减50 scope shop "nike" }
+    /// "#)?;
+    /// let cart = Cart { lines: vec![Line::new("L1", "SHOE-1", "nike", Money(39900), 2)] };
+    /// let t = rules.totals(&cart, &Context::default(), &[] as &[&str])?;
+    /// assert_eq!((t.payable, t.discount), (Money(69800), Money(10000)));
+    /// assert_eq!(t.payable, rules.quote(&cart, &Context::default(), &[] as &[&str])?.payable);
+    /// # Ok::<(), youhui::Error>(())
+    /// ```
+    pub fn totals<S: AsRef<str>>(
+        &self,
+        cart: &Cart,
+        ctx: &Context,
+        coupons: &[S],
+    ) -> Result<Totals, Error> {
+        let selected = self.coupon_indices(coupons)?;
+        let p = Prepared::new(&self.inner, cart, ctx)?;
+        let (chosen, _) = self.choose_for(&p, &selected)?;
+        let out = &chosen.outcome;
+        let original: i64 = p.orig.iter().sum();
+        let payable = out.payable();
+        Ok(Totals {
+            original: Money(original),
+            discount: Money(original - (payable - out.shipping)),
+            shipping: Money(out.shipping),
+            payable: Money(payable),
+        })
+    }
+
     pub(crate) fn quote_prepared(
         &self,
         p: &Prepared<'_>,
