@@ -127,3 +127,53 @@ pub fn wallet_rules(n: usize) -> (String, Vec<String>) {
     }
     (s, wallet)
 }
+
+/// The first coupon of a rule set, selected in quote benchmarks.
+pub fn one_coupon(rules: &youhui::RuleSet) -> Vec<String> {
+    rules
+        .offers()
+        .iter()
+        .filter(|o| o.kind == youhui::ast::OfferKind::Coupon)
+        .take(1)
+        .map(|o| o.id.clone())
+        .collect()
+}
+
+/// `n` `ask` request lines (JSON): quotes of varied carts, with a can_stack and an
+/// eligibility question every tenth line, as a bot would send them.
+pub fn ask_lines(rules: &youhui::RuleSet, n: usize) -> Vec<String> {
+    let coupons = one_coupon(rules);
+    let ctx = serde_json::to_value(context()).expect("context");
+    (0..n)
+        .map(|i| {
+            let cart = serde_json::to_value(cart(5 + i % 11)).expect("cart");
+            let v = match i % 10 {
+                3 => serde_json::json!({"query": "can_stack", "a": "o3", "b": "o2"}),
+                7 => serde_json::json!({"query": "eligibility", "offer": "cross", "cart": cart, "context": ctx}),
+                _ => serde_json::json!({"query": "quote", "cart": cart, "context": ctx, "coupons": coupons}),
+            };
+            v.to_string()
+        })
+        .collect()
+}
+
+/// `matching` shop 满减 activities over the cart's shops, plus `extra` for shops no cart has.
+pub fn unmatched_rules(matching: usize, extra: usize) -> String {
+    let mut s = String::from("ruleset \"bench\" {\n  stages 店铺\n  stage 店铺 max 1000\n}\n");
+    for i in 0..matching {
+        s += &format!(
+            "activity m{i} \"店铺满减\" {{ stage 店铺 benefit 满{}减{} scope shop \"shop{}\" }}\n",
+            200 + i,
+            20 + i % 10,
+            i % 10
+        );
+    }
+    for i in 0..extra {
+        s += &format!(
+            "activity x{i} \"别家满减\" {{ stage 店铺 benefit 满{}减{} scope shop \"other{i}\" }}\n",
+            200 + i,
+            20 + i % 10
+        );
+    }
+    s
+}

@@ -1,4 +1,6 @@
-//! `quote/*`: price a cart, numbers only and with zh + en explanations.
+//! `quote/*`: price a cart. For each size: `totals` (numbers only, `RuleSet::totals`), the
+//! full answer (`RuleSet::quote`: per line, per offer, reasons), and the full answer with zh
+//! + en explanations.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 
@@ -11,21 +13,23 @@ fn quote(c: &mut Criterion) {
         let rules = youhui::RuleSet::parse(&gen::quote_rules(offers)).expect("valid");
         let cart = gen::cart(lines);
         let ctx = gen::context();
-        let coupons: Vec<String> = rules
-            .offers()
-            .iter()
-            .filter(|o| o.kind == youhui::ast::OfferKind::Coupon)
-            .take(1)
-            .map(|o| o.id.clone())
-            .collect();
-        g.bench_function(format!("{lines}_lines_{offers}_offers"), |b| {
+        let coupons = gen::one_coupon(&rules);
+        let name = format!("{lines}_lines_{offers}_offers");
+        g.bench_function(format!("{name}_totals"), |b| {
+            b.iter(|| {
+                rules
+                    .totals(std::hint::black_box(&cart), &ctx, &coupons)
+                    .expect("totals")
+            })
+        });
+        g.bench_function(&name, |b| {
             b.iter(|| {
                 rules
                     .quote(std::hint::black_box(&cart), &ctx, &coupons)
                     .expect("quote")
             })
         });
-        g.bench_function(format!("{lines}_lines_{offers}_offers_explained"), |b| {
+        g.bench_function(format!("{name}_explained"), |b| {
             b.iter(|| {
                 let q = rules
                     .quote(std::hint::black_box(&cart), &ctx, &coupons)

@@ -45,7 +45,10 @@ impl<'a> Words<'a> {
     }
 
     fn offer(&self, id: &str) -> Option<&'a Offer> {
-        self.rules.offers.iter().find(|o| o.id == id)
+        self.rules
+            .index
+            .get(id)
+            .and_then(|&i| self.rules.offers.get(i))
     }
 
     /// The offer's title (its ID when unknown).
@@ -239,7 +242,7 @@ pub(crate) fn quote(rules: &RuleSetData, q: &Quote) -> Explanation {
     let f = &w.f;
     let mut e = Explanation::default();
     for a in &q.applied {
-        let Some(o) = rules.offers.iter().find(|o| o.id == a.offer) else {
+        let Some(o) = w.offer(&a.offer) else {
             continue;
         };
         let t = &o.title;
