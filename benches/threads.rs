@@ -11,11 +11,20 @@ mod gen;
 
 const BATCH: usize = 2_000;
 
-fn batch(rules: &youhui::RuleSet, carts: &[youhui::Cart], ctx: &youhui::Context, coupons: &[String]) -> i64 {
+fn batch(
+    rules: &youhui::RuleSet,
+    carts: &[youhui::Cart],
+    ctx: &youhui::Context,
+    coupons: &[String],
+) -> i64 {
     (0..BATCH)
         .map(|i| {
             let cart = &carts[i % carts.len()];
-            rules.quote(cart, ctx, coupons).expect("quote").payable.cents()
+            rules
+                .quote(cart, ctx, coupons)
+                .expect("quote")
+                .payable
+                .cents()
         })
         .sum()
 }
