@@ -1,8 +1,10 @@
 //! One workload three ways: 20 discount rules (thresholds on shop subtotals, item counts,
 //! member level, channel) against the same 10-line carts.
 //!
-//! - `youhui`: the rules as a rule file; a full quote per cart (eligibility, stacking,
-//!   stage order, apportionment over lines), numbers only.
+//! - `youhui`: the rules as a rule file; per cart the same evaluation either way
+//!   (eligibility, stacking, stage order, apportionment over lines): `youhui_totals`
+//!   returns the totals (`RuleSet::totals`), `youhui_quote` the full answer with every
+//!   line's shares and every offer's reason (`RuleSet::quote`), no explanation text.
 //! - `cel`: one precompiled `Program` per rule, predicates only; the cart's aggregates are
 //!   computed in Rust and bound as variables, and matching rules' amounts are summed.
 //! - `zen`: one precompiled 20-row decision table (hit policy `collect`) in a memory
@@ -240,6 +242,14 @@ fn compare(c: &mut Criterion) {
         assert_eq!((q.discount.cents(), c), (z, z), "engines disagree on a cart");
     }
     let mut g = c.benchmark_group("compare");
+    g.bench_function("youhui_totals", |b| {
+        b.iter(|| {
+            carts
+                .iter()
+                .map(|cart| yh.totals(std::hint::black_box(cart), &ctx, none).expect("totals").payable.cents())
+                .sum::<i64>()
+        })
+    });
     g.bench_function("youhui_quote", |b| {
         b.iter(|| {
             carts
