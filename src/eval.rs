@@ -394,6 +394,20 @@ pub(crate) struct Outcome {
     /// For every offer that kept lines: (offer, threshold base, units, amount of its kept
     /// lines at its stage's start), for 凑单.
     pub bases: Vec<(OfferIdx, i64, u64, i64)>,
+    /// Where each stage starts in the vectors above (see [`Applier::apply_from`]).
+    pub marks: Vec<Mark>,
+}
+
+/// The state of an [`Outcome`] at the start of a stage.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Mark {
+    shares: usize,
+    applied: usize,
+    unmet: usize,
+    gifts: usize,
+    bases: usize,
+    shipping: i64,
+    deposit: Option<i64>,
 }
 
 impl Drop for Outcome {
@@ -405,6 +419,7 @@ impl Drop for Outcome {
         pool::give(std::mem::take(&mut self.gifts));
         pool::give(std::mem::take(&mut self.after_stage));
         pool::give(std::mem::take(&mut self.bases));
+        pool::give(std::mem::take(&mut self.marks));
     }
 }
 
@@ -489,9 +504,23 @@ impl Drop for Applier<'_, '_> {
 impl Applier<'_, '_> {
     /// Applies the participants (in application order), each on the lines it keeps.
     pub fn apply(&self, parts: &[OfferIdx], keeps: &[Lines]) -> Outcome {
+        self.apply_from(parts, keeps, None, 0)
+    }
+
+    /// Like [`Applier::apply`], but stages before `from` are taken from `prev`, an outcome
+    /// of the same participants whose keeps differ from `keeps` only for offers of stage
+    /// `from` or later: those earlier stages would come out the same, so they are copied
+    /// instead of applied again (the local search changes one line at a time).
+    pub fn apply_from(
+        &self,
+        parts: &[OfferIdx],
+        keeps: &[Lines],
+        prev: Option<&Outcome>,
+        from: usize,
+    ) -> Outcome {
         let rules = self.p.rules;
+        let n = self.p.orig.len();
         let mut amount: Vec<i64> = pool::take();
-        amount.extend_from_slice(&self.p.orig);
         let mut out = Outcome {
             amount: Vec::new(),
             shares: pool::take(),
@@ -502,10 +531,41 @@ impl Applier<'_, '_> {
             deposit: None,
             after_stage: pool::take(),
             bases: pool::take(),
+            marks: pool::take(),
         };
-        let mut k = 0;
+        let mut first_stage = 0;
+        match prev.and_then(|p| Some((p, *p.marks.get(from)?))) {
+            Some((p, m)) if from > 0 => {
+                out.shares.extend_from_slice(&p.shares[..m.shares]);
+                out.applied.extend_from_slice(&p.applied[..m.applied]);
+                out.unmet.extend_from_slice(&p.unmet[..m.unmet]);
+                out.gifts.extend_from_slice(&p.gifts[..m.gifts]);
+                out.bases.extend_from_slice(&p.bases[..m.bases]);
+                out.marks.extend_from_slice(&p.marks[..from]);
+                out.after_stage
+                    .extend_from_slice(&p.after_stage[..from * n]);
+                out.shipping = m.shipping;
+                out.deposit = m.deposit;
+                amount.extend_from_slice(&p.after_stage[(from - 1) * n..from * n]);
+                first_stage = from;
+            }
+            _ => amount.extend_from_slice(&self.p.orig),
+        }
+        let mut k = parts
+            .iter()
+            .position(|&o| rules.offers[o].stage >= first_stage)
+            .unwrap_or(parts.len());
         let mut start: Vec<i64> = pool::take();
-        for stage in 0..rules.stages.len() {
+        for stage in first_stage..rules.stages.len() {
+            out.marks.push(Mark {
+                shares: out.shares.len(),
+                applied: out.applied.len(),
+                unmet: out.unmet.len(),
+                gifts: out.gifts.len(),
+                bases: out.bases.len(),
+                shipping: out.shipping,
+                deposit: out.deposit,
+            });
             if parts
                 .get(k)
                 .is_some_and(|&o| rules.offers[o].stage == stage)
@@ -861,9 +921,10 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
                 }
             })
             .collect();
-        let evaluate = |pick: &[usize]| -> (Key, Vec<Lines>, Outcome) {
+        // Prices a pick; with `prev`, stages before `from` are copied from it.
+        let evaluate_from = |pick: &[usize], prev: Option<&Outcome>, from: usize| {
             let keeps = keeps_of(&whole, &line_options, pick);
-            let outcome = applier.apply(&parts, &keeps);
+            let outcome = applier.apply_from(&parts, &keeps, prev, from);
             let key = Key {
                 payable: outcome.payable(),
                 priority: outcome
@@ -875,14 +936,40 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
             };
             (key, keeps, outcome)
         };
+        let evaluate = |pick: &[usize]| evaluate_from(pick, None, 0);
         let contested: Vec<usize> = (0..n).filter(|&l| line_options[l].len() > 1).collect();
         let product = contested
             .iter()
             .try_fold(1usize, |acc, &l| acc.checked_mul(line_options[l].len()));
         let exhaustive = product.is_some_and(|p| p <= EXHAUSTIVE_CHOICES);
         let mut local: Option<(Key, Vec<usize>, Vec<Lines>, Outcome)> = None;
+        // The previous pick and its outcome (in `local` when it was the best so far): the
+        // next pick, which usually changes a few lines, copies the stages before them.
+        let mut last: Option<(Vec<usize>, Outcome)> = None;
+        let mut last_is_local = false;
         for pick in assignments(p, &line_options, &contested, exhaustive) {
-            let (key, keeps, outcome) = evaluate(&pick);
+            let prev = if last_is_local {
+                local.as_ref().map(|(_, pk, _, o)| (pk, o))
+            } else {
+                last.as_ref().map(|(pk, o)| (pk, o))
+            };
+            let (key, keeps, outcome) = match prev {
+                Some((prev_pick, prev_outcome)) => {
+                    let from = contested
+                        .iter()
+                        .filter(|&&l| prev_pick[l] != pick[l])
+                        .flat_map(|&l| {
+                            line_options[l][prev_pick[l]]
+                                .iter()
+                                .chain(&line_options[l][pick[l]])
+                        })
+                        .map(|&k| rules.offers[parts[k]].stage)
+                        .min()
+                        .unwrap_or(0);
+                    evaluate_from(&pick, Some(prev_outcome), from)
+                }
+                None => evaluate(&pick),
+            };
             let better = match &local {
                 None => true,
                 Some((k, _, kk, _)) => match key.cmp(k) {
@@ -896,9 +983,17 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
                 },
             };
             if better {
+                if let (true, Some((_, lp, _, lo))) = (last_is_local, local.take()) {
+                    last = Some((lp, lo));
+                }
                 local = Some((key, pick, keeps, outcome));
+                last_is_local = true;
+            } else {
+                last = Some((pick, outcome));
+                last_is_local = false;
             }
         }
+        drop(last);
         let Some((mut key, mut pick, mut keeps, mut outcome)) = local else {
             continue;
         };
@@ -920,7 +1015,15 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
                         evaluations += 1;
                         let old = pick[l];
                         pick[l] = alt;
-                        let (k, kk, o) = evaluate(&pick);
+                        // Only offers keeping line `l` under either option change: the
+                        // stages before the earliest of them come out as before.
+                        let from = line_options[l][old]
+                            .iter()
+                            .chain(&line_options[l][alt])
+                            .map(|&k| rules.offers[parts[k]].stage)
+                            .min()
+                            .unwrap_or(0);
+                        let (k, kk, o) = evaluate_from(&pick, Some(&outcome), from);
                         if k < key {
                             (key, keeps, outcome) = (k, kk, o);
                             changed = true;
@@ -1272,5 +1375,83 @@ mod tests {
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod apply_from_tests {
+    use super::*;
+    use crate::request::Line;
+
+    /// Copying the stages before a change gives exactly what applying everything gives.
+    #[test]
+    fn apply_from_matches_a_full_application() {
+        let rules = crate::RuleSet::parse(
+            r#"ruleset "t" { stages 单品, 店铺, 平台 stage 店铺 max 2 }
+            activity drop "直降" { stage 单品 benefit 直降5 scope sku "A" }
+            activity shop "满减" { stage 店铺 benefit 每满100减10 scope shop "s" }
+            activity ship "包邮" { stage 平台 benefit 满50包邮 }
+            coupon p1 "平台券1" { stage 平台 benefit 满100减20 }
+            coupon p2 "平台券2" { stage 平台 benefit 满50减8 }"#,
+        )
+        .unwrap();
+        let cart = Cart {
+            lines: (0..5)
+                .map(|i| {
+                    Line::new(
+                        &format!("L{i}"),
+                        if i % 2 == 0 { "A" } else { "B" },
+                        "s",
+                        Money(4_000 + 1_000 * i),
+                        1 + i as u32 % 2,
+                    )
+                })
+                .collect(),
+        };
+        let ctx = Context {
+            shipping_fee: Money(1_000),
+            ..Context::default()
+        };
+        let p = Prepared::new(&rules.inner, &cart, &ctx).unwrap();
+        let applier = Applier::new(&p);
+        let mut parts: Vec<OfferIdx> = (0..rules.inner.offers.len()).collect();
+        parts.sort_by(|&a, &b| app_order(&rules.inner, a, b));
+        let (p1, p2) = (
+            parts
+                .iter()
+                .position(|&o| rules.inner.offers[o].id == "p1")
+                .unwrap(),
+            parts
+                .iter()
+                .position(|&o| rules.inner.offers[o].id == "p2")
+                .unwrap(),
+        );
+        let mut keeps: Vec<Lines> = parts.iter().map(|&o| p.scope[o].clone()).collect();
+        // The two platform coupons split the lines: p1 the even ones, p2 the odd ones.
+        for l in 0..5 {
+            if l % 2 == 0 {
+                keeps[p2].clear(l)
+            } else {
+                keeps[p1].clear(l)
+            }
+        }
+        let prev = applier.apply(&parts, &keeps);
+        // Line 0 moves from p1 to p2: only the platform stage (2) changes.
+        keeps[p1].clear(0);
+        keeps[p2].set(0);
+        let full = applier.apply(&parts, &keeps);
+        let from = applier.apply_from(&parts, &keeps, Some(&prev), 2);
+        assert_eq!(full.amount, from.amount);
+        assert_eq!(full.shares, from.shares);
+        assert_eq!(full.applied, from.applied);
+        assert_eq!(full.unmet, from.unmet);
+        assert_eq!(full.gifts, from.gifts);
+        assert_eq!(full.bases, from.bases);
+        assert_eq!(full.after_stage, from.after_stage);
+        assert_eq!((full.shipping, full.deposit), (from.shipping, from.deposit));
+        assert_ne!(
+            prev.amount, full.amount,
+            "the change must matter for the test to mean anything"
+        );
     }
 }

@@ -39,6 +39,7 @@ pooled! {
     Vec<(usize, i64, crate::answer::Detail, bool)> => POOL_APPLIED,
     Vec<(usize, crate::answer::Shortfall)> => POOL_UNMET,
     Vec<(usize, i64, u64, i64)> => POOL_BASES,
+    Vec<crate::eval::Mark> => POOL_MARKS,
 }
 
 /// An empty vector, from the pool when it has one.
