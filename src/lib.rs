@@ -104,6 +104,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+// pest_derive without `std` (no per-rule stack probe: nesting is bounded before parsing)
+// generates code that names `alloc`.
+extern crate alloc;
+
 mod answer;
 mod apportion;
 pub mod ast;
