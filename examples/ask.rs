@@ -14,7 +14,8 @@
 //! the request schema as `parameters` / `input_schema`). No rule file is needed.
 //!
 //! Serving: one JSON request per line on standard input, one JSON answer per line on
-//! standard output, in order, flushed after each. A bad line gets `{"error": {...}}` and the
+//! standard output, in order, flushed whenever no further request is already waiting (so
+//! after each line for an interactive client). A bad line gets `{"error": {...}}` and the
 //! next line is served; an empty line gets an error answer too, so answers and requests
 //! always pair up. A line longer than `youhui::limits::MAX_REQUEST_BYTES` is refused unread.
 //!
@@ -142,7 +143,8 @@ fn answer_line(rules: &RuleSet, line: &[u8], pretty: bool) -> String {
 
 fn serve(rules: &RuleSet, pretty: bool) -> ExitCode {
     let stdin = std::io::stdin();
-    let mut input = stdin.lock();
+    // Our own buffer, so we can see whether more requests are already waiting.
+    let mut input = std::io::BufReader::with_capacity(1 << 16, stdin.lock());
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let limit = youhui::limits::MAX_REQUEST_BYTES;
@@ -193,7 +195,16 @@ fn serve(rules: &RuleSet, pretty: bool) -> ExitCode {
         } else {
             answer_line(rules, &buf, pretty)
         };
-        if writeln!(out, "{answer}").and_then(|_| out.flush()).is_err() {
+        // Flush when no further request is waiting: an interactive client gets every answer
+        // at once, a batch on a pipe is not written one syscall per line.
+        let written = writeln!(out, "{answer}").and_then(|_| {
+            if input.buffer().is_empty() {
+                out.flush()
+            } else {
+                Ok(())
+            }
+        });
+        if written.is_err() {
             return ExitCode::from(3);
         }
     }
