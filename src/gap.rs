@@ -245,6 +245,29 @@ fn next_step(
             step.shortfall = Some(Shortfall::Amount(Money(s.0 - base)));
             step.extra_discount = Some(Money::ZERO);
         }
+        Benefit::Nth { n: size, .. }
+        | Benefit::Bundle { n: size, .. }
+        | Benefit::BuyGet { buy: size, .. } => {
+            // The units that complete the next full group, each at the scope's average
+            // unit price (as for item tiers).
+            let size = match &offer.benefit {
+                Benefit::BuyGet { buy, get } => u64::from(*buy) + u64::from(*get),
+                _ => u64::from(*size),
+            };
+            let short = size - units % size.max(1);
+            let avg = if units > 0 { current / units as i64 } else { 0 };
+            let extra = match &offer.benefit {
+                Benefit::Nth { rate, .. } => rate.discount_on(Money(avg), rounding).0,
+                Benefit::BuyGet { get, .. } => avg.saturating_mul(i64::from(*get)),
+                Benefit::Bundle { price, .. } => {
+                    (avg.saturating_mul(size as i64) - price.0).max(0)
+                }
+                _ => 0,
+            };
+            step.unit = "items";
+            step.shortfall = Some(Shortfall::Items(short));
+            step.extra_discount = Some(Money(extra));
+        }
         _ => {}
     }
     step
