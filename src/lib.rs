@@ -85,7 +85,8 @@
 //!   improved alone, visiting lines by ID so the answer does not depend on cart order.
 //! - `nth`, `buy N get M` and `bundle` with fewer units in scope than one full group are
 //!   `threshold_not_met` with the units short (`还差1件可享第2件半价`), so a return that breaks
-//!   a 第二件半价 lists it in `lost`.
+//!   a 第二件半价 lists it in `lost`; `gap` gives the units that complete the next full group
+//!   (`unit: items`), its extra discount priced at the scope's average unit price.
 //! - `best` explains a wallet coupon that fails its threshold only because a chosen coupon
 //!   took its lines as `conflict` with that coupon; one that fails on its own reports the
 //!   shortfall on its whole scope.
