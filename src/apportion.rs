@@ -34,13 +34,25 @@ pub(crate) fn split(
     let t = i128::from(total);
     let mut placed: i128 = 0;
     rems.clear();
+    // total × weight in i64 when it cannot overflow (the usual case): i128 division is slow.
+    let max_w = if uniform {
+        1
+    } else {
+        weights.iter().copied().max().unwrap_or(0).max(0)
+    };
+    let narrow = i64::try_from(sum).is_ok() && total.checked_mul(max_w).is_some();
     for (i, &w) in weights.iter().enumerate() {
-        let w = if uniform { 1 } else { i128::from(w.max(0)) };
-        let num = t * w;
-        let q = num.div_euclid(sum);
+        let w = if uniform { 1 } else { w.max(0) };
+        let (q, r) = if narrow {
+            let (num, s) = (total * w, sum as i64);
+            (i128::from(num.div_euclid(s)), i128::from(num.rem_euclid(s)))
+        } else {
+            let num = t * i128::from(w);
+            (num.div_euclid(sum), num.rem_euclid(sum))
+        };
         out[i] = q as i64;
         placed += q;
-        rems.push((num.rem_euclid(sum), i));
+        rems.push((r, i));
     }
     let mut left = t - placed;
     if left <= 0 {

@@ -259,9 +259,7 @@ fn next_step(
             let extra = match &offer.benefit {
                 Benefit::Nth { rate, .. } => rate.discount_on(Money(avg), rounding).0,
                 Benefit::BuyGet { get, .. } => avg.saturating_mul(i64::from(*get)),
-                Benefit::Bundle { price, .. } => {
-                    (avg.saturating_mul(size as i64) - price.0).max(0)
-                }
+                Benefit::Bundle { price, .. } => (avg.saturating_mul(size as i64) - price.0).max(0),
                 _ => 0,
             };
             step.unit = "items";

@@ -173,6 +173,10 @@ impl Rounding {
 
     /// `num / den` rounded to an integer with this mode (`den > 0`).
     pub fn div_round(self, num: i128, den: i128) -> i128 {
+        // Most products fit in i64, whose division is several times faster than i128's.
+        if let (Ok(n), Ok(d)) = (i64::try_from(num), i64::try_from(den)) {
+            return i128::from(self.div_round_i64(n, d));
+        }
         let q = num / den;
         let r = num % den;
         if r == 0 {
@@ -192,11 +196,71 @@ impl Rounding {
             q
         }
     }
+
+    /// [`Rounding::div_round`] in `i64` (`den > 0`, no overflow: `num` is an `i64`).
+    fn div_round_i64(self, num: i64, den: i64) -> i64 {
+        let q = num / den;
+        let r = num % den;
+        if r == 0 {
+            return q;
+        }
+        let away = if num < 0 { -1 } else { 1 };
+        // |r| < den ≤ i64::MAX, so 2|r| fits in u64.
+        let twice = 2 * r.unsigned_abs();
+        let den_u = den.unsigned_abs();
+        let bump = match self {
+            Rounding::Down => false,
+            Rounding::Up => true,
+            Rounding::HalfUp => twice >= den_u,
+            Rounding::HalfEven => twice > den_u || (twice == den_u && q % 2 != 0),
+        };
+        if bump {
+            q + away
+        } else {
+            q
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The i64 fast path rounds exactly as the i128 arithmetic does.
+    #[test]
+    fn narrow_division_matches_wide() {
+        let wide = |mode: Rounding, num: i128, den: i128| {
+            let (q, r) = (num / den, num % den);
+            if r == 0 {
+                return q;
+            }
+            let away = if num < 0 { -1 } else { 1 };
+            let twice = 2 * r.abs();
+            let bump = match mode {
+                Rounding::Down => false,
+                Rounding::Up => true,
+                Rounding::HalfUp => twice >= den,
+                Rounding::HalfEven => twice > den || (twice == den && q % 2 != 0),
+            };
+            q + if bump { away } else { 0 }
+        };
+        for mode in [
+            Rounding::Down,
+            Rounding::Up,
+            Rounding::HalfUp,
+            Rounding::HalfEven,
+        ] {
+            for num in (-2_500i64..2_500).chain([i64::MAX, i64::MIN + 1, 33_330_000]) {
+                for den in [1i64, 2, 3, 7, 100, 10_000, i64::MAX] {
+                    assert_eq!(
+                        i128::from(mode.div_round_i64(num, den)),
+                        wide(mode, num.into(), den.into()),
+                        "{mode:?} {num} / {den}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn money_parses_and_prints_with_two_decimals() {
