@@ -864,6 +864,13 @@ pub(crate) struct Chosen {
     pub outcome: Outcome,
 }
 
+impl Drop for Chosen {
+    fn drop(&mut self) {
+        pool::give(std::mem::take(&mut self.parts));
+        pool::give(std::mem::take(&mut self.keeps));
+    }
+}
+
 /// Chooses among all conflict-free sets and keeper assignments the one with the lowest
 /// payable (ties: larger priority sum, fewer applied offers, then keepers earlier in
 /// declaration order, line by line).
@@ -898,22 +905,26 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
         .iter()
         .map(|&o| !rules.offers[o].benefit.is_price_neutral())
         .collect();
-    let mut here = Vec::new();
+    let (mut here, mut priced_here) = (Vec::new(), Vec::new());
     for members in sets {
         let in_set: Vec<bool> = parts.iter().map(|o| members.contains(o)).collect();
         // Every member keeps its whole scope, except on contested lines.
-        let whole: Vec<Lines> = parts
-            .iter()
-            .zip(&in_set)
-            .map(|(&o, &i)| if i { p.scope[o].clone() } else { Lines::new(n) })
-            .collect();
+        let mut whole: Vec<Lines> = pool::take();
+        whole.extend(parts.iter().zip(&in_set).map(|(&o, &i)| {
+            if i {
+                p.scope[o].clone()
+            } else {
+                Lines::new(n)
+            }
+        }));
         // Per contested line: the options of keeper sets (indices into `parts`); an
         // uncontested line has none (its keepers are all members with it in scope).
         let line_options: Vec<Vec<Vec<usize>>> = (0..n)
             .map(|l| {
                 here.clear();
                 here.extend((0..parts.len()).filter(|&k| in_set[k] && whole[k].get(l)));
-                let priced_here: Vec<usize> = here.iter().copied().filter(|&k| priced[k]).collect();
+                priced_here.clear();
+                priced_here.extend(here.iter().copied().filter(|&k| priced[k]));
                 if may_share_line(rules, &priced_here, |k| parts[k]) {
                     Vec::new()
                 } else {
@@ -983,12 +994,13 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
                 },
             };
             if better {
-                if let (true, Some((_, lp, _, lo))) = (last_is_local, local.take()) {
-                    last = Some((lp, lo));
+                if let Some((_, _, old_keeps, _)) = local.take() {
+                    pool::give(old_keeps);
                 }
                 local = Some((key, pick, keeps, outcome));
                 last_is_local = true;
             } else {
+                pool::give(keeps);
                 last = Some((pick, outcome));
                 last_is_local = false;
             }
@@ -1025,9 +1037,11 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
                             .unwrap_or(0);
                         let (k, kk, o) = evaluate_from(&pick, Some(&outcome), from);
                         if k < key {
-                            (key, keeps, outcome) = (k, kk, o);
+                            pool::give(std::mem::replace(&mut keeps, kk));
+                            (key, outcome) = (k, o);
                             changed = true;
                         } else {
+                            pool::give(kk);
                             pick[l] = old;
                         }
                     }
@@ -1045,6 +1059,7 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
         if better {
             best = Some((key, members, keeps, outcome));
         }
+        pool::give(whole);
     }
     let (members, keeps, outcome) = match best {
         Some((_, members, keeps, outcome)) => (members, keeps, Some(outcome)),
@@ -1125,7 +1140,8 @@ fn may_share_line(rules: &RuleSetData, set: &[usize], offer: impl Fn(usize) -> O
 /// The lines each participant keeps under a pick of per-line options: its whole scope
 /// (`whole`, members only), except that a contested line goes to the picked option only.
 fn keeps_of(whole: &[Lines], options: &[Vec<Vec<usize>>], pick: &[usize]) -> Vec<Lines> {
-    let mut keeps = whole.to_vec();
+    let mut keeps: Vec<Lines> = pool::take();
+    keeps.extend_from_slice(whole);
     for (l, opts) in options.iter().enumerate() {
         if let Some(opt) = opts.get(pick[l]) {
             for k in &mut keeps {
@@ -1248,11 +1264,19 @@ fn keeper_options(rules: &RuleSetData, parts: &[OfferIdx], here: &[usize]) -> Ve
             return;
         }
         let Some(&k) = priced.get(i) else {
-            let maximal = priced.iter().filter(|x| !cur.contains(x)).all(|&x| {
-                let mut with = cur.clone();
-                with.push(x);
-                !valid(&with)
-            });
+            // Maximal: no left-out offer could join (tried in place, then taken out again).
+            let mut maximal = true;
+            for &x in priced {
+                if !cur.contains(&x) {
+                    cur.push(x);
+                    let fits = valid(cur);
+                    cur.pop();
+                    if fits {
+                        maximal = false;
+                        break;
+                    }
+                }
+            }
             if maximal {
                 out.push(cur.clone());
             }

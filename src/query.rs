@@ -151,9 +151,12 @@ impl RuleSet {
                 });
             }
         }
-        let mut parts: Vec<OfferIdx> = (0..rules.offers.len())
-            .filter(|&o| rules.offers[o].kind == OfferKind::Activity && p.ineligible[o].is_none())
-            .collect();
+        let mut parts: Vec<OfferIdx> = crate::pool::take();
+        parts.extend(
+            (0..rules.offers.len()).filter(|&o| {
+                rules.offers[o].kind == OfferKind::Activity && p.ineligible[o].is_none()
+            }),
+        );
         parts.extend(&candidate_coupons);
         Ok((choose(p, parts), not_held))
     }
