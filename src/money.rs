@@ -57,9 +57,31 @@ impl Money {
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.0 < 0 { "-" } else { "" };
-        let abs = self.0.unsigned_abs();
-        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+        // Digits written by hand into a stack buffer: answers print many amounts, and the
+        // general integer formatting machinery is several times slower.
+        let mut buf = [0u8; 24];
+        let mut i = buf.len();
+        let mut abs = self.0.unsigned_abs();
+        let mut push = |b: u8, i: &mut usize| {
+            *i -= 1;
+            buf[*i] = b;
+        };
+        push(b'0' + (abs % 10) as u8, &mut i);
+        push(b'0' + (abs / 10 % 10) as u8, &mut i);
+        push(b'.', &mut i);
+        abs /= 100;
+        loop {
+            push(b'0' + (abs % 10) as u8, &mut i);
+            abs /= 10;
+            if abs == 0 {
+                break;
+            }
+        }
+        if self.0 < 0 {
+            push(b'-', &mut i);
+        }
+        // Only ASCII digits, '.' and '-' were written.
+        f.write_str(std::str::from_utf8(&buf[i..]).unwrap_or_default())
     }
 }
 
@@ -225,6 +247,22 @@ impl Rounding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn money_prints_two_decimals() {
+        for (cents, text) in [
+            (0, "0.00"),
+            (5, "0.05"),
+            (100, "1.00"),
+            (12_345, "123.45"),
+            (-7, "-0.07"),
+            (-12_345, "-123.45"),
+            (i64::MAX, "92233720368547758.07"),
+            (i64::MIN, "-92233720368547758.08"),
+        ] {
+            assert_eq!(Money(cents).to_string(), text);
+        }
+    }
 
     /// The i64 fast path rounds exactly as the i128 arithmetic does.
     #[test]
