@@ -199,50 +199,40 @@ impl Rounding {
         if let (Ok(n), Ok(d)) = (i64::try_from(num), i64::try_from(den)) {
             return i128::from(self.div_round_i64(n, d));
         }
-        let q = num / den;
-        let r = num % den;
-        if r == 0 {
-            return q;
-        }
-        let away = if num < 0 { -1 } else { 1 };
-        let twice = 2 * r.abs();
-        let bump = match self {
-            Rounding::Down => false,
-            Rounding::Up => true,
-            Rounding::HalfUp => twice >= den,
-            Rounding::HalfEven => twice > den || (twice == den && q % 2 != 0),
-        };
-        if bump {
-            q + away
-        } else {
-            q
-        }
-    }
-
-    /// [`Rounding::div_round`] in `i64` (`den > 0`, no overflow: `num` is an `i64`).
-    fn div_round_i64(self, num: i64, den: i64) -> i64 {
-        let q = num / den;
-        let r = num % den;
-        if r == 0 {
-            return q;
-        }
-        let away = if num < 0 { -1 } else { 1 };
-        // |r| < den ≤ i64::MAX, so 2|r| fits in u64.
-        let twice = 2 * r.unsigned_abs();
-        let den_u = den.unsigned_abs();
-        let bump = match self {
-            Rounding::Down => false,
-            Rounding::Up => true,
-            Rounding::HalfUp => twice >= den_u,
-            Rounding::HalfEven => twice > den_u || (twice == den_u && q % 2 != 0),
-        };
-        if bump {
-            q + away
-        } else {
-            q
-        }
+        self.div_round_i128(num, den)
     }
 }
+
+/// `num / den` rounded with a mode, for one integer width: the same code serves the i64 fast
+/// path and the i128 fallback. `|r| < den`, so `2|r|` fits in the unsigned type.
+macro_rules! div_round_in {
+    ($name:ident, $t:ty) => {
+        impl Rounding {
+            fn $name(self, num: $t, den: $t) -> $t {
+                let (q, r) = (num / den, num % den);
+                if r == 0 {
+                    return q;
+                }
+                let away = if num < 0 { -1 } else { 1 };
+                let (twice, den_u) = (2 * r.unsigned_abs(), den.unsigned_abs());
+                let bump = match self {
+                    Rounding::Down => false,
+                    Rounding::Up => true,
+                    Rounding::HalfUp => twice >= den_u,
+                    Rounding::HalfEven => twice > den_u || (twice == den_u && q % 2 != 0),
+                };
+                if bump {
+                    q + away
+                } else {
+                    q
+                }
+            }
+        }
+    };
+}
+
+div_round_in!(div_round_i64, i64);
+div_round_in!(div_round_i128, i128);
 
 #[cfg(test)]
 mod tests {
@@ -295,6 +285,19 @@ mod tests {
                         wide(mode, num.into(), den.into()),
                         "{mode:?} {num} / {den}"
                     );
+                }
+            }
+            // Beyond i64: the wide instance of the same code.
+            for k in -50i128..50 {
+                let num = i128::from(i64::MAX) * 7 + k * 1_000_003;
+                for den in [3i128, 10_000, i128::from(i64::MAX) * 2] {
+                    for n in [num, -num] {
+                        assert_eq!(
+                            mode.div_round(n, den),
+                            wide(mode, n, den),
+                            "{mode:?} {n} / {den}"
+                        );
+                    }
                 }
             }
         }
