@@ -783,11 +783,7 @@ impl Applier<'_, '_> {
                 }
             }
             Benefit::Nth { .. } | Benefit::BuyGet { .. } | Benefit::Bundle { .. } => {
-                let size = match &o.benefit {
-                    Benefit::Nth { n, .. } | Benefit::Bundle { n, .. } => u64::from(*n),
-                    Benefit::BuyGet { buy, get } => u64::from(*buy) + u64::from(*get),
-                    _ => 1,
-                };
+                let size = o.benefit.group_size().unwrap_or(1);
                 if units < size {
                     // Not one full group: like a count threshold that is not met.
                     out.unmet.push((oi, Shortfall::Items(size - units)));

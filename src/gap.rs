@@ -245,15 +245,10 @@ fn next_step(
             step.shortfall = Some(Shortfall::Amount(Money(s.0 - base)));
             step.extra_discount = Some(Money::ZERO);
         }
-        Benefit::Nth { n: size, .. }
-        | Benefit::Bundle { n: size, .. }
-        | Benefit::BuyGet { buy: size, .. } => {
+        Benefit::Nth { .. } | Benefit::Bundle { .. } | Benefit::BuyGet { .. } => {
             // The units that complete the next full group, each at the scope's average
             // unit price (as for item tiers).
-            let size = match &offer.benefit {
-                Benefit::BuyGet { buy, get } => u64::from(*buy) + u64::from(*get),
-                _ => u64::from(*size),
-            };
+            let size = offer.benefit.group_size().unwrap_or(1);
             let short = size - units % size.max(1);
             let avg = if units > 0 { current / units as i64 } else { 0 };
             let extra = match &offer.benefit {

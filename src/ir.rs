@@ -262,6 +262,16 @@ impl Benefit {
     pub fn is_price_neutral(&self) -> bool {
         matches!(self, Benefit::FreeShipping { .. } | Benefit::Gift { .. })
     }
+
+    /// For `nth`, `buy N get M` and `bundle`: the units of one group. Fewer units in scope
+    /// than one group is a count threshold not met.
+    pub fn group_size(&self) -> Option<u64> {
+        match self {
+            Benefit::Nth { n, .. } | Benefit::Bundle { n, .. } => Some(u64::from(*n)),
+            Benefit::BuyGet { buy, get } => Some(u64::from(*buy) + u64::from(*get)),
+            _ => None,
+        }
+    }
 }
 
 /// One tier of a threshold benefit.

@@ -353,7 +353,10 @@ impl RuleSet {
             {
                 Some(Shortfall::Amount(Money(s.0 - base)))
             }
-            _ => None,
+            b => b
+                .group_size()
+                .filter(|&size| units < size)
+                .map(|size| Shortfall::Items(size - units)),
         };
         short.map(|shortfall| Reason::ThresholdNotMet {
             shortfall,
