@@ -45,10 +45,7 @@ impl<'a> Words<'a> {
     }
 
     fn offer(&self, id: &str) -> Option<&'a Offer> {
-        self.rules
-            .index
-            .get(id)
-            .and_then(|&i| self.rules.offers.get(i))
+        self.rules.offer(id)
     }
 
     /// The offer's title (its ID when unknown).

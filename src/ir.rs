@@ -49,6 +49,13 @@ pub(crate) struct RuleSetData {
     pub scope_index: crate::scope_index::ScopeIndex,
 }
 
+impl RuleSetData {
+    /// The offer with this ID (through the ID index).
+    pub fn offer(&self, id: &str) -> Option<&Offer> {
+        self.index.get(id).and_then(|&i| self.offers.get(i))
+    }
+}
+
 fn ser_offset<S: Serializer>(secs: &i32, s: S) -> Result<S::Ok, S::Error> {
     s.collect_str(&crate::canonical::format_offset(*secs))
 }

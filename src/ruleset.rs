@@ -95,10 +95,7 @@ impl RuleSet {
 
     /// The offer with this ID.
     pub fn offer(&self, id: &str) -> Option<&Offer> {
-        self.inner
-            .index
-            .get(id)
-            .and_then(|&i| self.inner.offers.get(i))
+        self.inner.offer(id)
     }
 
     /// The warnings found while checking.
