@@ -1,33 +1,33 @@
 //! `best` (用哪几张券最划算): the selection of wallet coupons with the lowest payable.
 //!
-//! The answer is exact:
-//! - Wallets of at most [`BRUTE_FORCE_COUPONS`] candidate coupons are searched
-//!   exhaustively: every selection with no two coupons that exclude each other is priced.
-//! - Larger wallets are searched depth first, coupons ordered by the most they could give,
-//!   including before excluding, with two prunings: coupons that exclude a chosen one are
-//!   skipped, and a branch stops when its payable minus the most the remaining coupons could
-//!   still take off ([`max_discount`], computed on the cart's original prices) cannot beat
-//!   the best selection found. The bound assumes adding a coupon never makes the other
-//!   offers give more than they did without it; it holds unless a coupon's presence lets a
-//!   threshold be reached by displacing another offer's discount (an `only_with`, exclusive
-//!   or stage-`max` contest whose loser is cheaper for the customer), which the brute force
-//!   covers for small wallets.
-//! - A search that would price more than [`limits::MAX_BEST_EVALUATIONS`] selections
-//!   stops with the `budget_exceeded` error rather than run long.
+//! The answer is exact, proven by branch and bound:
+//! - Coupons are decided one at a time (earlier stages first, then the most they could
+//!   give), each taken before it is left out; a coupon that excludes a taken one is left
+//!   out.
+//! - Every node is bounded by [`crate::bound`] with the undecided coupons *open* (they may
+//!   or may not take part, and may keep any line of their scope), which is a true lower
+//!   bound on the payable of every selection below it; a node whose bound exceeds the best
+//!   payable found is not explored.
+//! - A complete selection is priced by the stacking choice, itself an exact search
+//!   ([`crate::assign`]) sharing the budget.
+//! - A search that would take more than [`limits::MAX_BEST_WORK`] steps (bounds and
+//!   choices priced) stops with the `budget_exceeded` error rather than run long.
 //!
 //! Ties: fewer chosen coupons, then the list of chosen IDs in declaration order that comes
 //! first. A coupon counts as chosen only if it applies.
 
 use crate::answer::{Best, NotChosen, Reason};
+use crate::ast::OfferKind;
+use crate::bound::{Bounder, LowerBound};
 use crate::error::{Error, EvalError};
-use crate::eval::{compatible, excludes, line_rule, Prepared};
+use crate::eval::{
+    app_order, compatible, excludes, keeper_options, line_rule, may_share_line, Applier, Lines,
+    Prepared,
+};
 use crate::ir::*;
 use crate::limits;
 use crate::money::{Money, Rounding};
 use crate::request::{Cart, Context};
-
-/// Wallets with at most this many candidate coupons are searched exhaustively.
-pub const BRUTE_FORCE_COUPONS: usize = 10;
 
 /// A priced selection: payable and the coupons that applied (declaration indices, sorted).
 #[derive(Clone)]
@@ -59,22 +59,53 @@ impl Priced {
     }
 }
 
+/// Where a coupon stands in a node of the search.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Taken,
+    Left,
+    Open,
+}
+
 struct Search<'r, 'p, 'a> {
     rules: &'r RuleSet,
     p: &'p Prepared<'a>,
-    evaluated: usize,
+    /// Candidate activities.
+    activities: Vec<OfferIdx>,
+    /// Candidate coupons, in search order.
+    coupons: Vec<OfferIdx>,
+    work: usize,
     best: Option<Priced>,
 }
 
 impl Search<'_, '_, '_> {
-    fn price(&mut self, selection: &[OfferIdx]) -> Result<i64, EvalError> {
-        self.evaluated += 1;
-        if self.evaluated > limits::MAX_BEST_EVALUATIONS {
+    fn spend(&mut self, steps: usize) -> Result<(), EvalError> {
+        self.work += steps;
+        if self.work > limits::MAX_BEST_WORK {
             return Err(EvalError::Budget {
-                limit: limits::MAX_BEST_EVALUATIONS,
+                limit: limits::MAX_BEST_WORK,
             });
         }
-        let (chosen, _) = self.rules.choose_for(self.p, selection)?;
+        Ok(())
+    }
+
+    /// Prices a complete selection with the exact stacking choice.
+    fn price(&mut self, selection: &[OfferIdx]) -> Result<(), EvalError> {
+        let budget = limits::MAX_BEST_WORK.saturating_sub(self.work);
+        let cutoff = self.best.as_ref().map_or(i64::MAX, |b| b.payable);
+        let (chosen, _) = self
+            .rules
+            .choose_for_within(self.p, selection, budget, cutoff)?;
+        self.spend(chosen.work.max(1))?;
+        if !chosen.proven {
+            return Err(EvalError::Budget {
+                limit: limits::MAX_BEST_WORK,
+            });
+        }
+        if chosen.cut {
+            // Nothing at or below the best payable found.
+            return Ok(());
+        }
         let payable = chosen.outcome.payable();
         let mut applied: Vec<OfferIdx> = chosen
             .outcome
@@ -92,39 +123,151 @@ impl Search<'_, '_, '_> {
         if self.best.as_ref().is_none_or(|b| cand.better_than(b)) {
             self.best = Some(cand);
         }
-        Ok(payable)
+        Ok(())
     }
 
-    fn dfs(
-        &mut self,
-        order: &[(OfferIdx, i64)],
-        i: usize,
-        selection: &mut Vec<OfferIdx>,
-        payable: i64,
-    ) -> Result<(), EvalError> {
-        let rules = &self.rules.inner;
-        let allowed = |o: OfferIdx, sel: &[OfferIdx]| !sel.iter().any(|&s| excludes(rules, o, s));
-        let room: i64 = order[i..]
-            .iter()
-            .filter(|(o, _)| allowed(*o, selection))
-            .fold(0i64, |sum, (_, m)| sum.saturating_add(*m));
-        if self
-            .best
-            .as_ref()
-            .is_some_and(|b| payable.saturating_sub(room) >= b.payable)
-        {
-            return Ok(());
-        }
-        let Some(&(o, _)) = order.get(i) else {
-            return Ok(());
+    /// A lower bound on the payable of every selection that takes the `Taken` coupons,
+    /// leaves the `Left` ones and decides the `Open` ones either way, and whether that
+    /// subtree cannot hold a better selection (its bound exceeds the best payable found,
+    /// or equals it while the coupons every selection there must apply already lose the
+    /// tie-break).
+    fn hopeless(&mut self, status: &[Status]) -> Result<bool, EvalError> {
+        let Some(best_payable) = self.best.as_ref().map(|b| b.payable) else {
+            return Ok(false);
         };
-        if allowed(o, selection) {
-            selection.push(o);
-            let with = self.price(selection)?;
-            self.dfs(order, i + 1, selection, with)?;
-            selection.pop();
+        let (b, must) = self.bound(status, Some(best_payable))?;
+        if b.payable > best_payable {
+            return Ok(true);
         }
-        self.dfs(order, i + 1, selection, payable)
+        if b.payable < best_payable {
+            return Ok(false);
+        }
+        let Some(best) = self.best.as_ref() else {
+            return Ok(false);
+        };
+        // Equal payable: every selection here chooses at least `must`; on a full tie of the
+        // chosen coupons the smaller selection wins, and each here takes every `Taken` one.
+        let taken = status.iter().filter(|s| **s == Status::Taken).count();
+        Ok(
+            match (must.len(), &must).cmp(&(best.chosen.len(), &best.chosen)) {
+                std::cmp::Ordering::Less => false,
+                std::cmp::Ordering::Equal => taken >= best.selection.len(),
+                std::cmp::Ordering::Greater => true,
+            },
+        )
+    }
+
+    fn bound(
+        &mut self,
+        status: &[Status],
+        tie_at: Option<i64>,
+    ) -> Result<(LowerBound, Vec<OfferIdx>), EvalError> {
+        self.spend(1)?;
+        let p = self.p;
+        let rules = p.rules;
+        let n = p.orig.len();
+        let mut parts: Vec<OfferIdx> = self.activities.clone();
+        parts.extend(
+            self.coupons
+                .iter()
+                .zip(status)
+                .filter(|(_, s)| **s != Status::Left)
+                .map(|(&c, _)| c),
+        );
+        parts.sort_by(|&a, &b| app_order(rules, a, b));
+        let open: Vec<bool> = parts
+            .iter()
+            .map(|o| {
+                self.coupons
+                    .iter()
+                    .position(|c| c == o)
+                    .is_some_and(|i| status[i] == Status::Open)
+            })
+            .collect();
+        // Sure to take part: decided, and in no `excludes` relation with another part.
+        let sure: Vec<bool> = parts
+            .iter()
+            .zip(&open)
+            .map(|(&o, &is_open)| !is_open && !parts.iter().any(|&x| excludes(rules, o, x)))
+            .collect();
+        let priced: Vec<bool> = parts
+            .iter()
+            .map(|&o| !rules.offers[o].benefit.is_price_neutral())
+            .collect();
+        let possible: Vec<Lines> = parts.iter().map(|&o| p.scope[o].clone()).collect();
+        let mut certain = possible.clone();
+        let mut undecided = Lines::new(n);
+        let mut options: Vec<Vec<Vec<usize>>> = vec![Vec::new(); n];
+        let (mut here, mut priced_here) = (Vec::new(), Vec::new());
+        for (l, opts) in options.iter_mut().enumerate() {
+            here.clear();
+            here.extend((0..parts.len()).filter(|&k| possible[k].get(l)));
+            priced_here.clear();
+            priced_here.extend(here.iter().copied().filter(|&k| priced[k]));
+            if may_share_line(rules, &priced_here, |k| parts[k]) {
+                continue;
+            }
+            *opts = keeper_options(rules, &parts, &here);
+            undecided.set(l);
+            for &k in &here {
+                if !opts.iter().all(|o| o.contains(&k)) {
+                    certain[k].clear(l);
+                }
+            }
+        }
+        let fixed: Vec<bool> = (0..parts.len())
+            .map(|k| sure[k] && certain[k] == possible[k])
+            .collect();
+        let applier = Applier::new(p);
+        let mut bounder = Bounder::new(&applier, &parts);
+        let b = bounder.bound(
+            &fixed, &sure, &certain, &possible, &undecided, &options, tie_at,
+        );
+        self.spend(bounder.applies)?;
+        // Coupons every selection here paying at most `tie_at` applies, in declaration order.
+        let mut must: Vec<OfferIdx> = parts
+            .iter()
+            .zip(&bounder.must)
+            .filter(|(&o, &m)| m && rules.offers[o].kind == OfferKind::Coupon)
+            .map(|(&o, _)| o)
+            .collect();
+        must.sort_unstable();
+        Ok((b, must))
+    }
+
+    fn dfs(&mut self, i: usize, status: &mut Vec<Status>) -> Result<(), EvalError> {
+        let rules = &self.rules.inner;
+        if i == self.coupons.len() {
+            if self.hopeless(status)? {
+                return Ok(());
+            }
+            let selection: Vec<OfferIdx> = self
+                .coupons
+                .iter()
+                .zip(status.iter())
+                .filter(|(_, s)| **s == Status::Taken)
+                .map(|(&c, _)| c)
+                .collect();
+            self.price(&selection)?;
+            return Ok(());
+        }
+        let c = self.coupons[i];
+        let blocked = self
+            .coupons
+            .iter()
+            .zip(status.iter())
+            .any(|(&t, s)| *s == Status::Taken && excludes(rules, c, t));
+        if !blocked {
+            if self.hopeless(status)? {
+                return Ok(());
+            }
+            status[i] = Status::Taken;
+            self.dfs(i + 1, status)?;
+        }
+        status[i] = Status::Left;
+        self.dfs(i + 1, status)?;
+        status[i] = Status::Open;
+        Ok(())
     }
 }
 
@@ -214,41 +357,34 @@ impl RuleSet {
             .copied()
             .filter(|&c| p.ineligible[c].is_none())
             .collect();
+        let mut coupons: Vec<(OfferIdx, i64)> = candidates
+            .iter()
+            .map(|&c| (c, max_discount(&p, c)))
+            .collect();
+        coupons.sort_by(|a, b| {
+            rules.offers[a.0]
+                .stage
+                .cmp(&rules.offers[b.0].stage)
+                .then(b.1.cmp(&a.1))
+                .then(a.0.cmp(&b.0))
+        });
         let mut search = Search {
             rules: self,
             p: &p,
-            evaluated: 0,
+            activities: (0..rules.offers.len())
+                .filter(|&o| {
+                    rules.offers[o].kind == OfferKind::Activity && p.ineligible[o].is_none()
+                })
+                .collect(),
+            coupons: coupons.iter().map(|c| c.0).collect(),
+            work: 0,
             best: None,
         };
-        let empty = search.price(&[])?;
-        if candidates.len() <= BRUTE_FORCE_COUPONS {
-            for mask in 1u32..(1u32 << candidates.len()) {
-                let sel: Vec<OfferIdx> = (0..candidates.len())
-                    .filter(|i| mask & (1 << i) != 0)
-                    .map(|i| candidates[i])
-                    .collect();
-                let independent = sel
-                    .iter()
-                    .enumerate()
-                    .all(|(i, &a)| sel[i + 1..].iter().all(|&b| !excludes(rules, a, b)));
-                if independent {
-                    search.price(&sel)?;
-                }
-            }
-        } else {
-            let mut order: Vec<(OfferIdx, i64)> = candidates
-                .iter()
-                .map(|&c| (c, max_discount(&p, c)))
-                .collect();
-            order.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            // Single coupons first: a good incumbent makes the bound bite early.
-            for &(c, _) in &order {
-                search.price(&[c])?;
-            }
-            search.dfs(&order, 0, &mut Vec::new(), empty)?;
-        }
+        search.price(&[])?;
+        let mut status = vec![Status::Open; search.coupons.len()];
+        search.dfs(0, &mut status)?;
         // Drop selected coupons that apply nowhere when the answer stays the same without
-        // them (the bound prunes equally cheap branches, so the search may keep them).
+        // them (a tie the search may have left with the larger selection).
         if let Some(found) = search.best.clone() {
             for c in found
                 .selection
@@ -268,13 +404,17 @@ impl RuleSet {
                 search.price(&without)?;
             }
         }
-        let evaluated = search.evaluated;
+        let evaluated = search.work;
+        // The empty selection was priced first, without a cutoff.
         let best = search.best.unwrap_or(Priced {
-            payable: empty,
+            payable: 0,
             chosen: Vec::new(),
             selection: Vec::new(),
         });
-        let quote = self.quote_prepared(&p, &best.selection)?;
+        let (chosen, not_held) =
+            self.choose_for_within(&p, &best.selection, limits::MAX_BEST_WORK, i64::MAX)?;
+        let quote = self.assemble(&p, &best.selection, &not_held, &chosen);
+        drop(chosen);
         let mut not_chosen = Vec::new();
         for &c in &wallet {
             if best.chosen.contains(&c) {

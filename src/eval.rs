@@ -73,6 +73,20 @@ impl Lines {
     pub(crate) fn get(&self, i: usize) -> bool {
         self.word(i / 64) & (1 << (i % 64)) != 0
     }
+    /// Adds every line of `other` (of the same cart).
+    pub(crate) fn union_with(&mut self, other: &Lines) {
+        self.first |= other.first;
+        for (a, b) in self.rest.iter_mut().zip(&other.rest) {
+            *a |= b;
+        }
+    }
+    /// Keeps only the lines also in `other` (of the same cart).
+    pub(crate) fn intersect_with(&mut self, other: &Lines) {
+        self.first &= other.first;
+        for (a, b) in self.rest.iter_mut().zip(&other.rest) {
+            *a &= b;
+        }
+    }
     pub(crate) fn is_disjoint(&self, other: &Lines) -> bool {
         self.words().zip(other.words()).all(|(a, b)| a & b == 0)
     }
@@ -361,7 +375,7 @@ pub(crate) fn line_rule(rules: &RuleSetData, loser: OfferIdx, winner: OfferIdx) 
 }
 
 /// Application order: stage, then priority (higher first), then declaration.
-fn app_order(rules: &RuleSetData, a: OfferIdx, b: OfferIdx) -> Ordering {
+pub(crate) fn app_order(rules: &RuleSetData, a: OfferIdx, b: OfferIdx) -> Ordering {
     let (oa, ob) = (&rules.offers[a], &rules.offers[b]);
     oa.stage
         .cmp(&ob.stage)
@@ -858,6 +872,14 @@ pub(crate) struct Chosen {
     /// Participants left out of the conflict-free set, with the member they lose to.
     pub left_out: Vec<(OfferIdx, OfferIdx)>,
     pub outcome: Outcome,
+    /// Whether the choice is proven the cheapest (a search that ran out of budget keeps
+    /// the best choice it found).
+    pub proven: bool,
+    /// Choices priced and bounds computed to find it.
+    pub work: usize,
+    /// Whether no choice pays at most the cutoff of [`choose_within`] (the outcome is then
+    /// meaningless).
+    pub cut: bool,
 }
 
 impl Drop for Chosen {
@@ -876,7 +898,19 @@ impl Drop for Chosen {
 /// lines with identical options first choose alike (every combination of such groups, up
 /// to [`MAX_CHOICES`]), then each contested line alone tries its other options, keeping any
 /// improvement, until a full pass changes nothing.
-pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
+pub(crate) fn choose(p: &Prepared<'_>, parts: Vec<OfferIdx>) -> Chosen {
+    choose_within(p, parts, ASSIGN_BUDGET, i64::MAX)
+}
+
+/// [`choose`] with a budget of bounds for the search over each conflict-free set's
+/// contested lines ([`Chosen::proven`] says whether every search finished), and a cutoff:
+/// searched choices paying more are not explored ([`Chosen::cut`] when none is left).
+pub(crate) fn choose_within(
+    p: &Prepared<'_>,
+    mut parts: Vec<OfferIdx>,
+    budget: usize,
+    cutoff: i64,
+) -> Chosen {
     let rules = p.rules;
     parts.sort_by(|&a, &b| app_order(rules, a, b));
     let n = p.orig.len();
@@ -894,6 +928,9 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
                 keeps,
                 left_out: Vec::new(),
                 outcome,
+                proven: true,
+                work: 1,
+                cut: false,
             };
         }
     }
@@ -902,6 +939,8 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
         .map(|&o| !rules.offers[o].benefit.is_price_neutral())
         .collect();
     let (mut here, mut priced_here) = (Vec::new(), Vec::new());
+    let mut proven = true;
+    let mut work = 0;
     for members in sets {
         let in_set: Vec<bool> = parts.iter().map(|o| members.contains(o)).collect();
         // Every member keeps its whole scope, except on contested lines.
@@ -950,100 +989,80 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
             .try_fold(1usize, |acc, &l| acc.checked_mul(line_options[l].len()));
         let exhaustive = product.is_some_and(|p| p <= EXHAUSTIVE_CHOICES);
         let mut local: Option<(Key, Vec<usize>, Vec<Lines>, Outcome)> = None;
-        // The previous pick and its outcome (in `local` when it was the best so far): the
-        // next pick, which usually changes a few lines, copies the stages before them.
-        let mut last: Option<(Vec<usize>, Outcome)> = None;
-        let mut last_is_local = false;
-        for pick in assignments(p, &line_options, &contested, exhaustive) {
-            let prev = if last_is_local {
-                local.as_ref().map(|(_, pk, _, o)| (pk, o))
-            } else {
-                last.as_ref().map(|(pk, o)| (pk, o))
-            };
-            let (key, keeps, outcome) = match prev {
-                Some((prev_pick, prev_outcome)) => {
-                    let from = contested
-                        .iter()
-                        .filter(|&&l| prev_pick[l] != pick[l])
-                        .flat_map(|&l| {
-                            line_options[l][prev_pick[l]]
-                                .iter()
-                                .chain(&line_options[l][pick[l]])
-                        })
-                        .map(|&k| rules.offers[parts[k]].stage)
-                        .min()
-                        .unwrap_or(0);
-                    evaluate_from(&pick, Some(prev_outcome), from)
-                }
-                None => evaluate(&pick),
-            };
-            let better = match &local {
-                None => true,
-                Some((k, _, kk, _)) => match key.cmp(k) {
-                    Ordering::Less => true,
-                    // Exhaustive search breaks full ties by keepers in cart order; the
-                    // heuristic keeps the first, in an order independent of the cart's.
-                    Ordering::Equal => {
-                        exhaustive && keepers(&parts, &keeps, n) < keepers(&parts, kk, n)
-                    }
-                    Ordering::Greater => false,
-                },
-            };
-            if better {
-                if let Some((_, _, old_keeps, _)) = local.take() {
-                    pool::give(old_keeps);
-                }
-                local = Some((key, pick, keeps, outcome));
-                last_is_local = true;
-            } else {
-                pool::give(keeps);
-                last = Some((pick, outcome));
-                last_is_local = false;
-            }
-        }
-        drop(last);
-        let Some((mut key, mut pick, mut keeps, mut outcome)) = local else {
-            continue;
-        };
         if !exhaustive {
-            // Improve one line at a time until a whole pass changes nothing. Lines are
-            // visited by ID and only a strictly better key is accepted, so the result does
-            // not depend on the order of the cart.
-            let mut order = contested.clone();
-            order.sort_by(|&a, &b| p.cart.lines[a].id.cmp(&p.cart.lines[b].id));
-            let mut evaluations = 0;
-            let mut changed = true;
-            while changed && evaluations < MAX_CHOICES {
-                changed = false;
-                for &l in &order {
-                    for alt in 0..line_options[l].len() {
-                        if alt == pick[l] || evaluations >= MAX_CHOICES {
-                            continue;
-                        }
-                        evaluations += 1;
-                        let old = pick[l];
-                        pick[l] = alt;
-                        // Only offers keeping line `l` under either option change: the
-                        // stages before the earliest of them come out as before.
-                        let from = line_options[l][old]
+            let zeros = vec![0usize; n];
+            let start = keeps_of(&whole, &line_options, &zeros);
+            let found = crate::assign::search(
+                &applier,
+                &parts,
+                &start,
+                &line_options,
+                &contested,
+                budget.saturating_sub(work),
+                cutoff,
+            );
+            pool::give(start);
+            if let Some(f) = found {
+                proven &= f.proven;
+                work += f.nodes;
+                local = Some((f.key, Vec::new(), f.keeps, f.outcome));
+            }
+        } else {
+            // The previous pick and its outcome (in `local` when it was the best so far):
+            // the next pick, which usually changes a few lines, copies the stages before
+            // them.
+            let mut last: Option<(Vec<usize>, Outcome)> = None;
+            let mut last_is_local = false;
+            for pick in assignments(&line_options, &contested) {
+                work += 1;
+                let prev = if last_is_local {
+                    local.as_ref().map(|(_, pk, _, o)| (pk, o))
+                } else {
+                    last.as_ref().map(|(pk, o)| (pk, o))
+                };
+                let (key, keeps, outcome) = match prev {
+                    Some((prev_pick, prev_outcome)) => {
+                        let from = contested
                             .iter()
-                            .chain(&line_options[l][alt])
+                            .filter(|&&l| prev_pick[l] != pick[l])
+                            .flat_map(|&l| {
+                                line_options[l][prev_pick[l]]
+                                    .iter()
+                                    .chain(&line_options[l][pick[l]])
+                            })
                             .map(|&k| rules.offers[parts[k]].stage)
                             .min()
                             .unwrap_or(0);
-                        let (k, kk, o) = evaluate_from(&pick, Some(&outcome), from);
-                        if k < key {
-                            pool::give(std::mem::replace(&mut keeps, kk));
-                            (key, outcome) = (k, o);
-                            changed = true;
-                        } else {
-                            pool::give(kk);
-                            pick[l] = old;
-                        }
+                        evaluate_from(&pick, Some(prev_outcome), from)
                     }
+                    None => evaluate(&pick),
+                };
+                let better = match &local {
+                    None => true,
+                    Some((k, _, kk, _)) => match key.cmp(k) {
+                        Ordering::Less => true,
+                        // Full ties: keepers in cart order.
+                        Ordering::Equal => keepers(&parts, &keeps, n) < keepers(&parts, kk, n),
+                        Ordering::Greater => false,
+                    },
+                };
+                if better {
+                    if let Some((_, _, old_keeps, _)) = local.take() {
+                        pool::give(old_keeps);
+                    }
+                    local = Some((key, pick, keeps, outcome));
+                    last_is_local = true;
+                } else {
+                    pool::give(keeps);
+                    last = Some((pick, outcome));
+                    last_is_local = false;
                 }
             }
+            drop(last);
         }
+        let Some((key, _, keeps, outcome)) = local else {
+            continue;
+        };
         let better = match &best {
             None => true,
             Some((bk, _, bkeeps, _)) => match key.cmp(bk) {
@@ -1057,6 +1076,7 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
         }
         pool::give(whole);
     }
+    let cut = best.is_none();
     let (members, keeps, outcome) = match best {
         Some((_, members, keeps, outcome)) => (members, keeps, Some(outcome)),
         None => (Vec::new(), vec![Lines::new(n); parts.len()], None),
@@ -1081,6 +1101,9 @@ pub(crate) fn choose(p: &Prepared<'_>, mut parts: Vec<OfferIdx>) -> Chosen {
         keeps,
         left_out,
         outcome,
+        proven,
+        work,
+        cut,
     }
 }
 
@@ -1119,7 +1142,11 @@ fn uncontested(p: &Prepared<'_>, parts: &[OfferIdx]) -> bool {
 
 /// Whether these offers (with a price effect; `offer` maps an entry of `set` to its offer)
 /// may all keep one line: pairwise compatible and at most `max` of each stage.
-fn may_share_line(rules: &RuleSetData, set: &[usize], offer: impl Fn(usize) -> OfferIdx) -> bool {
+pub(crate) fn may_share_line(
+    rules: &RuleSetData,
+    set: &[usize],
+    offer: impl Fn(usize) -> OfferIdx,
+) -> bool {
     set.iter().enumerate().all(|(i, &a)| {
         let stage = rules.offers[offer(a)].stage;
         let same_stage = set
@@ -1151,17 +1178,22 @@ fn keeps_of(whole: &[Lines], options: &[Vec<Vec<usize>>], pick: &[usize]) -> Vec
     keeps
 }
 
-/// Assignments tried exhaustively when there are at most this many.
+/// Assignments tried exhaustively when there are at most this many (ties are then broken
+/// by keepers in cart order); beyond, a branch and bound searches them ([`crate::assign`]).
 pub(crate) const EXHAUSTIVE_CHOICES: usize = 64;
+
+/// Bounds one quote's search over a conflict-free set's contested lines may compute
+/// before it keeps the best choice found (see [`choose_within`]).
+pub(crate) const ASSIGN_BUDGET: usize = 4_096;
 
 /// Comparison key of a choice: lower payable, then the larger priority sum, then fewer
 /// applied offers (the keepers tie-break is applied separately, only on a full tie).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Key {
-    payable: i64,
+pub(crate) struct Key {
+    pub payable: i64,
     /// Wide enough that no sum of `i64` priorities overflows.
-    priority: i128,
-    applied: usize,
+    pub priority: i128,
+    pub applied: usize,
 }
 
 impl Ord for Key {
@@ -1233,7 +1265,11 @@ fn conflict_free_sets(rules: &RuleSetData, parts: &[OfferIdx]) -> Vec<Vec<OfferI
 /// The maximal valid keeper sets of one line among the offers `here` (indices into
 /// `parts`): pairwise compatible, at most `max` price-affecting offers per stage. Offers
 /// without price effect always keep the line.
-fn keeper_options(rules: &RuleSetData, parts: &[OfferIdx], here: &[usize]) -> Vec<Vec<usize>> {
+pub(crate) fn keeper_options(
+    rules: &RuleSetData,
+    parts: &[OfferIdx],
+    here: &[usize],
+) -> Vec<Vec<usize>> {
     let (neutral, priced): (Vec<usize>, Vec<usize>) = here
         .iter()
         .partition(|&&k| rules.offers[parts[k]].benefit.is_price_neutral());
@@ -1293,53 +1329,26 @@ fn keeper_options(rules: &RuleSetData, parts: &[OfferIdx], here: &[usize]) -> Ve
 /// Most keeper options one line offers the search (see `keeper_options`).
 const MAX_LINE_OPTIONS: usize = 32;
 
-/// Every combination of the contested lines' options (`exhaustive`), or every combination
-/// where lines with identical options choose alike, up to [`MAX_CHOICES`]; those groups are
-/// ordered by their first line ID so the truncated list does not depend on cart order.
-fn assignments(
-    p: &Prepared<'_>,
-    options: &[Vec<Vec<usize>>],
-    contested: &[usize],
-    exhaustive: bool,
-) -> Vec<Vec<usize>> {
-    let groups: Vec<Vec<usize>> = if exhaustive {
-        contested.iter().map(|&l| vec![l]).collect()
-    } else {
-        let mut by_id = contested.to_vec();
-        by_id.sort_by(|&a, &b| p.cart.lines[a].id.cmp(&p.cart.lines[b].id));
-        let mut gs: Vec<Vec<usize>> = Vec::new();
-        for l in by_id {
-            match gs.iter_mut().find(|g| options[g[0]] == options[l]) {
-                Some(g) => g.push(l),
-                None => gs.push(vec![l]),
-            }
-        }
-        gs
-    };
+/// Every combination of the contested lines' options.
+fn assignments(options: &[Vec<Vec<usize>>], contested: &[usize]) -> Vec<Vec<usize>> {
     let mut out = Vec::new();
     let mut pick = vec![0usize; options.len()];
     fn rec(
-        gs: &[Vec<usize>],
+        lines: &[usize],
         options: &[Vec<Vec<usize>>],
-        i: usize,
         pick: &mut Vec<usize>,
         out: &mut Vec<Vec<usize>>,
     ) {
-        if out.len() >= MAX_CHOICES {
-            return;
-        }
-        let Some(g) = gs.get(i) else {
+        let Some((&l, rest)) = lines.split_first() else {
             out.push(pick.clone());
             return;
         };
-        for choice in 0..options[g[0]].len() {
-            for &l in g {
-                pick[l] = choice;
-            }
-            rec(gs, options, i + 1, pick, out);
+        for choice in 0..options[l].len() {
+            pick[l] = choice;
+            rec(rest, options, pick, out);
         }
     }
-    rec(&groups, options, 0, &mut pick, &mut out);
+    rec(contested, options, &mut pick, &mut out);
     out
 }
 

@@ -111,8 +111,10 @@ extern crate alloc;
 
 mod answer;
 mod apportion;
+mod assign;
 pub mod ast;
 mod best;
+mod bound;
 mod canonical;
 mod check;
 mod compile;

@@ -122,6 +122,18 @@ impl RuleSet {
         p: &Prepared<'_>,
         selected: &[OfferIdx],
     ) -> Result<(Chosen, Vec<OfferIdx>), EvalError> {
+        self.choose_for_within(p, selected, crate::eval::ASSIGN_BUDGET, i64::MAX)
+    }
+
+    /// [`RuleSet::choose_for`] with a budget for the search over contested lines (see
+    /// `eval::choose_within`).
+    pub(crate) fn choose_for_within(
+        &self,
+        p: &Prepared<'_>,
+        selected: &[OfferIdx],
+        budget: usize,
+        cutoff: i64,
+    ) -> Result<(Chosen, Vec<OfferIdx>), EvalError> {
         let rules = &self.inner;
         let held = |c: OfferIdx| {
             p.ctx
@@ -158,10 +170,13 @@ impl RuleSet {
             }),
         );
         parts.extend(&candidate_coupons);
-        Ok((choose(p, parts), not_held))
+        Ok((
+            crate::eval::choose_within(p, parts, budget, cutoff),
+            not_held,
+        ))
     }
 
-    fn assemble(
+    pub(crate) fn assemble(
         &self,
         p: &Prepared<'_>,
         selected: &[OfferIdx],

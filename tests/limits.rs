@@ -136,7 +136,7 @@ fn best_search_budget() {
         other => panic!("expected budget_exceeded, got {other:?}"),
     }
     let small = rules.best(&cart, &ctx, &wallet[..10]).unwrap();
-    assert!(small.evaluated <= MAX_BEST_EVALUATIONS);
+    assert!(small.evaluated <= MAX_BEST_WORK);
     assert_eq!(small.coupons, ["c9"]);
 }
 

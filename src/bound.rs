@@ -1,0 +1,606 @@
+//! Lower bounds on payable for partial choices: what lets the stacking choice (which
+//! offers keep a contested line) and `best` (which coupons) search exactly and still prune.
+//!
+//! A partial choice *fixes* some offers (they take part and keep known lines) and leaves
+//! the others *open*: an open offer may or may not take part, and keeps its *certain* lines
+//! (if it takes part) plus any of its *possible* ones. The bound:
+//! 1. applies exactly every fixed offer whose amounts are exact, i.e. no open offer earlier
+//!    in the application order may have touched its lines (a fixed offer that fails this is
+//!    treated as open);
+//! 2. adds, for every open offer, the most it could give on the amounts the exact part
+//!    leaves. Every benefit gives at least as much on larger amounts and on more lines, and
+//!    amounts only go down through the stages, so each figure is an upper bound;
+//! 3. threshold offers of one stage that may keep the same undecided lines share those
+//!    lines' amounts (at most the stage's `max` of them per line): a fractional knapsack
+//!    whose items are each offer's step up from what its certain lines already reach;
+//! 4. never lets the open offers take more than the lines they may touch still hold.
+//!
+//! With nothing open the bound is the exact outcome of the choice.
+
+use crate::eval::{Applier, Lines, Outcome};
+use crate::ir::*;
+use crate::money::Rounding;
+use crate::pool;
+
+/// A lower bound on the comparison key of every completion of a partial choice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct LowerBound {
+    /// No completion pays less.
+    pub payable: i64,
+    /// No completion has a larger sum of priorities over its applied offers.
+    pub priority: i128,
+    /// No completion paying exactly `payable` applies fewer offers (see [`Bounder::bound`]).
+    pub applied: usize,
+    /// Whether nothing was open: the figures are the choice's exact outcome.
+    pub exact: bool,
+}
+
+/// What one open offer could still give.
+#[derive(Clone, Copy, Debug)]
+struct Item {
+    /// Part index (into `parts`).
+    part: usize,
+    stage: StageIdx,
+    /// Given on its certain lines alone (an upper bound).
+    free: i64,
+    /// The step up from more lines: at most `up`, and at most `num / den` per cent of
+    /// undecided amount it takes (0 when it cannot take more).
+    up: i64,
+    num: i128,
+    den: i128,
+}
+
+/// Computes [`LowerBound`]s, reusing the exact part's outcome while it does not change.
+pub(crate) struct Bounder<'x, 'p, 'a> {
+    applier: &'x Applier<'p, 'a>,
+    parts: &'x [OfferIdx],
+    /// The exact parts and their keeps behind `cached`.
+    cached_key: Vec<Option<Lines>>,
+    cached: Option<Outcome>,
+    keeps: Vec<Lines>,
+    exact: Vec<bool>,
+    items: Vec<Item>,
+    /// Per-unit savings on undecided lines: (stage, line, saving, part). On one line at most the
+    /// stage's `max` of them count.
+    per_line: Vec<(StageIdx, usize, i64, usize)>,
+    /// Per line: the stage from which open offers may change it (`usize::MAX`: never).
+    inexact_from: Vec<usize>,
+    /// Upper bounds on the amounts after each stage (like `Outcome::after_stage`).
+    after: Vec<i64>,
+    /// Per part, after a bound: the amount of undecided lines an open threshold offer still
+    /// lacks for its most rewarding next step (0 when it lacks nothing or is not open), a
+    /// hint for which offer a line should go to first.
+    pub wants: Vec<i128>,
+    /// Per part, after a bound with `tie_at`: whether every completion paying at most
+    /// `tie_at` applies it (exact and applied, or counted in `applied`).
+    pub must: Vec<bool>,
+    /// Bound computations that had to apply the exact part anew.
+    pub applies: usize,
+}
+
+impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
+    pub fn new(applier: &'x Applier<'p, 'a>, parts: &'x [OfferIdx]) -> Self {
+        Bounder {
+            applier,
+            parts,
+            cached_key: Vec::new(),
+            cached: None,
+            keeps: Vec::new(),
+            exact: Vec::new(),
+            items: Vec::new(),
+            per_line: Vec::new(),
+            inexact_from: Vec::new(),
+            after: Vec::new(),
+            wants: Vec::new(),
+            must: Vec::new(),
+            applies: 0,
+        }
+    }
+
+    /// The outcome of the last bound's exact part (the whole choice when it was exact).
+    pub fn outcome(&self) -> Option<&Outcome> {
+        self.cached.as_ref()
+    }
+
+    /// Bounds the completions of a partial choice. `fixed[k]`: part `k` takes part and
+    /// keeps exactly `certain[k]`; otherwise it is open with `certain[k] ⊆ possible[k]`.
+    /// `undecided`: the lines whose keepers are not chosen yet. With `tie_at`, an open offer
+    /// counts toward `applied` when the bound without it exceeds `tie_at` (every
+    /// completion paying at most that must apply it).
+    #[allow(clippy::too_many_arguments)]
+    pub fn bound(
+        &mut self,
+        fixed: &[bool],
+        sure: &[bool],
+        certain: &[Lines],
+        possible: &[Lines],
+        undecided: &Lines,
+        options: &[Vec<Vec<usize>>],
+        tie_at: Option<i64>,
+    ) -> LowerBound {
+        let p = self.applier.p;
+        let rules = p.rules;
+        let n = p.orig.len();
+        // 1. Which fixed offers are exact, in application order.
+        let mut inexact = Lines::new(n);
+        let mut shipping_open = false;
+        self.exact.clear();
+        self.inexact_from.clear();
+        self.inexact_from.resize(n, usize::MAX);
+        for (k, &o) in self.parts.iter().enumerate() {
+            let neutral = rules.offers[o].benefit.is_price_neutral();
+            let ok = fixed[k] && certain[k].is_disjoint(&inexact);
+            self.exact.push(ok);
+            if !ok {
+                if matches!(rules.offers[o].benefit, Benefit::FreeShipping { .. }) {
+                    shipping_open = true;
+                }
+                if !neutral {
+                    inexact.union_with(&possible[k]);
+                    for l in possible[k].iter() {
+                        let from = &mut self.inexact_from[l];
+                        *from = (*from).min(rules.offers[o].stage);
+                    }
+                }
+            }
+        }
+        // The exact part's outcome, applied again only when it changed.
+        let same = self.cached.is_some()
+            && self.cached_key.len() == self.parts.len()
+            && self.cached_key.iter().zip(&self.exact).zip(certain).all(
+                |((key, &e), c)| match key {
+                    Some(kept) => e && kept == c,
+                    None => !e,
+                },
+            );
+        if !same {
+            self.applies += 1;
+            self.keeps.clear();
+            self.keeps
+                .extend(self.exact.iter().zip(certain).map(|(&e, c)| {
+                    if e {
+                        c.clone()
+                    } else {
+                        Lines::new(n)
+                    }
+                }));
+            self.cached = Some(self.applier.apply(self.parts, &self.keeps));
+            self.cached_key.clear();
+            self.cached_key.extend(
+                self.exact
+                    .iter()
+                    .zip(certain)
+                    .map(|(&e, c)| e.then(|| c.clone())),
+            );
+        }
+        let Some(out) = self.cached.as_ref() else {
+            unreachable!("set above")
+        };
+        let goods: i64 = out.amount.iter().sum();
+        let mut priority: i128 = out
+            .applied
+            .iter()
+            .map(|a| i128::from(rules.offers[a.0].priority))
+            .sum();
+        let mut applied = out.applied.len();
+        self.must.clear();
+        self.must.resize(self.parts.len(), false);
+        for a in &out.applied {
+            if let Some(k) = self.parts.iter().position(|&o| o == a.0) {
+                self.must[k] = true;
+            }
+        }
+        let all_exact = self.exact.iter().all(|&e| e);
+        if all_exact {
+            self.wants.clear();
+            self.wants.resize(self.parts.len(), 0);
+            return LowerBound {
+                payable: goods + out.shipping,
+                priority,
+                applied,
+                exact: true,
+            };
+        }
+        // Amounts after each stage, less what open per-unit offers surely take off lines
+        // from the stage where the line stops being exact (see `floor_of`).
+        let stages = rules.stages.len();
+        self.after.clear();
+        self.after.extend_from_slice(&out.after_stage);
+        for l in inexact.iter() {
+            let t = self.inexact_from[l];
+            let floor = self.floor_of(l, t, sure, certain, undecided, options, out);
+            if floor > 0 {
+                for s in t..stages {
+                    if let Some(a) = self.after.get_mut(s * n + l) {
+                        *a -= floor;
+                    }
+                }
+            }
+        }
+        // 2. What every open offer could still give.
+        self.items.clear();
+        self.per_line.clear();
+        for (k, &o) in self.parts.iter().enumerate() {
+            if self.exact[k] {
+                continue;
+            }
+            let offer = &rules.offers[o];
+            priority += i128::from(offer.priority.max(0));
+            if offer.benefit.is_price_neutral() {
+                continue;
+            }
+            let after = |s: usize| self.after.get(s * n..(s + 1) * n);
+            let start = if offer.stage == 0 {
+                &p.orig[..]
+            } else {
+                after(offer.stage - 1).unwrap_or(&p.orig)
+            };
+            let base: &[i64] = match offer.threshold {
+                ThresholdBase::Original => &p.orig,
+                ThresholdBase::After(s) if s < offer.stage => after(s).unwrap_or(start),
+                _ => start,
+            };
+            let (certain_k, possible_k) = if fixed[k] {
+                (&certain[k], &certain[k])
+            } else {
+                (&certain[k], &possible[k])
+            };
+            let item = open_item(
+                p,
+                k,
+                offer,
+                certain_k,
+                possible_k,
+                undecided,
+                start,
+                base,
+                &mut self.per_line,
+            );
+            self.items.push(item);
+        }
+        self.per_line
+            .sort_unstable_by(|a, b| (a.0, a.1, b.2).cmp(&(b.0, b.1, a.2)));
+        self.wants.clear();
+        self.wants.resize(self.parts.len(), 0);
+        for item in &self.items {
+            if item.up > 0 {
+                self.wants[item.part] = item.den;
+            }
+        }
+        let open = self.open_total(undecided, None);
+        let room: i64 = inexact.iter().map(|l| out.amount[l]).sum();
+        let shipping = if shipping_open { 0 } else { out.shipping };
+        let payable = goods - open.min(room) + shipping;
+        if let Some(at) = tie_at.filter(|&at| payable == at) {
+            for i in 0..self.items.len() {
+                let item = self.items[i];
+                if item.free + item.up == 0 {
+                    continue;
+                }
+                let without = self.open_total(undecided, Some(i));
+                if goods - without.min(room) + shipping > at {
+                    applied += 1;
+                    self.must[item.part] = true;
+                }
+            }
+        }
+        LowerBound {
+            payable,
+            priority,
+            applied,
+            exact: false,
+        }
+    }
+
+    /// The least that open offers of stage `t` surely take off line `l`, whose amount is
+    /// exact at that stage's start: per-unit benefits (without a per-user quantity limit)
+    /// of offers that surely take part and keep the line; on an undecided line, the least
+    /// over its keeper options (0 when an option holds an offer that may not take part).
+    #[allow(clippy::too_many_arguments)]
+    fn floor_of(
+        &self,
+        l: usize,
+        t: StageIdx,
+        sure: &[bool],
+        certain: &[Lines],
+        undecided: &Lines,
+        options: &[Vec<Vec<usize>>],
+        out: &Outcome,
+    ) -> i64 {
+        let p = self.applier.p;
+        let rules = p.rules;
+        let amount = if t == 0 {
+            p.orig[l]
+        } else {
+            out.after(t - 1).map_or(p.orig[l], |a| a[l])
+        };
+        let saving = |k: usize| -> Option<i64> {
+            let o = &rules.offers[self.parts[k]];
+            if o.stage != t || o.benefit.is_price_neutral() {
+                return Some(0);
+            }
+            if !sure[k] {
+                return None;
+            }
+            if o.limit_per_user_qty.is_some() {
+                return Some(0);
+            }
+            Some(per_unit_floor(p, &o.benefit, l, amount))
+        };
+        let total = if undecided.get(l) {
+            options.get(l).map_or(0, |opts| {
+                opts.iter()
+                    .map(|opt| {
+                        opt.iter()
+                            .try_fold(0i64, |sum, &k| Some(sum + saving(k)?))
+                            .unwrap_or(0)
+                    })
+                    .min()
+                    .unwrap_or(0)
+            })
+        } else {
+            (0..self.parts.len())
+                .filter(|&k| !self.exact[k] && certain[k].get(l))
+                .map(|k| saving(k).unwrap_or(0))
+                .sum()
+        };
+        total.clamp(0, amount.max(0))
+    }
+
+    /// Per-unit savings on undecided lines: on each line, the stage's `max` largest of each
+    /// stage (the entries of item `skip`'s part left out).
+    fn per_line_total(&self, skip: Option<usize>) -> i64 {
+        let rules = self.applier.p.rules;
+        let skip_part = skip.map(|i| self.items[i].part);
+        let mut total: i64 = 0;
+        let mut at = None;
+        let mut taken = 0u32;
+        // Sorted by stage, line, then saving (largest first) in `bound`.
+        for e in self.per_line.iter().filter(|e| Some(e.3) != skip_part) {
+            if at == Some((e.0, e.1)) {
+                taken += 1;
+            } else {
+                (at, taken) = (Some((e.0, e.1)), 1);
+            }
+            if taken <= rules.stages.get(e.0).map_or(1, |s| s.max.max(1)) {
+                total = total.saturating_add(e.2);
+            }
+        }
+        total
+    }
+
+    /// The most all open offers (but `skip`) could give together: their free parts plus,
+    /// stage by stage, a fractional knapsack of their step-ups over the undecided lines.
+    fn open_total(&self, undecided: &Lines, skip: Option<usize>) -> i64 {
+        let p = self.applier.p;
+        let rules = p.rules;
+        let mut total: i64 = 0;
+        let mut order: Vec<usize> = pool::take();
+        order.extend((0..self.items.len()).filter(|&i| Some(i) != skip));
+        for &i in &order {
+            total = total.saturating_add(self.items[i].free);
+        }
+        total = total.saturating_add(self.per_line_total(skip));
+        // Highest value per cent of undecided amount first, stage by stage.
+        order.retain(|&i| self.items[i].up > 0);
+        order.sort_by(|&a, &b| {
+            let (x, y) = (&self.items[a], &self.items[b]);
+            x.stage
+                .cmp(&y.stage)
+                .then((y.num * x.den).cmp(&(x.num * y.den)))
+        });
+        let mut i = 0;
+        while i < order.len() {
+            let stage = self.items[order[i]].stage;
+            let start = if stage == 0 {
+                &p.orig[..]
+            } else {
+                let n = p.orig.len();
+                self.after
+                    .get((stage - 1) * n..stage * n)
+                    .unwrap_or(&p.orig)
+            };
+            // Thresholds may be tested on original amounts: measure the room on those, the
+            // largest an offer's base can be.
+            let per_line = i128::from(rules.stages.get(stage).map_or(1, |s| s.max.max(1)));
+            let mut room: i128 = undecided
+                .iter()
+                .map(|l| i128::from(start[l].max(p.orig[l])))
+                .sum::<i128>()
+                * per_line;
+            while let Some(&it) = order.get(i) {
+                let item = &self.items[it];
+                if item.stage != stage {
+                    break;
+                }
+                i += 1;
+                if room <= 0 {
+                    continue;
+                }
+                // Undecided amount needed for the whole step up (rounded down: more room
+                // left is the optimistic side).
+                let need = i128::from(item.up) * item.den / item.num.max(1);
+                if need <= room {
+                    room -= need;
+                    total = total.saturating_add(item.up);
+                } else {
+                    let part = (room * item.num + item.den - 1) / item.den;
+                    total = total.saturating_add(part.min(i128::from(item.up)) as i64);
+                    room = 0;
+                }
+            }
+        }
+        pool::give(order);
+        total
+    }
+}
+
+/// What open offer `o` (part `k`) could give: on its certain lines, and the step up from its
+/// other possible lines. `start`: amounts at its stage's start; `base`: its threshold base.
+#[allow(clippy::too_many_arguments)]
+fn open_item(
+    p: &crate::eval::Prepared<'_>,
+    k: usize,
+    o: &Offer,
+    certain: &Lines,
+    possible: &Lines,
+    undecided: &Lines,
+    start: &[i64],
+    base: &[i64],
+    per_line: &mut Vec<(StageIdx, usize, i64, usize)>,
+) -> Item {
+    let sum = |set: &Lines, v: &[i64]| -> i64 { set.iter().map(|l| v[l]).sum() };
+    let room = sum(possible, start);
+    let mut item = Item {
+        part: k,
+        stage: o.stage,
+        free: 0,
+        up: 0,
+        num: 0,
+        den: 1,
+    };
+    let uncoupled = |ub: i64| Item {
+        free: ub.clamp(0, room),
+        ..item
+    };
+    match &o.benefit {
+        Benefit::Tiered { tiers } if tiers.iter().all(|t| matches!(t.at, TierAt::Spend(_))) => {
+            // The discount on a base of `b` (a rate on the base: never less than on the
+            // current amounts), rates rounded up.
+            let value = |b: i64| -> i64 {
+                tiers
+                    .iter()
+                    .filter_map(|t| match (t.at, t.reward) {
+                        (TierAt::Spend(m), Reward::Off(r)) if b >= m.0 => Some(r.0),
+                        (TierAt::Spend(m), Reward::PctOff(r)) if b >= m.0 => {
+                            Some(r.discount_on(crate::money::Money(b), Rounding::Up).0)
+                        }
+                        _ => None,
+                    })
+                    .max()
+                    .unwrap_or(0)
+            };
+            // Rounding up may add a cent on any step: counted once, up front.
+            let slack = i64::from(tiers.iter().any(|t| matches!(t.reward, Reward::PctOff(_))));
+            let (bc, bp) = (sum(certain, base), sum(possible, base));
+            let v0 = value(bc);
+            item.free = (v0 + slack).min(room);
+            let top = (value(bp) + slack).min(room);
+            if top > item.free {
+                item.up = top - item.free;
+                // The steepest value per cent of added base over the tiers.
+                let mut steeper = |num: i128, den: i128| {
+                    if den > 0 && num > 0 && num * item.den > item.num * den {
+                        (item.num, item.den) = (num, den);
+                    }
+                };
+                for t in tiers {
+                    let TierAt::Spend(m) = t.at else { continue };
+                    let (m, bc, v0) = (i128::from(m.0), i128::from(bc), i128::from(v0));
+                    match t.reward {
+                        Reward::Off(r) if m > bc => steeper(i128::from(r.0) - v0, m - bc),
+                        Reward::Off(_) => {}
+                        Reward::PctOff(r) => {
+                            let r = i128::from(r.0);
+                            steeper(r, 10_000);
+                            if m > bc {
+                                steeper(r * m - 10_000 * v0, 10_000 * (m - bc));
+                            }
+                        }
+                    }
+                }
+            }
+            item
+        }
+        Benefit::EveryN { step, off, cap } if step.0 > 0 => {
+            let value = |b: i64| -> i64 {
+                let raw = (b / step.0).saturating_mul(off.0);
+                cap.map_or(raw, |c| raw.min(c.0))
+            };
+            let (bc, bp) = (sum(certain, base), sum(possible, base));
+            item.free = value(bc).min(room);
+            let top = value(bp).min(room);
+            if top > item.free {
+                item.up = top - item.free;
+                // The next multiple is the steepest step.
+                let gap = step.0 - bc.rem_euclid(step.0);
+                (item.num, item.den) = (i128::from(off.0), i128::from(gap.max(1)));
+            }
+            item
+        }
+        Benefit::Tiered { tiers } => {
+            let (bp, units) = (sum(possible, base), units_of(p, possible));
+            let ub = tiers
+                .iter()
+                .filter(|t| match t.at {
+                    TierAt::Spend(m) => bp >= m.0,
+                    TierAt::Items(n) => units >= u64::from(n),
+                })
+                .map(|t| match t.reward {
+                    Reward::Off(m) => m.0,
+                    Reward::PctOff(r) => r.discount_on(crate::money::Money(room), Rounding::Up).0,
+                })
+                .max()
+                .unwrap_or(0);
+            uncoupled(ub)
+        }
+        Benefit::EveryN { .. } | Benefit::FreeShipping { .. } | Benefit::Gift { .. } => item,
+        Benefit::PctOff { .. }
+        | Benefit::UnitOff { .. }
+        | Benefit::UnitPrice { .. }
+        | Benefit::GroupBuy { .. }
+        | Benefit::Deposit { .. } => {
+            let saving_on = |l: usize| -> i64 {
+                let qty = i64::from(p.cart.lines[l].qty.max(1));
+                // The dearest unit's price, for every unit: saving grows with price.
+                let unit = (start[l] + qty - 1) / qty;
+                let saving = match &o.benefit {
+                    Benefit::PctOff { rate } => {
+                        rate.discount_on(crate::money::Money(unit), Rounding::Up).0
+                    }
+                    Benefit::UnitOff { off } => off.0,
+                    Benefit::UnitPrice { price } | Benefit::GroupBuy { price, .. } => {
+                        unit - price.0
+                    }
+                    Benefit::Deposit { deposit, worth } => worth.0 - deposit.0,
+                    _ => 0,
+                };
+                (saving.clamp(0, unit) * qty).min(start[l])
+            };
+            let mut sure: i64 = 0;
+            for l in possible.iter() {
+                let s = saving_on(l);
+                if undecided.get(l) && !certain.get(l) {
+                    // Shared with the stage's other offers that may keep the line.
+                    per_line.push((o.stage, l, s, k));
+                } else {
+                    sure += s;
+                }
+            }
+            uncoupled(sure)
+        }
+        Benefit::Nth { .. } | Benefit::BuyGet { .. } | Benefit::Bundle { .. } => uncoupled(room),
+    }
+}
+
+/// What a per-unit benefit surely takes off line `l` at amount `amount` (0 for others):
+/// every unit at the cheapest unit's price, rounded down.
+fn per_unit_floor(p: &crate::eval::Prepared<'_>, b: &Benefit, l: usize, amount: i64) -> i64 {
+    let qty = i64::from(p.cart.lines[l].qty.max(1));
+    let unit = amount.div_euclid(qty);
+    let saving = match b {
+        Benefit::PctOff { rate } => {
+            rate.discount_on(crate::money::Money(unit), Rounding::Down)
+                .0
+        }
+        Benefit::UnitOff { off } => off.0,
+        Benefit::UnitPrice { price } | Benefit::GroupBuy { price, .. } => unit - price.0,
+        Benefit::Deposit { deposit, worth } => worth.0 - deposit.0,
+        _ => 0,
+    };
+    (saving.clamp(0, unit.max(0)) * qty).min(amount)
+}
+
+fn units_of(p: &crate::eval::Prepared<'_>, set: &Lines) -> u64 {
+    set.iter().map(|l| u64::from(p.cart.lines[l].qty)).sum()
+}
