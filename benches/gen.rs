@@ -177,3 +177,91 @@ pub fn unmatched_rules(matching: usize, extra: usize) -> String {
     }
     s
 }
+
+/// A realistic 双11 wallet: `n` coupons (per shop a pair of shop coupons that exclude each
+/// other, category coupons, platform coupons), 20 activities (直降 on distinct SKUs, one
+/// 满减 per shop, cross-shop 每满300减50, free shipping). As shops configure them, one
+/// platform coupon per order and one category coupon per category (they exclude each
+/// other); shop coupons share a line with the shop's 满减 (`stage 店铺 max 2`).
+pub fn real_wallet(n: usize) -> (String, Vec<String>) {
+    let mut s = String::from(
+        "ruleset \"双11\" {\n  stages 单品, 店铺, 跨店, 品类券, 平台券\n  stage 店铺 max 2\n}\n\
+         activity cross \"跨店每满300减50\" { stage 跨店 benefit 每满300减50 scope tag \"双11\" }\n\
+         activity ship \"满99包邮\" { stage 平台券 benefit 满99包邮 }\n",
+    );
+    for i in 0..10 {
+        s += &format!(
+            "activity d{i} \"直降\" {{ stage 单品 benefit 直降{} scope sku \"SKU{}\" }}\n",
+            5 + 3 * i,
+            i * 7 % 100
+        );
+    }
+    for k in 0..8 {
+        s += &format!(
+            "activity s{k} \"店铺满减\" {{ stage 店铺 benefit 满{}减{} / 满{}减{} scope shop \"shop{k}\" }}\n",
+            200 + 20 * k,
+            20 + 2 * k,
+            500 + 50 * k,
+            60 + 5 * k
+        );
+    }
+    let mut wallet = Vec::new();
+    let ids = |pick: &dyn Fn(usize) -> bool, below: usize| -> Vec<String> {
+        (0..below)
+            .filter(|&j| pick(j))
+            .map(|j| format!("c{j}"))
+            .collect()
+    };
+    for i in 0..n {
+        let id = format!("c{i}");
+        let excludes = |list: Vec<String>| {
+            if list.is_empty() {
+                String::new()
+            } else {
+                format!(" excludes {}", list.join(", "))
+            }
+        };
+        s += &match i % 10 {
+            // Category coupons: one per category and order.
+            7 | 8 => format!(
+                "coupon {id} \"品类券\" {{ stage 品类券 benefit 满{}减{} scope category \"cat{}\"{} }}\n",
+                150 + 10 * i,
+                15 + i,
+                i % 5,
+                excludes(ids(&|j| matches!(j % 10, 7 | 8) && j % 5 == i % 5, i))
+            ),
+            // Platform coupons: one per order.
+            9 => format!(
+                "coupon {id} \"平台券\" {{ stage 平台券 benefit 满{}减{}{} }}\n",
+                800 + 100 * i,
+                50 + 4 * i,
+                excludes(ids(&|j| j % 10 == 9, i))
+            ),
+            // Shop coupons: per shop a pair excluding each other.
+            k => {
+                let shop = (k / 2 + 3 * (i / 10)) % 10;
+                let excl = if k % 2 == 1 {
+                    format!(" excludes c{}", i - 1)
+                } else {
+                    String::new()
+                };
+                format!(
+                    "coupon {id} \"店铺券\" {{ stage 店铺 benefit 满{}减{} scope shop \"shop{shop}\"{excl} }}\n",
+                    100 + 30 * (i % 7),
+                    10 + 4 * (i % 7)
+                )
+            }
+        };
+        wallet.push(id);
+    }
+    (s, wallet)
+}
+
+/// A cart of `n` lines over ten shops and five categories, all tagged 双11.
+pub fn real_cart(n: usize) -> youhui::Cart {
+    let mut cart = cart(n);
+    for (i, l) in cart.lines.iter_mut().enumerate() {
+        l.category = format!("cat{}", i % 5);
+    }
+    cart
+}

@@ -14,14 +14,12 @@ use crate::bound::{Bounder, LowerBound};
 use crate::eval::{Applier, Key, Lines, Outcome};
 use crate::ir::OfferIdx;
 
-/// The best choice found: its key, the lines each participant keeps, its outcome, and
-/// whether the search finished (the choice is then proven the cheapest).
+/// What a search found: the best choice (its key, the lines each participant keeps, its
+/// outcome; `None` when no choice pays at most the cutoff), whether the search finished
+/// (the choice is then proven the cheapest), and the bounds it computed.
 pub(crate) struct Found {
-    pub key: Key,
-    pub keeps: Vec<Lines>,
-    pub outcome: Outcome,
+    pub best: Option<(Key, Vec<Lines>, Outcome)>,
     pub proven: bool,
-    /// Bounds computed.
     pub nodes: usize,
 }
 
@@ -162,7 +160,7 @@ impl Search<'_, '_, '_, '_> {
 /// `options`, indices into `parts`); `whole` is what each participant keeps elsewhere
 /// (its scope for members, nothing for the others; lines with one option already applied).
 /// Stops after `budget` bounds once a choice is found, unproven. Only choices paying at
-/// most `cutoff` are searched (`None`: there is none).
+/// most `cutoff` are searched.
 pub(crate) fn search(
     applier: &Applier<'_, '_>,
     parts: &[OfferIdx],
@@ -171,7 +169,7 @@ pub(crate) fn search(
     contested: &[usize],
     budget: usize,
     cutoff: i64,
-) -> Option<Found> {
+) -> Found {
     let p = applier.p;
     let rules = p.rules;
     let n = p.orig.len();
@@ -194,10 +192,12 @@ pub(crate) fn search(
             }
         }
     }
+    // The earliest stage the line's decision changes (offers in every option do not count).
     let stage_of = |l: usize| {
         options[l]
             .iter()
             .flatten()
+            .filter(|&&k| opt_lines[k].get(l))
             .map(|&k| rules.offers[parts[k]].stage)
             .min()
             .unwrap_or(0)
@@ -226,13 +226,9 @@ pub(crate) fn search(
         cutoff,
     };
     s.dfs(0);
-    let proven = !s.out_of_budget;
-    let nodes = s.nodes;
-    s.best.map(|(key, keeps, outcome)| Found {
-        key,
-        keeps,
-        outcome,
-        proven,
-        nodes,
-    })
+    Found {
+        proven: !s.out_of_budget,
+        nodes: s.nodes,
+        best: s.best,
+    }
 }

@@ -21,8 +21,7 @@ use crate::ast::OfferKind;
 use crate::bound::{Bounder, LowerBound};
 use crate::error::{Error, EvalError};
 use crate::eval::{
-    app_order, compatible, excludes, keeper_options, line_rule, may_share_line, Applier, Lines,
-    Prepared,
+    app_order, compatible, excludes, line_rule, may_share_line, Applier, Lines, Prepared,
 };
 use crate::ir::*;
 use crate::limits;
@@ -74,6 +73,9 @@ struct Search<'r, 'p, 'a> {
     activities: Vec<OfferIdx>,
     /// Candidate coupons, in search order.
     coupons: Vec<OfferIdx>,
+    /// Per coupon (search order): whether it is interchangeable with the one before it
+    /// (see [`twins`]); it is then taken only if that one is.
+    twin_of_previous: Vec<bool>,
     work: usize,
     best: Option<Priced>,
 }
@@ -197,20 +199,31 @@ impl Search<'_, '_, '_> {
         let possible: Vec<Lines> = parts.iter().map(|&o| p.scope[o].clone()).collect();
         let mut certain = possible.clone();
         let mut undecided = Lines::new(n);
-        let mut options: Vec<Vec<Vec<usize>>> = vec![Vec::new(); n];
-        let (mut here, mut priced_here) = (Vec::new(), Vec::new());
-        for (l, opts) in options.iter_mut().enumerate() {
-            here.clear();
-            here.extend((0..parts.len()).filter(|&k| possible[k].get(l)));
+        // Keeper options are not enumerated here (too many with every coupon open): the
+        // bound then takes no floors on contested lines.
+        let options: Vec<Vec<Vec<usize>>> = Vec::new();
+        let mut priced_here = Vec::new();
+        for l in 0..n {
             priced_here.clear();
-            priced_here.extend(here.iter().copied().filter(|&k| priced[k]));
+            priced_here.extend((0..parts.len()).filter(|&k| priced[k] && possible[k].get(l)));
             if may_share_line(rules, &priced_here, |k| parts[k]) {
                 continue;
             }
-            *opts = keeper_options(rules, &parts, &here);
             undecided.set(l);
-            for &k in &here {
-                if !opts.iter().all(|o| o.contains(&k)) {
+            for &k in &priced_here {
+                // In every keeper option when it is compatible with all the others there and
+                // its stage has room for all of them.
+                let stage = rules.offers[parts[k]].stage;
+                let same = priced_here
+                    .iter()
+                    .filter(|&&x| rules.offers[parts[x]].stage == stage)
+                    .count();
+                let room = rules.stages.get(stage).map_or(1, |s| s.max as usize);
+                let everywhere = same <= room
+                    && priced_here
+                        .iter()
+                        .all(|&x| x == k || compatible(rules, parts[k], parts[x]));
+                if !everywhere {
                     certain[k].clear(l);
                 }
             }
@@ -220,6 +233,26 @@ impl Search<'_, '_, '_> {
             .collect();
         let applier = Applier::new(p);
         let mut bounder = Bounder::new(&applier, &parts);
+        // Open coupons that exclude each other: at most one of each group takes part.
+        let mut groups: Vec<usize> = (0..parts.len()).collect();
+        for a in 0..parts.len() {
+            for b in 0..a {
+                if open[a] && open[b] && excludes(rules, parts[a], parts[b]) {
+                    let (ga, gb) = (groups[a], groups[b]);
+                    for g in groups.iter_mut() {
+                        if *g == ga {
+                            *g = gb;
+                        }
+                    }
+                }
+            }
+        }
+        for (k, g) in groups.iter_mut().enumerate() {
+            if !open[k] {
+                *g = usize::MAX;
+            }
+        }
+        bounder.groups = groups;
         let b = bounder.bound(
             &fixed, &sure, &certain, &possible, &undecided, &options, tie_at,
         );
@@ -257,7 +290,10 @@ impl Search<'_, '_, '_> {
             .iter()
             .zip(status.iter())
             .any(|(&t, s)| *s == Status::Taken && excludes(rules, c, t));
-        if !blocked {
+        // Of interchangeable coupons the earlier ones are taken first: the tie-break prefers
+        // them and the payable cannot tell them apart.
+        let waits_for_twin = i > 0 && self.twin_of_previous[i] && status[i - 1] != Status::Taken;
+        if !blocked && !waits_for_twin {
             if self.hopeless(status)? {
                 return Ok(());
             }
@@ -269,6 +305,29 @@ impl Search<'_, '_, '_> {
         status[i] = Status::Open;
         Ok(())
     }
+}
+
+/// Whether coupons `a` and `b` are interchangeable on this cart: the same benefit, stage,
+/// priority, threshold base, limits and lines in scope, and no stacking rule that names
+/// either of them or sets them apart.
+fn twins(p: &Prepared<'_>, a: OfferIdx, b: OfferIdx) -> bool {
+    let rules = p.rules;
+    let (x, y) = (&rules.offers[a], &rules.offers[b]);
+    x.benefit == y.benefit
+        && x.stage == y.stage
+        && x.priority == y.priority
+        && x.threshold == y.threshold
+        && x.exclusive == y.exclusive
+        && x.only_with == y.only_with
+        && x.excludes.is_empty()
+        && y.excludes.is_empty()
+        && x.limit_per_user_qty == y.limit_per_user_qty
+        && p.scope[a] == p.scope[b]
+        && !rules.offers.iter().any(|o| {
+            o.only_with
+                .as_ref()
+                .is_some_and(|w| w.contains(&a) || w.contains(&b))
+        })
 }
 
 /// The most `o` could take off this cart, whatever else applies: its discount on the
@@ -361,13 +420,7 @@ impl RuleSet {
             .iter()
             .map(|&c| (c, max_discount(&p, c)))
             .collect();
-        coupons.sort_by(|a, b| {
-            rules.offers[a.0]
-                .stage
-                .cmp(&rules.offers[b.0].stage)
-                .then(b.1.cmp(&a.1))
-                .then(a.0.cmp(&b.0))
-        });
+        coupons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let mut search = Search {
             rules: self,
             p: &p,
@@ -375,6 +428,9 @@ impl RuleSet {
                 .filter(|&o| {
                     rules.offers[o].kind == OfferKind::Activity && p.ineligible[o].is_none()
                 })
+                .collect(),
+            twin_of_previous: (0..coupons.len())
+                .map(|i| i > 0 && twins(&p, coupons[i - 1].0, coupons[i].0))
                 .collect(),
             coupons: coupons.iter().map(|c| c.0).collect(),
             work: 0,

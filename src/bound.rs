@@ -48,6 +48,14 @@ struct Item {
     up: i64,
     num: i128,
     den: i128,
+    /// Its threshold base over all its possible lines.
+    bp: i64,
+    /// Whether it stands for a group of offers that exclude each other (see
+    /// [`Bounder::groups`]); `part` is then one of them.
+    merged: bool,
+    /// Whether its step-up comes in whole tiers, listed in [`Bounder::steps`] (a 0/1
+    /// choice in the knapsack rather than a fraction).
+    stepped: bool,
 }
 
 /// Computes [`LowerBound`]s, reusing the exact part's outcome while it does not change.
@@ -63,6 +71,9 @@ pub(crate) struct Bounder<'x, 'p, 'a> {
     /// Per-unit savings on undecided lines: (stage, line, saving, part). On one line at most the
     /// stage's `max` of them count.
     per_line: Vec<(StageIdx, usize, i64, usize)>,
+    /// The tiers a stepped item could still reach: (part, undecided amount it needs, value
+    /// above its certain lines' tier).
+    steps: Vec<(usize, i128, i64)>,
     /// Per line: the stage from which open offers may change it (`usize::MAX`: never).
     inexact_from: Vec<usize>,
     /// Upper bounds on the amounts after each stage (like `Outcome::after_stage`).
@@ -71,6 +82,9 @@ pub(crate) struct Bounder<'x, 'p, 'a> {
     /// lacks for its most rewarding next step (0 when it lacks nothing or is not open), a
     /// hint for which offer a line should go to first.
     pub wants: Vec<i128>,
+    /// Per part (optional): a group number; open offers of one stage in the same group
+    /// exclude each other, so at most one of them gives anything. `usize::MAX`: none.
+    pub groups: Vec<usize>,
     /// Per part, after a bound with `tie_at`: whether every completion paying at most
     /// `tie_at` applies it (exact and applied, or counted in `applied`).
     pub must: Vec<bool>,
@@ -89,9 +103,11 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
             exact: Vec::new(),
             items: Vec::new(),
             per_line: Vec::new(),
+            steps: Vec::new(),
             inexact_from: Vec::new(),
             after: Vec::new(),
             wants: Vec::new(),
+            groups: Vec::new(),
             must: Vec::new(),
             applies: 0,
         }
@@ -217,9 +233,12 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
                 }
             }
         }
+        let room: i64 = inexact.iter().map(|l| out.amount[l]).sum();
+        let shipping = if shipping_open { 0 } else { out.shipping };
         // 2. What every open offer could still give.
         self.items.clear();
         self.per_line.clear();
+        self.steps.clear();
         for (k, &o) in self.parts.iter().enumerate() {
             if self.exact[k] {
                 continue;
@@ -255,8 +274,12 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
                 start,
                 base,
                 &mut self.per_line,
+                &mut self.steps,
             );
             self.items.push(item);
+        }
+        if !self.groups.is_empty() {
+            self.merge_groups();
         }
         self.per_line
             .sort_unstable_by(|a, b| (a.0, a.1, b.2).cmp(&(b.0, b.1, a.2)));
@@ -267,9 +290,7 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
                 self.wants[item.part] = item.den;
             }
         }
-        let open = self.open_total(undecided, None);
-        let room: i64 = inexact.iter().map(|l| out.amount[l]).sum();
-        let shipping = if shipping_open { 0 } else { out.shipping };
+        let open = self.open_total(undecided, possible, None);
         let payable = goods - open.min(room) + shipping;
         if let Some(at) = tie_at.filter(|&at| payable == at) {
             for i in 0..self.items.len() {
@@ -277,8 +298,8 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
                 if item.free + item.up == 0 {
                     continue;
                 }
-                let without = self.open_total(undecided, Some(i));
-                if goods - without.min(room) + shipping > at {
+                let without = self.open_total(undecided, possible, Some(i));
+                if !item.merged && goods - without.min(room) + shipping > at {
                     applied += 1;
                     self.must[item.part] = true;
                 }
@@ -349,14 +370,18 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
 
     /// Per-unit savings on undecided lines: on each line, the stage's `max` largest of each
     /// stage (the entries of item `skip`'s part left out).
-    fn per_line_total(&self, skip: Option<usize>) -> i64 {
+    fn per_line_total(&self, skip: Option<usize>, stage: StageIdx) -> i64 {
         let rules = self.applier.p.rules;
         let skip_part = skip.map(|i| self.items[i].part);
         let mut total: i64 = 0;
         let mut at = None;
         let mut taken = 0u32;
         // Sorted by stage, line, then saving (largest first) in `bound`.
-        for e in self.per_line.iter().filter(|e| Some(e.3) != skip_part) {
+        for e in self
+            .per_line
+            .iter()
+            .filter(|e| e.0 == stage && Some(e.3) != skip_part)
+        {
             if at == Some((e.0, e.1)) {
                 taken += 1;
             } else {
@@ -369,71 +394,363 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
         total
     }
 
-    /// The most all open offers (but `skip`) could give together: their free parts plus,
-    /// stage by stage, a fractional knapsack of their step-ups over the undecided lines.
-    fn open_total(&self, undecided: &Lines, skip: Option<usize>) -> i64 {
+    /// The most all open offers (but `skip`) could give together, stage by stage: their
+    /// free parts, per-unit savings on undecided lines, and a knapsack of their step-ups
+    /// over the undecided lines.
+    ///
+    /// Later stages are bounded on amounts that do not count the open offers of the first
+    /// open stage, yet those take `x` off, and a `每满` offer over all of their lines then
+    /// sees a base that much lower: payable is at least `G − x − later(b − x)` for some
+    /// `x ≤ x_max`, whose least is taken exactly (see [`Bounder::later_free`]). Only one
+    /// such offer is corrected: two would need the least of their sum.
+    fn open_total(&self, undecided: &Lines, possible: &[Lines], skip: Option<usize>) -> i64 {
+        let corrected = self.open_total_with(undecided, possible, skip, true);
+        match corrected {
+            Some(total) => total,
+            None => self
+                .open_total_with(undecided, possible, skip, false)
+                .unwrap_or(i64::MAX),
+        }
+    }
+
+    /// [`Bounder::open_total`], with or without the correction (`None` when the corrected
+    /// slopes reach 1).
+    fn open_total_with(
+        &self,
+        undecided: &Lines,
+        possible: &[Lines],
+        skip: Option<usize>,
+        correct: bool,
+    ) -> Option<i64> {
         let p = self.applier.p;
         let rules = p.rules;
-        let mut total: i64 = 0;
+        let n = p.orig.len();
         let mut order: Vec<usize> = pool::take();
         order.extend((0..self.items.len()).filter(|&i| Some(i) != skip));
-        for &i in &order {
-            total = total.saturating_add(self.items[i].free);
-        }
-        total = total.saturating_add(self.per_line_total(skip));
-        // Highest value per cent of undecided amount first, stage by stage.
-        order.retain(|&i| self.items[i].up > 0);
         order.sort_by(|&a, &b| {
             let (x, y) = (&self.items[a], &self.items[b]);
             x.stage
                 .cmp(&y.stage)
                 .then((y.num * x.den).cmp(&(x.num * y.den)))
         });
+        let mut stages: Vec<StageIdx> = order.iter().map(|&i| self.items[i].stage).collect();
+        stages.extend(self.per_line.iter().map(|e| e.0));
+        stages.sort_unstable();
+        stages.dedup();
+        let after = |s: usize| self.after.get(s * n..(s + 1) * n);
+        let mut total: i64 = 0;
+        // The first open stage: what it may take off at most, and where.
+        let mut first: Option<(StageIdx, i64, Lines)> = None;
+        let mut corrected_slope = (0i128, 1i128);
         let mut i = 0;
-        while i < order.len() {
-            let stage = self.items[order[i]].stage;
-            let start = if stage == 0 {
-                &p.orig[..]
-            } else {
-                let n = p.orig.len();
-                self.after
-                    .get((stage - 1) * n..stage * n)
-                    .unwrap_or(&p.orig)
-            };
-            // Thresholds may be tested on original amounts: measure the room on those, the
-            // largest an offer's base can be.
-            let per_line = i128::from(rules.stages.get(stage).map_or(1, |s| s.max.max(1)));
-            let mut room: i128 = undecided
-                .iter()
-                .map(|l| i128::from(start[l].max(p.orig[l])))
-                .sum::<i128>()
-                * per_line;
-            while let Some(&it) = order.get(i) {
-                let item = &self.items[it];
-                if item.stage != stage {
-                    break;
-                }
+        for &stage in &stages {
+            let from = i;
+            while order
+                .get(i)
+                .is_some_and(|&it| self.items[it].stage == stage)
+            {
                 i += 1;
-                if room <= 0 {
+            }
+            let group = &order[from..i];
+            let mut gain = self.per_line_total(skip, stage);
+            for &it in group {
+                gain = gain.saturating_add(if correct {
+                    self.later_free(it, &first, possible, &mut corrected_slope)
+                } else {
+                    self.items[it].free
+                });
+            }
+            let stepping: Vec<usize> = group
+                .iter()
+                .copied()
+                .filter(|&it| self.items[it].up > 0)
+                .collect();
+            if !stepping.is_empty() {
+                let start = if stage == 0 {
+                    &p.orig[..]
+                } else {
+                    after(stage - 1).unwrap_or(&p.orig)
+                };
+                // The room is measured on the largest base any of the stage's offers tests
+                // (original amounts, after an earlier stage, or the stage's start).
+                let mut base = start;
+                let mut earliest = stage;
+                for &it in &stepping {
+                    match rules.offers[self.parts[self.items[it].part]].threshold {
+                        ThresholdBase::Original => {
+                            base = &p.orig;
+                            break;
+                        }
+                        ThresholdBase::After(k) if k < earliest => {
+                            earliest = k;
+                            base = after(k).unwrap_or(start);
+                        }
+                        _ => {}
+                    }
+                }
+                let per_line = i128::from(rules.stages.get(stage).map_or(1, |s| s.max.max(1)));
+                // Offers that share no undecided line do not compete for room: one knapsack
+                // per group of offers linked by shared lines.
+                let reach: Vec<Lines> = stepping
+                    .iter()
+                    .map(|&it| {
+                        let mut r = possible[self.items[it].part].clone();
+                        r.intersect_with(undecided);
+                        r
+                    })
+                    .collect();
+                let mut group_of: Vec<usize> = (0..stepping.len()).collect();
+                for a in 0..stepping.len() {
+                    for b in 0..a {
+                        if !reach[a].is_disjoint(&reach[b]) {
+                            let (ga, gb) = (group_of[a], group_of[b]);
+                            for g in group_of.iter_mut() {
+                                if *g == ga {
+                                    *g = gb;
+                                }
+                            }
+                        }
+                    }
+                }
+                let mut members: Vec<usize> = Vec::with_capacity(stepping.len());
+                for g in 0..stepping.len() {
+                    members.clear();
+                    members.extend(
+                        (0..stepping.len())
+                            .filter(|&a| group_of[a] == g)
+                            .map(|a| stepping[a]),
+                    );
+                    if members.is_empty() {
+                        continue;
+                    }
+                    let mut lines = Lines::new(n);
+                    for (a, r) in reach.iter().enumerate() {
+                        if group_of[a] == g {
+                            lines.union_with(r);
+                        }
+                    }
+                    let room: i128 =
+                        lines.iter().map(|l| i128::from(base[l])).sum::<i128>() * per_line;
+                    gain = gain.saturating_add(self.knapsack(&members, room));
+                }
+            }
+            if first.is_none() && gain > 0 {
+                let mut lines = Lines::new(n);
+                for &it in group {
+                    lines.union_with(&possible[self.items[it].part]);
+                }
+                for e in self.per_line.iter().filter(|e| e.0 == stage) {
+                    lines.set(e.1);
+                }
+                first = Some((stage, gain, lines));
+            }
+            total = total.saturating_add(gain);
+        }
+        pool::give(order);
+        Some(total)
+    }
+
+    /// Item `it`'s free part, lowered as [`Bounder::open_total`] explains when it is a
+    /// `每满` offer of a later stage than `first` over all of `first`'s lines (its slope is
+    /// added to `slope`).
+    fn later_free(
+        &self,
+        it: usize,
+        first: &Option<(StageIdx, i64, Lines)>,
+        possible: &[Lines],
+        slope: &mut (i128, i128),
+    ) -> i64 {
+        let item = &self.items[it];
+        let Some((stage0, x, lines0)) = first else {
+            return item.free;
+        };
+        let o = &self.applier.p.rules.offers[self.parts[item.part]];
+        let Benefit::EveryN { step, off, cap } = &o.benefit else {
+            return item.free;
+        };
+        let sees_it = match o.threshold {
+            ThresholdBase::Sequential => true,
+            ThresholdBase::After(k) => k >= *stage0,
+            ThresholdBase::Original => false,
+        };
+        let mut covered = lines0.clone();
+        covered.intersect_with(&possible[item.part]);
+        if item.stage <= *stage0 || item.up > 0 || !sees_it || step.0 <= 0 || covered != *lines0 {
+            return item.free;
+        }
+        let bp = item.bp;
+        let value = |b: i64| -> i64 {
+            let raw = (b.max(0) / step.0).saturating_mul(off.0);
+            cap.map_or(raw, |c| raw.min(c.0))
+        };
+        // One corrected offer per bound (the first; `slope` counts them).
+        if slope.0 > 0 {
+            return item.free;
+        }
+        slope.0 = 1;
+        // Over x in [0, x_max], −x − value(b − x) falls with slope −1 and jumps up by `off`
+        // at every multiple: its least is at x_max, or just before the last multiple when
+        // the rest `r` above it exceeds `step − off`.
+        let r = (bp - x).rem_euclid(step.0);
+        item.free.min(value(bp - x) + (r - (step.0 - off.0)).max(0))
+    }
+}
+
+impl Bounder<'_, '_, '_> {
+    /// Replaces the open items of one stage and group by one item that gives what the best
+    /// of them could: at most one of them takes part.
+    fn merge_groups(&mut self) {
+        let group = |b: &Self, it: &Item| b.groups.get(it.part).copied().unwrap_or(usize::MAX);
+        let mut keep = vec![true; self.items.len()];
+        let mut added: Vec<Item> = Vec::new();
+        for a in 0..self.items.len() {
+            let g = group(self, &self.items[a]);
+            if g == usize::MAX || !keep[a] {
+                continue;
+            }
+            let members: Vec<usize> = (a..self.items.len())
+                .filter(|&b| {
+                    keep[b]
+                        && group(self, &self.items[b]) == g
+                        && self.items[b].stage == self.items[a].stage
+                })
+                .collect();
+            if members.len() < 2 {
+                continue;
+            }
+            let free = members
+                .iter()
+                .map(|&m| self.items[m].free)
+                .max()
+                .unwrap_or(0);
+            let top = members
+                .iter()
+                .map(|&m| self.items[m].free.saturating_add(self.items[m].up))
+                .max()
+                .unwrap_or(0);
+            let mut item = Item {
+                free,
+                up: top - free,
+                num: 0,
+                den: 1,
+                stepped: members
+                    .iter()
+                    .all(|&m| self.items[m].stepped || self.items[m].up == 0),
+                merged: true,
+                ..self.items[a]
+            };
+            // Value per cent over what the best member gives without more lines.
+            for &m in &members {
+                let it = &self.items[m];
+                let (num, den) = (it.num + i128::from(it.free - free) * it.den, it.den);
+                if it.up > 0 && num > 0 && num * item.den > item.num * den {
+                    (item.num, item.den) = (num, den);
+                }
+            }
+            let parts: Vec<usize> = members.iter().map(|&m| self.items[m].part).collect();
+            let mut moved: Vec<(usize, i128, i64)> = Vec::new();
+            for &(p, w, v) in &self.steps {
+                if let Some(m) = members.iter().find(|&&m| self.items[m].part == p) {
+                    let v = self.items[*m].free + v - free;
+                    if v > 0 {
+                        moved.push((item.part, w, v));
+                    }
+                }
+            }
+            self.steps.retain(|e| !parts.contains(&e.0));
+            self.steps.extend(moved);
+            for &m in &members {
+                keep[m] = false;
+            }
+            added.push(item);
+        }
+        let mut k = 0;
+        self.items.retain(|_| {
+            k += 1;
+            keep[k - 1]
+        });
+        self.items.extend(added);
+    }
+
+    /// The most the step-ups of `items` (one stage, best value per cent first) could add
+    /// with `room` cents of undecided amount: stepped items choose one whole tier or none
+    /// (depth first, pruned by the fractional fill), the others take fractions.
+    fn knapsack(&self, items: &[usize], room: i128) -> i64 {
+        // Fractional fill of the items from `at` on (stepped ones before `at` decided).
+        let fill = |at: usize, mut room: i128| -> i128 {
+            let mut gain: i128 = 0;
+            for (pos, &it) in items.iter().enumerate() {
+                let item = &self.items[it];
+                if (item.stepped && pos < at) || room <= 0 {
                     continue;
                 }
-                // Undecided amount needed for the whole step up (rounded down: more room
-                // left is the optimistic side).
                 let need = i128::from(item.up) * item.den / item.num.max(1);
                 if need <= room {
                     room -= need;
-                    total = total.saturating_add(item.up);
+                    gain += i128::from(item.up);
                 } else {
-                    let part = (room * item.num + item.den - 1) / item.den;
-                    total = total.saturating_add(part.min(i128::from(item.up)) as i64);
+                    gain += ((room * item.num + item.den - 1) / item.den).min(i128::from(item.up));
                     room = 0;
                 }
             }
+            gain
+        };
+        let stepped: Vec<usize> = (0..items.len())
+            .filter(|&pos| self.items[items[pos]].stepped)
+            .collect();
+        if stepped.is_empty() || stepped.len() > MAX_STEPPED {
+            return fill(0, room) as i64;
         }
-        pool::give(order);
-        total
+        struct Dfs<'s> {
+            bounder: &'s Bounder<'s, 's, 's>,
+            items: &'s [usize],
+            stepped: &'s [usize],
+            best: i128,
+            nodes: usize,
+        }
+        fn dfs(
+            d: &mut Dfs<'_>,
+            fill: &dyn Fn(usize, i128) -> i128,
+            i: usize,
+            room: i128,
+            value: i128,
+        ) {
+            d.nodes += 1;
+            // Past `stepped[i]`'s position every stepped item before it is decided.
+            let at = d.stepped.get(i).copied().unwrap_or(d.items.len());
+            let ub = value + fill(at, room);
+            if ub <= d.best {
+                return;
+            }
+            if i == d.stepped.len() || d.nodes > KNAPSACK_NODES {
+                // Past the node limit the fractional fill still bounds this branch.
+                d.best = d.best.max(ub);
+                return;
+            }
+            let part = d.bounder.items[d.items[d.stepped[i]]].part;
+            for &(p, w, v) in &d.bounder.steps {
+                if p == part && w <= room {
+                    dfs(d, fill, i + 1, room - w, value + i128::from(v));
+                }
+            }
+            dfs(d, fill, i + 1, room, value);
+        }
+        let mut d = Dfs {
+            bounder: self,
+            items,
+            stepped: &stepped,
+            best: 0,
+            nodes: 0,
+        };
+        dfs(&mut d, &fill, 0, room, 0);
+        d.best as i64
     }
 }
+
+/// Stepped items beyond this many in one stage are all taken as fractions.
+const MAX_STEPPED: usize = 16;
+/// Nodes one knapsack explores before it settles for fractional bounds.
+const KNAPSACK_NODES: usize = 512;
 
 /// What open offer `o` (part `k`) could give: on its certain lines, and the step up from its
 /// other possible lines. `start`: amounts at its stage's start; `base`: its threshold base.
@@ -448,6 +765,7 @@ fn open_item(
     start: &[i64],
     base: &[i64],
     per_line: &mut Vec<(StageIdx, usize, i64, usize)>,
+    steps: &mut Vec<(usize, i128, i64)>,
 ) -> Item {
     let sum = |set: &Lines, v: &[i64]| -> i64 { set.iter().map(|l| v[l]).sum() };
     let room = sum(possible, start);
@@ -458,6 +776,9 @@ fn open_item(
         up: 0,
         num: 0,
         den: 1,
+        stepped: false,
+        bp: sum(possible, base),
+        merged: false,
     };
     let uncoupled = |ub: i64| Item {
         free: ub.clamp(0, room),
@@ -488,6 +809,17 @@ fn open_item(
             let top = (value(bp) + slack).min(room);
             if top > item.free {
                 item.up = top - item.free;
+                if slack == 0 {
+                    // Whole tiers: the knapsack chooses at most one of them.
+                    item.stepped = true;
+                    for t in tiers {
+                        if let (TierAt::Spend(m), Reward::Off(r)) = (t.at, t.reward) {
+                            if m.0 > bc && m.0 <= bp && r.0 > v0 {
+                                steps.push((k, i128::from(m.0 - bc), r.0.min(top) - item.free));
+                            }
+                        }
+                    }
+                }
                 // The steepest value per cent of added base over the tiers.
                 let mut steeper = |num: i128, den: i128| {
                     if den > 0 && num > 0 && num * item.den > item.num * den {

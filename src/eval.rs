@@ -25,10 +25,18 @@ use crate::request::{Cart, Context, GroupState};
 
 /// A set of cart lines: the first 64 inline (no allocation for most carts), the rest in
 /// a vector.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, Default, Eq)]
 pub(crate) struct Lines {
     first: u64,
     rest: Vec<u64>,
+}
+
+impl PartialEq for Lines {
+    fn eq(&self, other: &Lines) -> bool {
+        // Most carts fit the inline word: skip the slice comparison then.
+        self.first == other.first
+            && (self.rest.is_empty() && other.rest.is_empty() || self.rest == other.rest)
+    }
 }
 
 impl Lines {
@@ -1002,10 +1010,10 @@ pub(crate) fn choose_within(
                 cutoff,
             );
             pool::give(start);
-            if let Some(f) = found {
-                proven &= f.proven;
-                work += f.nodes;
-                local = Some((f.key, Vec::new(), f.keeps, f.outcome));
+            proven &= found.proven;
+            work += found.nodes;
+            if let Some((key, keeps, outcome)) = found.best {
+                local = Some((key, Vec::new(), keeps, outcome));
             }
         } else {
             // The previous pick and its outcome (in `local` when it was the best so far):

@@ -108,19 +108,24 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 3, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 4, ..ProptestConfig::default() })]
 
-    /// Wallets past the brute-force size go through the branch and bound. Its bound assumes
-    /// adding a coupon never makes the other offers give more (see `best.rs`); that is not
-    /// always true (a 13-coupon case was found where it misses the optimum by 0.01), so this
-    /// checks what it does guarantee: never below the true optimum (no impossible answer),
-    /// never worse than no coupon or any single coupon.
+    /// Larger wallets: the branch and bound's bound is a true lower bound, so its answer is
+    /// the brute force's optimum (an earlier, inadmissible bound missed one by 0.01 on a
+    /// 13-coupon wallet), and never worse than no coupon or any single coupon. These
+    /// generated wallets are adversarial (up to 13 coupons on 1–4 lines, most of one stage
+    /// competing for every line): a search may answer `budget_exceeded` instead, never a
+    /// wrong selection.
     #[test]
-    fn branch_and_bound_is_sound_and_beats_single_coupons(((text, n), cart) in (wallet_rules(13..14), cart())) {
+    fn branch_and_bound_equals_brute_force_on_larger_wallets(((text, n), cart) in (wallet_rules(13..14), cart())) {
         let rules = RuleSet::parse(&text).unwrap();
         let coupons: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
-        let best = rules.best(&cart, &ctx(), &coupons).unwrap();
-        prop_assert!(best.quote.payable.0 >= brute_force(&rules, &cart, &coupons), "{}", text);
+        let best = match rules.best(&cart, &ctx(), &coupons) {
+            Ok(best) => best,
+            Err(youhui::Error::Eval(e)) if e.code() == "budget_exceeded" => return Ok(()),
+            Err(e) => panic!("{e}"),
+        };
+        prop_assert_eq!(best.quote.payable.0, brute_force(&rules, &cart, &coupons), "{}", text);
         let none = rules.quote(&cart, &ctx(), &[] as &[&str]).unwrap();
         prop_assert!(best.quote.payable <= none.payable);
         for c in &coupons {
