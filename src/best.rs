@@ -73,6 +73,8 @@ struct Search<'r, 'p, 'a> {
     activities: Vec<OfferIdx>,
     /// Candidate coupons, in search order.
     coupons: Vec<OfferIdx>,
+    /// Per offer: its position in `coupons` (`usize::MAX` for others).
+    position: Vec<usize>,
     /// Per coupon (search order): whether it is interchangeable with the one before it
     /// (see [`twins`]); it is then taken only if that one is.
     twin_of_previous: Vec<bool>,
@@ -179,18 +181,22 @@ impl Search<'_, '_, '_> {
         parts.sort_by(|&a, &b| app_order(rules, a, b));
         let open: Vec<bool> = parts
             .iter()
-            .map(|o| {
-                self.coupons
-                    .iter()
-                    .position(|c| c == o)
-                    .is_some_and(|i| status[i] == Status::Open)
+            .map(|&o| {
+                self.position
+                    .get(o)
+                    .and_then(|&i| status.get(i))
+                    .is_some_and(|s| *s == Status::Open)
             })
             .collect();
         // Sure to take part: decided, and in no `excludes` relation with another part.
         let sure: Vec<bool> = parts
             .iter()
             .zip(&open)
-            .map(|(&o, &is_open)| !is_open && !parts.iter().any(|&x| excludes(rules, o, x)))
+            .map(|(&o, &is_open)| {
+                !is_open
+                    && (rules.offers[o].excludes.is_empty()
+                        || !parts.iter().any(|&x| excludes(rules, o, x)))
+            })
             .collect();
         let priced: Vec<bool> = parts
             .iter()
@@ -236,8 +242,11 @@ impl Search<'_, '_, '_> {
         // Open coupons that exclude each other: at most one of each group takes part.
         let mut groups: Vec<usize> = (0..parts.len()).collect();
         for a in 0..parts.len() {
+            if !open[a] || rules.offers[parts[a]].excludes.is_empty() {
+                continue;
+            }
             for b in 0..a {
-                if open[a] && open[b] && excludes(rules, parts[a], parts[b]) {
+                if open[b] && excludes(rules, parts[a], parts[b]) {
                     let (ga, gb) = (groups[a], groups[b]);
                     for g in groups.iter_mut() {
                         if *g == ga {
@@ -432,6 +441,13 @@ impl RuleSet {
             twin_of_previous: (0..coupons.len())
                 .map(|i| i > 0 && twins(&p, coupons[i - 1].0, coupons[i].0))
                 .collect(),
+            position: {
+                let mut at = vec![usize::MAX; rules.offers.len()];
+                for (i, c) in coupons.iter().enumerate() {
+                    at[c.0] = i;
+                }
+                at
+            },
             coupons: coupons.iter().map(|c| c.0).collect(),
             work: 0,
             best: None,
