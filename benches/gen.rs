@@ -178,11 +178,11 @@ pub fn unmatched_rules(matching: usize, extra: usize) -> String {
     s
 }
 
-/// A realistic 双11 wallet: `n` coupons (per shop a pair of shop coupons that exclude each
-/// other, category coupons, platform coupons), 20 activities (直降 on distinct SKUs, one
-/// 满减 per shop, cross-shop 每满300减50, free shipping). As shops configure them, one
-/// platform coupon per order and one category coupon per category (they exclude each
-/// other); shop coupons share a line with the shop's 满减 (`stage 店铺 max 2`).
+/// A realistic 双11 wallet: `n` coupons (shop, category and platform coupons) and 20
+/// activities (直降 on distinct SKUs, one 满减 per shop, cross-shop 每满300减50, free
+/// shipping). As shops configure them, one shop coupon per shop, one category coupon per
+/// category and one platform coupon per order (they exclude each other); a shop coupon
+/// shares its lines with the shop's 满减 (`stage 店铺 max 2`).
 pub fn real_wallet(n: usize) -> (String, Vec<String>) {
     let mut s = String::from(
         "ruleset \"双11\" {\n  stages 单品, 店铺, 跨店, 品类券, 平台券\n  stage 店铺 max 2\n}\n\
@@ -206,6 +206,7 @@ pub fn real_wallet(n: usize) -> (String, Vec<String>) {
         );
     }
     let mut wallet = Vec::new();
+    let shop_of = |i: usize, k: usize| (k / 2 + 3 * (i / 10)) % 10;
     let ids = |pick: &dyn Fn(usize) -> bool, below: usize| -> Vec<String> {
         (0..below)
             .filter(|&j| pick(j))
@@ -237,18 +238,14 @@ pub fn real_wallet(n: usize) -> (String, Vec<String>) {
                 50 + 4 * i,
                 excludes(ids(&|j| j % 10 == 9, i))
             ),
-            // Shop coupons: per shop a pair excluding each other.
+            // Shop coupons: one per shop and order.
             k => {
-                let shop = (k / 2 + 3 * (i / 10)) % 10;
-                let excl = if k % 2 == 1 {
-                    format!(" excludes c{}", i - 1)
-                } else {
-                    String::new()
-                };
+                let shop = shop_of(i, k);
                 format!(
-                    "coupon {id} \"店铺券\" {{ stage 店铺 benefit 满{}减{} scope shop \"shop{shop}\"{excl} }}\n",
+                    "coupon {id} \"店铺券\" {{ stage 店铺 benefit 满{}减{} scope shop \"shop{shop}\"{} }}\n",
                     100 + 30 * (i % 7),
-                    10 + 4 * (i % 7)
+                    10 + 4 * (i % 7),
+                    excludes(ids(&|j| j % 10 < 7 && shop_of(j, j % 10) == shop, i))
                 )
             }
         };

@@ -325,7 +325,7 @@ pub struct Best {
     pub quote: Quote,
     /// Every wallet coupon not chosen, in wallet order.
     pub not_chosen: Vec<NotChosen>,
-    /// How many selections the search priced.
+    /// How many steps the search took (bounds computed, stacking choices included).
     #[serde(skip)]
     pub evaluated: usize,
 }

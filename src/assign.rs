@@ -232,3 +232,83 @@ pub(crate) fn search(
         best: s.best,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::eval::{choose_within, Prepared, ASSIGN_BUDGET};
+    use crate::request::{Cart, Context, Line};
+    use crate::{Money, RuleSet};
+
+    use proptest::prelude::*;
+
+    /// The lowest payable over every keeper assignment, by brute force: each way of giving
+    /// every line to one platform coupon is priced as a rule set where each coupon's scope
+    /// is exactly its lines.
+    fn brute_force(cart: &Cart, coupons: &[(u32, u32)]) -> i64 {
+        let ctx = Context::default();
+        let n = cart.lines.len();
+        let k = coupons.len();
+        let ids: Vec<String> = (0..k).map(|j| format!("p{j}")).collect();
+        let mut best = i64::MAX;
+        for code in 0..k.pow(n as u32) {
+            let mut c = code;
+            let mut text =
+                String::from("ruleset \"b\" { stages item, shop, platform stage shop max 2 }\n");
+            text += "activity drop \"直降\" { stage item benefit 直降3 scope tag \"a\" }\n";
+            text += "activity cross \"每满100减10\" { stage shop benefit 每满100减10 }\n";
+            let mut lines = cart.lines.clone();
+            for line in &mut lines {
+                line.tags.push(format!("k{}", c % k));
+                c /= k;
+            }
+            for (j, (at, off)) in coupons.iter().enumerate() {
+                text += &format!(
+                    "coupon p{j} \"t\" {{ stage platform benefit 满{}减{off} scope tag \"k{j}\" }}\n",
+                    at * 10
+                );
+            }
+            let split = RuleSet::parse(&text).expect("valid");
+            let q = split.quote(&Cart { lines }, &ctx, &ids).expect("quote");
+            best = best.min(q.payable.0);
+        }
+        best
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        /// Three to four platform coupons contesting every line of a 4–5-line cart (more
+        /// than 64 assignments, so the branch and bound decides): its payable is the brute
+        /// force's.
+        #[test]
+        fn branch_and_bound_matches_brute_force(
+            coupons in prop::collection::vec((2..40u32, 1..15u32), 3..5),
+            lines in prop::collection::vec((500..9_000i64, 1..3u32, any::<bool>()), 4..6),
+        ) {
+            let mut text = String::from("ruleset \"b\" { stages item, shop, platform stage shop max 2 }\n");
+            text += "activity drop \"直降\" { stage item benefit 直降3 scope tag \"a\" }\n";
+            text += "activity cross \"每满100减10\" { stage shop benefit 每满100减10 }\n";
+            for (j, (at, off)) in coupons.iter().enumerate() {
+                text += &format!("coupon p{j} \"t\" {{ stage platform benefit 满{}减{} }}\n", at * 10, off);
+            }
+            let rules = RuleSet::parse(&text).unwrap();
+            let cart = Cart {
+                lines: lines
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &(price, qty, tagged))| {
+                        let l = Line::new(&format!("L{i}"), &format!("S{i}"), "s", Money(price), qty);
+                        if tagged { l.tag("a") } else { l }
+                    })
+                    .collect(),
+            };
+            let ctx = Context::default();
+            let p = Prepared::new(&rules.inner, &cart, &ctx).unwrap();
+            let mut parts: Vec<usize> = (0..rules.inner.offers.len()).collect();
+            parts.retain(|&o| p.ineligible[o].is_none());
+            let chosen = choose_within(&p, parts, ASSIGN_BUDGET, i64::MAX);
+            prop_assert!(chosen.proven);
+            prop_assert_eq!(chosen.outcome.payable(), brute_force(&cart, &coupons));
+        }
+    }
+}

@@ -339,7 +339,9 @@ pub enum EvalError {
         rule: &'static str,
     },
     /// A search would exceed its work budget.
-    #[error("the search for the best coupons would price more than {limit} selections; choose fewer coupons")]
+    #[error(
+        "the search for the best coupons would take more than {limit} steps; choose fewer coupons"
+    )]
     Budget {
         /// The budget.
         limit: usize,

@@ -902,10 +902,9 @@ impl Drop for Chosen {
 /// declaration order, line by line).
 ///
 /// Per conflict-free set, when the per-line keeper options combine into at most
-/// [`EXHAUSTIVE_CHOICES`] assignments, every one is tried: the answer is exact. Beyond that,
-/// lines with identical options first choose alike (every combination of such groups, up
-/// to [`MAX_CHOICES`]), then each contested line alone tries its other options, keeping any
-/// improvement, until a full pass changes nothing.
+/// [`EXHAUSTIVE_CHOICES`] assignments, every one is tried. Beyond that a branch and bound
+/// ([`crate::assign`]) finds the lowest payable and largest priority sum exactly, within
+/// [`ASSIGN_BUDGET`] bounds (then it keeps the best choice found).
 pub(crate) fn choose(p: &Prepared<'_>, parts: Vec<OfferIdx>) -> Chosen {
     choose_within(p, parts, ASSIGN_BUDGET, i64::MAX)
 }

@@ -80,9 +80,20 @@
 //!   prices the added items at the scope's average unit price.
 //! - `refund`: `balance_paid: false` refunds nothing for a presale (the deposit is kept); an
 //!   order with a group-buy offer whose group failed is refunded in full, shipping included.
-//! - The stacking choice is exact (every combination of keepers) up to 64 combinations per
-//!   conflict-free set; beyond, lines with identical offers choose alike, then each line is
-//!   improved alone, visiting lines by ID so the answer does not depend on cart order.
+//! - The stacking choice tries every combination of keepers up to 64 per conflict-free set
+//!   (ties broken by keepers in cart order, as the spec says). Beyond, a branch and bound
+//!   finds the lowest payable, then the larger priority sum, exactly; among choices equal on
+//!   both it keeps the first found (lines visited by stage, amount, then ID, so not by cart
+//!   order), not necessarily the one with fewer applied offers or the spec's keepers
+//!   order. A quote's search computes at most 4,096 bounds per conflict-free set, then
+//!   keeps the best choice found (`best`'s searches share its own, larger budget and answer
+//!   `budget_exceeded` instead).
+//! - `best` is exact at every wallet size (an admissible lower bound; `youhui::bound`'s
+//!   docs in the source explain it). Its cost depends on the contests, not the wallet size:
+//!   a realistic wallet (one shop coupon per shop, one platform coupon per order) of 30
+//!   coupons on 50 lines takes a few thousand steps, but several same-stage coupons that
+//!   may split one order's lines between them make it a bin-covering search that can hit
+//!   the budget (`benches/README.md` has both).
 //! - `nth`, `buy N get M` and `bundle` with fewer units in scope than one full group are
 //!   `threshold_not_met` with the units short (`还差1件可享第2件半价`), so a return that breaks
 //!   a 第二件半价 lists it in `lost`; `gap` gives the units that complete the next full group
