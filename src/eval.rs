@@ -904,9 +904,16 @@ impl Drop for Chosen {
 /// Per conflict-free set, when the per-line keeper options combine into at most
 /// [`EXHAUSTIVE_CHOICES`] assignments, every one is tried. Beyond that a branch and bound
 /// ([`crate::assign`]) finds the lowest payable and largest priority sum exactly, within
-/// [`ASSIGN_BUDGET`] bounds (then it keeps the best choice found).
+/// the quote's budget ([`quote_budget`]; then it keeps the best choice found); with more
+/// than [`MAX_EXACT_LINES`] contested lines, a heuristic decides.
 pub(crate) fn choose(p: &Prepared<'_>, parts: Vec<OfferIdx>) -> Chosen {
-    choose_within(p, parts, ASSIGN_BUDGET, i64::MAX)
+    choose_within(p, parts, quote_budget(p.orig.len()), i64::MAX)
+}
+
+/// A quote's budget of bounds: [`ASSIGN_BUDGET`] up to 32 lines, then less in proportion
+/// (a bound applies every offer to every line), so a big cart costs about as much.
+pub(crate) fn quote_budget(lines: usize) -> usize {
+    ASSIGN_BUDGET * 32 / lines.max(32)
 }
 
 /// [`choose`] with a budget of bounds for the search over each conflict-free set's
@@ -947,7 +954,7 @@ pub(crate) fn choose_within(
         .collect();
     let (mut here, mut priced_here) = (Vec::new(), Vec::new());
     let mut proven = true;
-    let mut work = 0;
+    let mut work: usize = 0;
     for members in sets {
         let in_set: Vec<bool> = parts.iter().map(|o| members.contains(o)).collect();
         // Every member keeps its whole scope, except on contested lines.
@@ -996,7 +1003,12 @@ pub(crate) fn choose_within(
             .try_fold(1usize, |acc, &l| acc.checked_mul(line_options[l].len()));
         let exhaustive = product.is_some_and(|p| p <= EXHAUSTIVE_CHOICES);
         let mut local: Option<(Key, Vec<usize>, Vec<Lines>, Outcome)> = None;
-        if !exhaustive {
+        // The exact search's first dive alone bounds every option of every contested line.
+        let dive: usize = contested.iter().map(|&l| line_options[l].len()).sum();
+        let exact_search = !exhaustive
+            && contested.len() <= MAX_EXACT_LINES
+            && work.saturating_add(dive) <= budget;
+        if exact_search {
             let zeros = vec![0usize; n];
             let start = keeps_of(&whole, &line_options, &zeros);
             let found = crate::assign::search(
@@ -1020,7 +1032,7 @@ pub(crate) fn choose_within(
             // them.
             let mut last: Option<(Vec<usize>, Outcome)> = None;
             let mut last_is_local = false;
-            for pick in assignments(&line_options, &contested) {
+            for pick in assignments(p, &line_options, &contested, exhaustive) {
                 work += 1;
                 let prev = if last_is_local {
                     local.as_ref().map(|(_, pk, _, o)| (pk, o))
@@ -1067,9 +1079,51 @@ pub(crate) fn choose_within(
             }
             drop(last);
         }
-        let Some((key, _, keeps, outcome)) = local else {
+        let Some((mut key, mut pick, mut keeps, mut outcome)) = local else {
             continue;
         };
+        if !exhaustive && !exact_search {
+            // Too many contested lines (or no budget left) for the exact search: improve
+            // the best grouped choice one line at a time until a whole pass changes nothing.
+            // Lines are visited by ID and only a strictly better key is accepted, so the
+            // result does not depend on the order of the cart.
+            proven = false;
+            let mut order = contested.clone();
+            order.sort_by(|&a, &b| p.cart.lines[a].id.cmp(&p.cart.lines[b].id));
+            let mut evaluations = 0;
+            let mut changed = true;
+            while changed && evaluations < MAX_CHOICES {
+                changed = false;
+                for &l in &order {
+                    for alt in 0..line_options[l].len() {
+                        if alt == pick[l] || evaluations >= MAX_CHOICES {
+                            continue;
+                        }
+                        evaluations += 1;
+                        let old = pick[l];
+                        pick[l] = alt;
+                        // Only offers keeping line `l` under either option change: the
+                        // stages before the earliest of them come out as before.
+                        let from = line_options[l][old]
+                            .iter()
+                            .chain(&line_options[l][alt])
+                            .map(|&k| rules.offers[parts[k]].stage)
+                            .min()
+                            .unwrap_or(0);
+                        let (k, kk, o) = evaluate_from(&pick, Some(&outcome), from);
+                        if k < key {
+                            pool::give(std::mem::replace(&mut keeps, kk));
+                            (key, outcome) = (k, o);
+                            changed = true;
+                        } else {
+                            pool::give(kk);
+                            pick[l] = old;
+                        }
+                    }
+                }
+            }
+            work += evaluations;
+        }
         let better = match &best {
             None => true,
             Some((bk, _, bkeeps, _)) => match key.cmp(bk) {
@@ -1189,9 +1243,15 @@ fn keeps_of(whole: &[Lines], options: &[Vec<Vec<usize>>], pick: &[usize]) -> Vec
 /// by keepers in cart order); beyond, a branch and bound searches them ([`crate::assign`]).
 pub(crate) const EXHAUSTIVE_CHOICES: usize = 64;
 
-/// Bounds one quote's search over a conflict-free set's contested lines may compute
-/// before it keeps the best choice found (see [`choose_within`]).
+/// Bounds one quote's searches over contested lines may compute in all before they keep
+/// the best choice found (see [`choose_within`]).
 pub(crate) const ASSIGN_BUDGET: usize = 4_096;
+
+/// Most contested lines of one conflict-free set the exact search takes on; beyond (or
+/// with the budget spent), lines with identical options choose alike (every combination
+/// of such groups, up to [`MAX_CHOICES`]), then each line alone tries its other options
+/// until a whole pass changes nothing, at most [`MAX_CHOICES`] times.
+pub(crate) const MAX_EXACT_LINES: usize = 48;
 
 /// Comparison key of a choice: lower payable, then the larger priority sum, then fewer
 /// applied offers (the keepers tie-break is applied separately, only on a full tie).
@@ -1336,26 +1396,53 @@ pub(crate) fn keeper_options(
 /// Most keeper options one line offers the search (see `keeper_options`).
 const MAX_LINE_OPTIONS: usize = 32;
 
-/// Every combination of the contested lines' options.
-fn assignments(options: &[Vec<Vec<usize>>], contested: &[usize]) -> Vec<Vec<usize>> {
+/// Every combination of the contested lines' options (`exhaustive`), or every combination
+/// where lines with identical options choose alike, up to [`MAX_CHOICES`]; those groups are
+/// ordered by their first line ID so the truncated list does not depend on cart order.
+fn assignments(
+    p: &Prepared<'_>,
+    options: &[Vec<Vec<usize>>],
+    contested: &[usize],
+    exhaustive: bool,
+) -> Vec<Vec<usize>> {
+    let groups: Vec<Vec<usize>> = if exhaustive {
+        contested.iter().map(|&l| vec![l]).collect()
+    } else {
+        let mut by_id = contested.to_vec();
+        by_id.sort_by(|&a, &b| p.cart.lines[a].id.cmp(&p.cart.lines[b].id));
+        let mut gs: Vec<Vec<usize>> = Vec::new();
+        for l in by_id {
+            match gs.iter_mut().find(|g| options[g[0]] == options[l]) {
+                Some(g) => g.push(l),
+                None => gs.push(vec![l]),
+            }
+        }
+        gs
+    };
     let mut out = Vec::new();
     let mut pick = vec![0usize; options.len()];
     fn rec(
-        lines: &[usize],
+        gs: &[Vec<usize>],
         options: &[Vec<Vec<usize>>],
+        i: usize,
         pick: &mut Vec<usize>,
         out: &mut Vec<Vec<usize>>,
     ) {
-        let Some((&l, rest)) = lines.split_first() else {
+        if out.len() >= MAX_CHOICES {
+            return;
+        }
+        let Some(g) = gs.get(i) else {
             out.push(pick.clone());
             return;
         };
-        for choice in 0..options[l].len() {
-            pick[l] = choice;
-            rec(rest, options, pick, out);
+        for choice in 0..options[g[0]].len() {
+            for &l in g {
+                pick[l] = choice;
+            }
+            rec(gs, options, i + 1, pick, out);
         }
     }
-    rec(contested, options, &mut pick, &mut out);
+    rec(&groups, options, 0, &mut pick, &mut out);
     out
 }
 

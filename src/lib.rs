@@ -85,9 +85,11 @@
 //!   finds the lowest payable, then the larger priority sum, exactly; among choices equal on
 //!   both it keeps the first found (lines visited by stage, amount, then ID, so not by cart
 //!   order), not necessarily the one with fewer applied offers or the spec's keepers
-//!   order. A quote's search computes at most 4,096 bounds per conflict-free set, then
-//!   keeps the best choice found (`best`'s searches share its own, larger budget and answer
-//!   `budget_exceeded` instead).
+//!   order. A quote's searches compute at most 4,096 bounds in all (less in proportion
+//!   above 32 lines). With more than 48 contested lines in one conflict-free set, or the
+//!   budget spent, the choice is a heuristic: lines with identical offers choose alike,
+//!   then each line is improved alone, visiting lines by ID so the answer does not depend
+//!   on cart order. `best` needs proof, so there it answers `budget_exceeded` instead.
 //! - `best` is exact at every wallet size (an admissible lower bound; `youhui::bound`'s
 //!   docs in the source explain it). Its cost depends on the contests, not the wallet size:
 //!   a realistic wallet (one shop coupon per shop, one platform coupon per order) of 30

@@ -122,7 +122,8 @@ impl RuleSet {
         p: &Prepared<'_>,
         selected: &[OfferIdx],
     ) -> Result<(Chosen, Vec<OfferIdx>), EvalError> {
-        self.choose_for_within(p, selected, crate::eval::ASSIGN_BUDGET, i64::MAX)
+        let budget = crate::eval::quote_budget(p.orig.len());
+        self.choose_for_within(p, selected, budget, i64::MAX)
     }
 
     /// [`RuleSet::choose_for`] with a budget for the search over contested lines (see
