@@ -18,7 +18,7 @@
 
 use crate::answer::{Best, NotChosen, Reason};
 use crate::ast::OfferKind;
-use crate::bound::{Bounder, LowerBound};
+use crate::bound::{linked_groups, Bounder, LowerBound};
 use crate::error::{Error, EvalError};
 use crate::eval::{
     app_order, compatible, excludes, line_rule, may_share_line, Applier, Lines, Prepared,
@@ -240,22 +240,9 @@ impl Search<'_, '_, '_> {
         let applier = Applier::new(p);
         let mut bounder = Bounder::new(&applier, &parts);
         // Open coupons that exclude each other: at most one of each group takes part.
-        let mut groups: Vec<usize> = (0..parts.len()).collect();
-        for a in 0..parts.len() {
-            if !open[a] || rules.offers[parts[a]].excludes.is_empty() {
-                continue;
-            }
-            for b in 0..a {
-                if open[b] && excludes(rules, parts[a], parts[b]) {
-                    let (ga, gb) = (groups[a], groups[b]);
-                    for g in groups.iter_mut() {
-                        if *g == ga {
-                            *g = gb;
-                        }
-                    }
-                }
-            }
-        }
+        let mut groups = linked_groups(parts.len(), |a, b| {
+            open[a] && open[b] && excludes(rules, parts[a], parts[b])
+        });
         for (k, g) in groups.iter_mut().enumerate() {
             if !open[k] {
                 *g = usize::MAX;
@@ -354,18 +341,7 @@ pub(crate) fn max_discount(p: &Prepared<'_>, o: OfferIdx) -> i64 {
             .sum()
     };
     let bound = match &offer.benefit {
-        Benefit::Tiered { tiers } => tiers
-            .iter()
-            .filter(|t| match t.at {
-                TierAt::Spend(m) => total >= m.0,
-                TierAt::Items(n) => units >= u64::from(n),
-            })
-            .map(|t| match t.reward {
-                Reward::Off(m) => m.0,
-                Reward::PctOff(r) => r.discount_on(Money(total), Rounding::Up).0,
-            })
-            .max()
-            .unwrap_or(0),
+        Benefit::Tiered { .. } => offer.benefit.best_tier_reward(total, units, total),
         Benefit::EveryN { step, off, cap } => {
             let raw = if step.0 > 0 {
                 (total / step.0).saturating_mul(off.0)

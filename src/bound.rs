@@ -404,24 +404,6 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
     /// `x ≤ x_max`, whose least is taken exactly (see [`Bounder::later_free`]). Only one
     /// such offer is corrected: two would need the least of their sum.
     fn open_total(&self, undecided: &Lines, possible: &[Lines], skip: Option<usize>) -> i64 {
-        let corrected = self.open_total_with(undecided, possible, skip, true);
-        match corrected {
-            Some(total) => total,
-            None => self
-                .open_total_with(undecided, possible, skip, false)
-                .unwrap_or(i64::MAX),
-        }
-    }
-
-    /// [`Bounder::open_total`], with or without the correction (`None` when the corrected
-    /// slopes reach 1).
-    fn open_total_with(
-        &self,
-        undecided: &Lines,
-        possible: &[Lines],
-        skip: Option<usize>,
-        correct: bool,
-    ) -> Option<i64> {
         let p = self.applier.p;
         let rules = p.rules;
         let n = p.orig.len();
@@ -441,7 +423,7 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
         let mut total: i64 = 0;
         // The first open stage: what it may take off at most, and where.
         let mut first: Option<(StageIdx, i64, Lines)> = None;
-        let mut corrected_slope = (0i128, 1i128);
+        let mut corrected = false;
         let mut i = 0;
         for &stage in &stages {
             let from = i;
@@ -454,11 +436,7 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
             let group = &order[from..i];
             let mut gain = self.per_line_total(skip, stage);
             for &it in group {
-                gain = gain.saturating_add(if correct {
-                    self.later_free(it, &first, possible, &mut corrected_slope)
-                } else {
-                    self.items[it].free
-                });
+                gain = gain.saturating_add(self.later_free(it, &first, possible, &mut corrected));
             }
             let stepping: Vec<usize> = group
                 .iter()
@@ -499,19 +477,8 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
                         r
                     })
                     .collect();
-                let mut group_of: Vec<usize> = (0..stepping.len()).collect();
-                for a in 0..stepping.len() {
-                    for b in 0..a {
-                        if !reach[a].is_disjoint(&reach[b]) {
-                            let (ga, gb) = (group_of[a], group_of[b]);
-                            for g in group_of.iter_mut() {
-                                if *g == ga {
-                                    *g = gb;
-                                }
-                            }
-                        }
-                    }
-                }
+                let group_of =
+                    linked_groups(stepping.len(), |a, b| !reach[a].is_disjoint(&reach[b]));
                 let mut members: Vec<usize> = Vec::with_capacity(stepping.len());
                 for g in 0..stepping.len() {
                     members.clear();
@@ -547,18 +514,18 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
             total = total.saturating_add(gain);
         }
         pool::give(order);
-        Some(total)
+        total
     }
 
-    /// Item `it`'s free part, lowered as [`Bounder::open_total`] explains when it is a
-    /// `每满` offer of a later stage than `first` over all of `first`'s lines (its slope is
-    /// added to `slope`).
+    /// Item `it`'s free part, lowered as [`Bounder::open_total`] explains when it is the
+    /// first (`corrected` is then set) `每满` offer of a later stage than `first` over all of
+    /// `first`'s lines.
     fn later_free(
         &self,
         it: usize,
         first: &Option<(StageIdx, i64, Lines)>,
         possible: &[Lines],
-        slope: &mut (i128, i128),
+        corrected: &mut bool,
     ) -> i64 {
         let item = &self.items[it];
         let Some((stage0, x, lines0)) = first else {
@@ -583,11 +550,10 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
             let raw = (b.max(0) / step.0).saturating_mul(off.0);
             cap.map_or(raw, |c| raw.min(c.0))
         };
-        // One corrected offer per bound (the first; `slope` counts them).
-        if slope.0 > 0 {
+        if *corrected {
             return item.free;
         }
-        slope.0 = 1;
+        *corrected = true;
         // Over x in [0, x_max], −x − value(b − x) falls with slope −1 and jumps up by `off`
         // at every multiple: its least is at x_max, or just before the last multiple when
         // the rest `r` above it exceeds `step − off`.
@@ -747,6 +713,25 @@ impl Bounder<'_, '_, '_> {
     }
 }
 
+/// Groups `0..n` by the links `linked(a, b)` (`b < a`) and their chains: each index gets
+/// a group number in `0..n`.
+pub(crate) fn linked_groups(n: usize, linked: impl Fn(usize, usize) -> bool) -> Vec<usize> {
+    let mut group: Vec<usize> = (0..n).collect();
+    for a in 0..n {
+        for b in 0..a {
+            if group[a] != group[b] && linked(a, b) {
+                let (ga, gb) = (group[a], group[b]);
+                for g in group.iter_mut() {
+                    if *g == ga {
+                        *g = gb;
+                    }
+                }
+            }
+        }
+    }
+    group
+}
+
 /// Stepped items beyond this many in one stage are all taken as fractions.
 const MAX_STEPPED: usize = 16;
 /// Nodes one knapsack explores before it settles for fractional bounds.
@@ -860,21 +845,9 @@ fn open_item(
             }
             item
         }
-        Benefit::Tiered { tiers } => {
+        Benefit::Tiered { .. } => {
             let (bp, units) = (sum(possible, base), units_of(p, possible));
-            let ub = tiers
-                .iter()
-                .filter(|t| match t.at {
-                    TierAt::Spend(m) => bp >= m.0,
-                    TierAt::Items(n) => units >= u64::from(n),
-                })
-                .map(|t| match t.reward {
-                    Reward::Off(m) => m.0,
-                    Reward::PctOff(r) => r.discount_on(crate::money::Money(room), Rounding::Up).0,
-                })
-                .max()
-                .unwrap_or(0);
-            uncoupled(ub)
+            uncoupled(o.benefit.best_tier_reward(bp, units, room))
         }
         Benefit::EveryN { .. } | Benefit::FreeShipping { .. } | Benefit::Gift { .. } => item,
         Benefit::PctOff { .. }
@@ -886,18 +859,7 @@ fn open_item(
                 let qty = i64::from(p.cart.lines[l].qty.max(1));
                 // The dearest unit's price, for every unit: saving grows with price.
                 let unit = (start[l] + qty - 1) / qty;
-                let saving = match &o.benefit {
-                    Benefit::PctOff { rate } => {
-                        rate.discount_on(crate::money::Money(unit), Rounding::Up).0
-                    }
-                    Benefit::UnitOff { off } => off.0,
-                    Benefit::UnitPrice { price } | Benefit::GroupBuy { price, .. } => {
-                        unit - price.0
-                    }
-                    Benefit::Deposit { deposit, worth } => worth.0 - deposit.0,
-                    _ => 0,
-                };
-                (saving.clamp(0, unit) * qty).min(start[l])
+                (o.benefit.unit_saving(unit, Rounding::Up) * qty).min(start[l])
             };
             let mut sure: i64 = 0;
             for l in possible.iter() {
@@ -920,17 +882,7 @@ fn open_item(
 fn per_unit_floor(p: &crate::eval::Prepared<'_>, b: &Benefit, l: usize, amount: i64) -> i64 {
     let qty = i64::from(p.cart.lines[l].qty.max(1));
     let unit = amount.div_euclid(qty);
-    let saving = match b {
-        Benefit::PctOff { rate } => {
-            rate.discount_on(crate::money::Money(unit), Rounding::Down)
-                .0
-        }
-        Benefit::UnitOff { off } => off.0,
-        Benefit::UnitPrice { price } | Benefit::GroupBuy { price, .. } => unit - price.0,
-        Benefit::Deposit { deposit, worth } => worth.0 - deposit.0,
-        _ => 0,
-    };
-    (saving.clamp(0, unit.max(0)) * qty).min(amount)
+    (b.unit_saving(unit, Rounding::Down) * qty).min(amount)
 }
 
 fn units_of(p: &crate::eval::Prepared<'_>, set: &Lines) -> u64 {

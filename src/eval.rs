@@ -761,17 +761,7 @@ impl Applier<'_, '_> {
             | Benefit::UnitPrice { .. }
             | Benefit::GroupBuy { .. }
             | Benefit::Deposit { .. } => {
-                let saving = |p: i64| -> i64 {
-                    match &o.benefit {
-                        Benefit::PctOff { rate } => rate.discount_on(Money(p), rounding).0.min(p),
-                        Benefit::UnitOff { off } => off.0.min(p),
-                        Benefit::UnitPrice { price } | Benefit::GroupBuy { price, .. } => {
-                            (p - price.0).max(0)
-                        }
-                        Benefit::Deposit { deposit, worth } => (worth.0 - deposit.0).min(p),
-                        _ => 0,
-                    }
-                };
+                let saving = |p: i64| o.benefit.unit_saving(p, rounding);
                 // (saving per unit, kept-line index, units)
                 classes.clear();
                 for (k, &l) in lines.iter().enumerate() {

@@ -270,6 +270,40 @@ impl Benefit {
         matches!(self, Benefit::FreeShipping { .. } | Benefit::Gift { .. })
     }
 
+    /// For tiers: the most any tier met at threshold base `base` (or `units` in scope) gives,
+    /// a rate taken on `amount` and rounded up (0 for the other benefits).
+    pub fn best_tier_reward(&self, base: i64, units: u64, amount: i64) -> i64 {
+        let Benefit::Tiered { tiers } = self else {
+            return 0;
+        };
+        tiers
+            .iter()
+            .filter(|t| match t.at {
+                TierAt::Spend(m) => base >= m.0,
+                TierAt::Items(n) => units >= u64::from(n),
+            })
+            .map(|t| match t.reward {
+                Reward::Off(m) => m.0,
+                Reward::PctOff(r) => r.discount_on(Money(amount), Rounding::Up).0,
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// For the per-unit benefits (`pct_off`, `unit_off`, `unit_price`, group buy, presale
+    /// inflation): what one unit priced `price` saves, rates rounded with `rounding`, never
+    /// below 0 or above the price (0 for the other benefits).
+    pub fn unit_saving(&self, price: i64, rounding: Rounding) -> i64 {
+        let saving = match self {
+            Benefit::PctOff { rate } => rate.discount_on(Money(price), rounding).0,
+            Benefit::UnitOff { off } => off.0,
+            Benefit::UnitPrice { price: to } | Benefit::GroupBuy { price: to, .. } => price - to.0,
+            Benefit::Deposit { deposit, worth } => worth.0 - deposit.0,
+            _ => 0,
+        };
+        saving.clamp(0, price.max(0))
+    }
+
     /// For `nth`, `buy N get M` and `bundle`: the units of one group. Fewer units in scope
     /// than one group is a count threshold not met.
     pub fn group_size(&self) -> Option<u64> {
