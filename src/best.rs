@@ -75,6 +75,8 @@ struct Search<'r, 'p, 'a> {
     coupons: Vec<OfferIdx>,
     /// Per offer: its position in `coupons` (`usize::MAX` for others).
     position: Vec<usize>,
+    /// Per cart line: the candidate activities and coupons with it in scope.
+    line_offers: Vec<Vec<OfferIdx>>,
     /// Per coupon (search order): whether it is interchangeable with the one before it
     /// (see [`twins`]); it is then taken only if that one is.
     twin_of_previous: Vec<bool>,
@@ -208,10 +210,18 @@ impl Search<'_, '_, '_> {
         // Keeper options are not enumerated here (too many with every coupon open): the
         // bound then takes no floors on contested lines.
         let options: Vec<Vec<Vec<usize>>> = Vec::new();
+        let mut part_of = vec![usize::MAX; rules.offers.len()];
+        for (k, &o) in parts.iter().enumerate() {
+            part_of[o] = k;
+        }
         let mut priced_here = Vec::new();
-        for l in 0..n {
+        for (l, here) in self.line_offers.iter().enumerate() {
             priced_here.clear();
-            priced_here.extend((0..parts.len()).filter(|&k| priced[k] && possible[k].get(l)));
+            priced_here.extend(
+                here.iter()
+                    .map(|&o| part_of[o])
+                    .filter(|&k| k != usize::MAX && priced[k]),
+            );
             if may_share_line(rules, &priced_here, |k| parts[k]) {
                 continue;
             }
@@ -424,6 +434,18 @@ impl RuleSet {
                 }
                 at
             },
+            line_offers: (0..p.orig.len())
+                .map(|l| {
+                    (0..rules.offers.len())
+                        .filter(|&o| {
+                            p.scope[o].get(l)
+                                && p.ineligible[o].is_none()
+                                && (rules.offers[o].kind == OfferKind::Activity
+                                    || candidates.contains(&o))
+                        })
+                        .collect()
+                })
+                .collect(),
             coupons: coupons.iter().map(|c| c.0).collect(),
             work: 0,
             best: None,
