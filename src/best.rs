@@ -75,8 +75,13 @@ struct Search<'r, 'p, 'a> {
     coupons: Vec<OfferIdx>,
     /// Per offer: its position in `coupons` (`usize::MAX` for others).
     position: Vec<usize>,
-    /// Per cart line: the candidate activities and coupons with it in scope.
+    /// Per cart line: the candidate activities and coupons with a price effect and it in
+    /// scope.
     line_offers: Vec<Vec<OfferIdx>>,
+    /// Per cart line: for a set of its `line_offers` taking part (a bit each), `None` when
+    /// they may all share it, else which of them (a bit each, in the order they take part)
+    /// some keeper option leaves out.
+    line_contests: Vec<std::collections::HashMap<u64, Option<u64>>>,
     /// Per coupon (search order): whether it is interchangeable with the one before it
     /// (see [`twins`]); it is then taken only if that one is.
     twin_of_previous: Vec<bool>,
@@ -200,10 +205,6 @@ impl Search<'_, '_, '_> {
                         || !parts.iter().any(|&x| excludes(rules, o, x)))
             })
             .collect();
-        let priced: Vec<bool> = parts
-            .iter()
-            .map(|&o| !rules.offers[o].benefit.is_price_neutral())
-            .collect();
         let possible: Vec<Lines> = parts.iter().map(|&o| p.scope[o].clone()).collect();
         let mut certain = possible.clone();
         let mut undecided = Lines::new(n);
@@ -215,31 +216,31 @@ impl Search<'_, '_, '_> {
             part_of[o] = k;
         }
         let mut priced_here = Vec::new();
-        for (l, here) in self.line_offers.iter().enumerate() {
+        for l in 0..n {
+            // Which of the line's priced candidates take part: the contest depends on that
+            // alone, so it is worked out once per set (`line_contests`).
+            let here = &self.line_offers[l];
+            let mut mask = 0u64;
             priced_here.clear();
-            priced_here.extend(
-                here.iter()
-                    .map(|&o| part_of[o])
-                    .filter(|&k| k != usize::MAX && priced[k]),
-            );
-            if may_share_line(rules, &priced_here, |k| parts[k]) {
-                continue;
+            for (i, &o) in here.iter().enumerate() {
+                if part_of[o] != usize::MAX {
+                    priced_here.push(part_of[o]);
+                    mask |= 1 << (i % 64);
+                }
             }
+            let loose = if here.len() <= 64 {
+                *self.line_contests[l]
+                    .entry(mask)
+                    .or_insert_with(|| not_everywhere(rules, &parts, &priced_here))
+            } else {
+                not_everywhere(rules, &parts, &priced_here)
+            };
+            let Some(loose) = loose else {
+                continue;
+            };
             undecided.set(l);
-            for &k in &priced_here {
-                // In every keeper option when it is compatible with all the others there and
-                // its stage has room for all of them.
-                let stage = rules.offers[parts[k]].stage;
-                let same = priced_here
-                    .iter()
-                    .filter(|&&x| rules.offers[parts[x]].stage == stage)
-                    .count();
-                let room = rules.stages.get(stage).map_or(1, |s| s.max as usize);
-                let everywhere = same <= room
-                    && priced_here
-                        .iter()
-                        .all(|&x| x == k || compatible(rules, parts[k], parts[x]));
-                if !everywhere {
+            for (i, &k) in priced_here.iter().enumerate() {
+                if loose & (1 << i) != 0 {
                     certain[k].clear(l);
                 }
             }
@@ -311,6 +312,33 @@ impl Search<'_, '_, '_> {
         status[i] = Status::Open;
         Ok(())
     }
+}
+
+/// For the parts `here` (indices into `parts`, all with a price effect) on one line:
+/// `None` when they may all keep it; else a bit per entry of `here` for those some maximal
+/// keeper option leaves out (an offer is in every option when it is compatible with all
+/// the others and its stage has room for all of them).
+fn not_everywhere(rules: &RuleSetData, parts: &[OfferIdx], here: &[usize]) -> Option<u64> {
+    if may_share_line(rules, here, |k| parts[k]) {
+        return None;
+    }
+    let mut loose = 0u64;
+    for (i, &k) in here.iter().enumerate().take(64) {
+        let stage = rules.offers[parts[k]].stage;
+        let same = here
+            .iter()
+            .filter(|&&x| rules.offers[parts[x]].stage == stage)
+            .count();
+        let room = rules.stages.get(stage).map_or(1, |s| s.max as usize);
+        let everywhere = same <= room
+            && here
+                .iter()
+                .all(|&x| x == k || compatible(rules, parts[k], parts[x]));
+        if !everywhere {
+            loose |= 1 << i;
+        }
+    }
+    Some(loose)
 }
 
 /// Whether coupons `a` and `b` are interchangeable on this cart: the same benefit, stage,
@@ -440,12 +468,14 @@ impl RuleSet {
                         .filter(|&o| {
                             p.scope[o].get(l)
                                 && p.ineligible[o].is_none()
+                                && !rules.offers[o].benefit.is_price_neutral()
                                 && (rules.offers[o].kind == OfferKind::Activity
                                     || candidates.contains(&o))
                         })
                         .collect()
                 })
                 .collect(),
+            line_contests: vec![std::collections::HashMap::new(); p.orig.len()],
             coupons: coupons.iter().map(|c| c.0).collect(),
             work: 0,
             best: None,

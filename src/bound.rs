@@ -76,6 +76,8 @@ pub(crate) struct Bounder<'x, 'p, 'a> {
     steps: Vec<(usize, i128, i64)>,
     /// Per line: the stage from which open offers may change it (`usize::MAX`: never).
     inexact_from: Vec<usize>,
+    /// The open per-unit offers (part indices), the only ones with floors.
+    floor_parts: Vec<usize>,
     /// Upper bounds on the amounts after each stage (like `Outcome::after_stage`).
     after: Vec<i64>,
     /// Per part, after a bound: the amount of undecided lines an open threshold offer still
@@ -105,6 +107,7 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
             per_line: Vec::new(),
             steps: Vec::new(),
             inexact_from: Vec::new(),
+            floor_parts: Vec::new(),
             after: Vec::new(),
             wants: Vec::new(),
             groups: Vec::new(),
@@ -222,7 +225,17 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
         let stages = rules.stages.len();
         self.after.clear();
         self.after.extend_from_slice(&out.after_stage);
+        // Only open per-unit offers have floors.
+        self.floor_parts.clear();
+        self.floor_parts.extend(
+            (0..self.parts.len())
+                .filter(|&k| !self.exact[k] && rules.offers[self.parts[k]].benefit.is_per_unit()),
+        );
+        let any_options = !options.is_empty();
         for l in inexact.iter() {
+            if self.floor_parts.is_empty() && !any_options {
+                break;
+            }
             let t = self.inexact_from[l];
             let floor = self.floor_of(l, t, sure, certain, undecided, options, out);
             if floor > 0 {
@@ -360,9 +373,10 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
                     .unwrap_or(0)
             })
         } else {
-            (0..self.parts.len())
-                .filter(|&k| !self.exact[k] && certain[k].get(l))
-                .map(|k| saving(k).unwrap_or(0))
+            self.floor_parts
+                .iter()
+                .filter(|&&k| certain[k].get(l))
+                .map(|&k| saving(k).unwrap_or(0))
                 .sum()
         };
         total.clamp(0, amount.max(0))

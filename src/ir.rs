@@ -290,6 +290,19 @@ impl Benefit {
             .unwrap_or(0)
     }
 
+    /// Whether it acts on each unit (`pct_off`, `unit_off`, `unit_price`, group buy, presale
+    /// inflation): see [`Benefit::unit_saving`].
+    pub fn is_per_unit(&self) -> bool {
+        matches!(
+            self,
+            Benefit::PctOff { .. }
+                | Benefit::UnitOff { .. }
+                | Benefit::UnitPrice { .. }
+                | Benefit::GroupBuy { .. }
+                | Benefit::Deposit { .. }
+        )
+    }
+
     /// For the per-unit benefits (`pct_off`, `unit_off`, `unit_price`, group buy, presale
     /// inflation): what one unit priced `price` saves, rates rounded with `rounding`, never
     /// below 0 or above the price (0 for the other benefits).
