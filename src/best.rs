@@ -251,9 +251,17 @@ impl Search<'_, '_, '_> {
         let applier = Applier::new(p);
         let mut bounder = Bounder::new(&applier, &parts);
         // Open coupons that exclude each other: at most one of each group takes part.
-        let mut groups = linked_groups(parts.len(), |a, b| {
-            open[a] && open[b] && excludes(rules, parts[a], parts[b])
-        });
+        let part_of = &part_of;
+        let links = (0..parts.len())
+            .filter(|&a| open[a])
+            .flat_map(|a| {
+                rules.offers[parts[a]]
+                    .excludes
+                    .iter()
+                    .map(move |&x| (a, part_of[x]))
+            })
+            .filter(|&(_, b)| b != usize::MAX && open[b]);
+        let mut groups = linked_groups(parts.len(), links);
         for (k, g) in groups.iter_mut().enumerate() {
             if !open[k] {
                 *g = usize::MAX;

@@ -491,8 +491,10 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
                         r
                     })
                     .collect();
-                let group_of =
-                    linked_groups(stepping.len(), |a, b| !reach[a].is_disjoint(&reach[b]));
+                let links = (0..stepping.len())
+                    .flat_map(|a| (0..a).map(move |b| (a, b)))
+                    .filter(|&(a, b)| !reach[a].is_disjoint(&reach[b]));
+                let group_of = linked_groups(stepping.len(), links);
                 let mut members: Vec<usize> = Vec::with_capacity(stepping.len());
                 for g in 0..stepping.len() {
                     members.clear();
@@ -727,18 +729,19 @@ impl Bounder<'_, '_, '_> {
     }
 }
 
-/// Groups `0..n` by the links `linked(a, b)` (`b < a`) and their chains: each index gets
-/// a group number in `0..n`.
-pub(crate) fn linked_groups(n: usize, linked: impl Fn(usize, usize) -> bool) -> Vec<usize> {
+/// Groups `0..n` by the `links` (pairs of indices) and their chains: each index gets a
+/// group number in `0..n`.
+pub(crate) fn linked_groups(
+    n: usize,
+    links: impl IntoIterator<Item = (usize, usize)>,
+) -> Vec<usize> {
     let mut group: Vec<usize> = (0..n).collect();
-    for a in 0..n {
-        for b in 0..a {
-            if group[a] != group[b] && linked(a, b) {
-                let (ga, gb) = (group[a], group[b]);
-                for g in group.iter_mut() {
-                    if *g == ga {
-                        *g = gb;
-                    }
+    for (a, b) in links {
+        let (ga, gb) = (group[a], group[b]);
+        if ga != gb {
+            for g in group.iter_mut() {
+                if *g == ga {
+                    *g = gb;
                 }
             }
         }
