@@ -1046,15 +1046,12 @@ pub(crate) fn choose_within(
                     }
                     None => evaluate(&pick),
                 };
-                let better = match &local {
-                    None => true,
-                    Some((k, _, kk, _)) => match key.cmp(k) {
-                        Ordering::Less => true,
-                        // Full ties: keepers in cart order.
-                        Ordering::Equal => keepers(&parts, &keeps, n) < keepers(&parts, kk, n),
-                        Ordering::Greater => false,
-                    },
-                };
+                let better = beats(
+                    &parts,
+                    n,
+                    (&key, &keeps),
+                    local.as_ref().map(|l| (&l.0, &l.2[..])),
+                );
                 if better {
                     if let Some((_, _, old_keeps, _)) = local.take() {
                         pool::give(old_keeps);
@@ -1114,14 +1111,12 @@ pub(crate) fn choose_within(
             }
             work += evaluations;
         }
-        let better = match &best {
-            None => true,
-            Some((bk, _, bkeeps, _)) => match key.cmp(bk) {
-                Ordering::Less => true,
-                Ordering::Equal => keepers(&parts, &keeps, n) < keepers(&parts, bkeeps, n),
-                Ordering::Greater => false,
-            },
-        };
+        let better = beats(
+            &parts,
+            n,
+            (&key, &keeps),
+            best.as_ref().map(|b| (&b.0, &b.2[..])),
+        );
         if better {
             best = Some((key, members, keeps, outcome));
         }
@@ -1155,6 +1150,24 @@ pub(crate) fn choose_within(
         proven,
         work,
         cut,
+    }
+}
+
+/// Whether a choice (its key and keeps) beats the best so far (`None`: there is none):
+/// a lower key, or on a full tie keepers earlier in declaration order, line by line.
+fn beats(
+    parts: &[OfferIdx],
+    n: usize,
+    new: (&Key, &[Lines]),
+    old: Option<(&Key, &[Lines])>,
+) -> bool {
+    let Some((old_key, old_keeps)) = old else {
+        return true;
+    };
+    match new.0.cmp(old_key) {
+        Ordering::Less => true,
+        Ordering::Equal => keepers(parts, new.1, n) < keepers(parts, old_keeps, n),
+        Ordering::Greater => false,
     }
 }
 
