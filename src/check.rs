@@ -106,6 +106,14 @@ impl Checker {
         // Stages first: the other fields refer to them.
         for f in &h.fields {
             if let HeaderField::Stages(list) = &f.node {
+                if let Some(extra) = list.get(crate::limits::MAX_STAGES) {
+                    self.error(
+                        CheckError::TooManyStages {
+                            limit: crate::limits::MAX_STAGES,
+                        },
+                        extra.span,
+                    );
+                }
                 let mut names = BTreeSet::new();
                 for s in list {
                     if !names.insert(s.node.as_str()) {

@@ -139,7 +139,8 @@ pub struct Diagnostic {
     pub line: usize,
     /// 1-based column, counted in characters.
     pub column: usize,
-    /// The source line the span starts on, without its line break.
+    /// The source line the span starts on, without its line break; on a line longer than
+    /// [`SOURCE_WINDOW`] characters, the part around the span, cut at either end with `…`.
     pub source_line: String,
     /// How many columns of the source line the caret covers (at least 1).
     caret_len: usize,
@@ -203,17 +204,40 @@ pub struct DiagnosticJson {
 pub struct Report {
     file: String,
     diagnostics: Vec<Diagnostic>,
+    /// Diagnostics found beyond [`crate::limits::MAX_DIAGNOSTICS`], counted, not kept.
+    omitted: usize,
 }
 
 impl Report {
     pub(crate) fn new(file: &str, text: &str, mut raw: Vec<RawDiagnostic>) -> Report {
         raw.sort_by_key(|d| (d.span.start, d.kind.severity()));
+        // Errors are kept before warnings when the list is cut, so a cut report still
+        // shows why the file is refused.
+        let limit = crate::limits::MAX_DIAGNOSTICS;
+        let omitted = raw.len().saturating_sub(limit);
+        if omitted > 0 {
+            let mut errors_first: Vec<usize> = (0..raw.len()).collect();
+            errors_first.sort_by_key(|&i| raw[i].kind.severity());
+            let mut keep = vec![false; raw.len()];
+            for &i in &errors_first[..limit] {
+                keep[i] = true;
+            }
+            let mut k = keep.iter();
+            raw.retain(|_| k.next().copied().unwrap_or(false));
+        }
         let index = LineIndex::new(text);
         let diagnostics = raw.into_iter().map(|d| index.place(text, d)).collect();
         Report {
             file: file.to_string(),
             diagnostics,
+            omitted,
         }
+    }
+
+    /// How many diagnostics were found beyond [`crate::limits::MAX_DIAGNOSTICS`] and left
+    /// out of this report.
+    pub fn omitted(&self) -> usize {
+        self.omitted
     }
 
     /// The file name used in rendering.
@@ -275,7 +299,11 @@ impl fmt::Display for Report {
             self.file,
             plural(errors),
             plural(warnings)
-        )
+        )?;
+        if self.omitted > 0 {
+            write!(f, " shown, {} more not shown", self.omitted)?;
+        }
+        Ok(())
     }
 }
 
@@ -303,19 +331,47 @@ impl LineIndex {
             .find('\n')
             .map_or(text.len(), |i| line_start + i);
         let source_line = text[line_start..line_end].trim_end_matches('\r');
-        let before = &text[line_start..start];
-        let covered = &text[start..end.min(line_end)];
+        let column = text[line_start..start].chars().count() + 1;
+        // A long line is shown around the span only: a diagnostic never copies more than
+        // SOURCE_WINDOW characters of the source.
+        let short = source_line.chars().nth(SOURCE_WINDOW).is_none();
+        let from = if short {
+            line_start
+        } else {
+            floor_char_boundary(
+                text,
+                start.saturating_sub(SOURCE_WINDOW / 2).max(line_start),
+            )
+        };
+        let to = floor_char_boundary(
+            text,
+            (from + 4 * SOURCE_WINDOW).min(line_start + source_line.len()),
+        );
+        let mut shown: String = text[from..to].chars().take(SOURCE_WINDOW).collect();
+        let cut_left = from > line_start;
+        let cut_right = from + shown.len() < line_start + source_line.len();
+        let before = &text[from..start.max(from)];
+        let covered = &text[start..end.min(from + shown.len()).max(start)];
+        if cut_right {
+            shown.push('…');
+        }
+        if cut_left {
+            shown.insert(0, '…');
+        }
         Diagnostic {
             kind: d.kind,
             span: Span::new(start, end),
             line: line_idx + 1,
-            column: before.chars().count() + 1,
-            source_line: source_line.to_string(),
+            column,
+            source_line: shown,
             caret_len: display_width(covered).max(1),
-            caret_offset: display_width(before),
+            caret_offset: display_width(before) + usize::from(cut_left),
         }
     }
 }
+
+/// Most characters of a source line a diagnostic shows.
+pub const SOURCE_WINDOW: usize = 256;
 
 fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     while i > 0 && !text.is_char_boundary(i) {

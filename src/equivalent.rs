@@ -88,10 +88,8 @@ impl RuleSet {
                 true,
             ));
         }
-        let text = format!(
-            "ruleset \"equivalent\" {{ stages s }}\nactivity x {{ stage s benefit {spec} }}\n"
-        );
-        match RuleSet::parse(&text) {
+        let checked = crate::ruleset::benefit_rules(spec);
+        match checked.rules.ok_or(Error::Rules(checked.report)) {
             Ok(r) => {
                 let o = &r.offers()[0];
                 Ok((
@@ -108,9 +106,12 @@ impl RuleSet {
                     .errors()
                     .next()
                     .map_or_else(|| "not a benefit phrase".to_string(), |d| d.message());
+                // A hostile phrase may be long: name it by its start only.
+                let shown: String = spec.chars().take(40).collect();
+                let more = if shown.len() < spec.len() { "…" } else { "" };
                 Err(EvalError::bad(
                     "a",
-                    format!("\"{spec}\" is neither an offer ID nor a benefit phrase: {msg}"),
+                    format!("\"{shown}{more}\" is neither an offer ID nor a benefit phrase: {msg}"),
                 )
                 .into())
             }
@@ -244,17 +245,25 @@ fn line_in(scope: &Scope, id: &str, price: i64, qty: u32) -> Line {
 }
 
 /// Candidate carts, smallest first: 1–6 units over one line, then two lines, with prices
-/// around the benefits' own numbers. Both scopes are tried.
+/// around the benefits' own numbers. Both scopes are tried. At most
+/// [`MAX_CANDIDATE_PRICES`] prices are used (evenly spread over the sorted candidates when
+/// the benefits have many tiers), so the carts stay a few thousand whatever the phrases.
 fn candidate_carts(a: &Side, b: &Side) -> Vec<Cart> {
     let mut prices: Vec<i64> = vec![100, 1000, 3333, 5000, 9900, 10000, 19900, 30000, 100_000];
     for n in numbers(&a.benefit).into_iter().chain(numbers(&b.benefit)) {
         if n > 0 {
-            prices.extend([n - 1, n, n + 1, n / 2, n * 2]);
+            prices.extend([n - 1, n, n + 1, n / 2, n.saturating_mul(2)]);
         }
     }
-    prices.retain(|&p| p > 0);
+    prices.retain(|&p| p > 0 && p <= crate::money::MAX_MONEY_CENTS / 8);
     prices.sort_unstable();
     prices.dedup();
+    if prices.len() > MAX_CANDIDATE_PRICES {
+        let n = prices.len();
+        prices = (0..MAX_CANDIDATE_PRICES)
+            .map(|i| prices[i * (n - 1) / (MAX_CANDIDATE_PRICES - 1)])
+            .collect();
+    }
     let scopes = [&a.scope, &b.scope];
     let mut carts: Vec<(u32, usize, i64, Cart)> = Vec::new();
     for scope in scopes {
@@ -282,3 +291,7 @@ fn candidate_carts(a: &Side, b: &Side) -> Vec<Cart> {
     carts.sort_by_key(|c| (c.0, c.1, c.2));
     carts.into_iter().map(|c| c.3).collect()
 }
+
+/// Most distinct unit prices `equivalent` tries (2 × (6 × 48 + 48 × 47 / 2) = 2,832 carts
+/// at most).
+const MAX_CANDIDATE_PRICES: usize = 48;

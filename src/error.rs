@@ -32,6 +32,13 @@ pub enum SyntaxError {
         /// The limit.
         limit: usize,
     },
+    /// An `audience` expression with more than [`crate::limits::MAX_AUDIENCE_OPERATORS`]
+    /// `not`, `and` and `or`.
+    #[error("the audience expression has more than {limit} `not`, `and` and `or`; split the offer or simplify the condition")]
+    TooComplex {
+        /// The limit.
+        limit: usize,
+    },
     /// The first item is not the `ruleset` header.
     #[error("a rule file must start with its `ruleset \"NAME\" {{ ... }}` header")]
     MissingHeader,
@@ -65,6 +72,7 @@ impl SyntaxError {
             SyntaxError::Expected { .. } => "syntax",
             SyntaxError::TooLarge { .. } => "file_too_large",
             SyntaxError::TooDeep { .. } => "nesting_too_deep",
+            SyntaxError::TooComplex { .. } => "expression_too_complex",
             SyntaxError::MissingHeader => "missing_header",
             SyntaxError::SecondHeader => "second_header",
             SyntaxError::NumberTooLarge { .. } => "number_too_large",
@@ -101,6 +109,12 @@ pub enum CheckError {
         id: String,
         /// Where it was first declared.
         first_line: usize,
+    },
+    /// The header lists more than [`crate::limits::MAX_STAGES`] stages.
+    #[error("the header lists more than {limit} stages")]
+    TooManyStages {
+        /// The limit.
+        limit: usize,
     },
     /// A stage listed twice in `stages`.
     #[error("stage \"{stage}\" is declared twice")]
@@ -253,6 +267,7 @@ impl CheckError {
             CheckError::UnknownOffer { .. } => "unknown_offer",
             CheckError::DuplicateId { .. } => "duplicate_id",
             CheckError::DuplicateStage { .. } => "duplicate_stage",
+            CheckError::TooManyStages { .. } => "too_many_stages",
             CheckError::DuplicateField { .. } => "duplicate_field",
             CheckError::MissingField { .. } => "missing_field",
             CheckError::TiersNotIncreasing { .. } => "tiers_not_increasing",

@@ -157,7 +157,9 @@ pub use answer::{
     Quote, Reason, Share, Shortfall, Stacking, Totals, WhyNot,
 };
 pub use canonical::{benefit_text, predicate_text};
-pub use diagnostic::{Diagnostic, DiagnosticJson, DiagnosticKind, Report, Severity, Span, Spanned};
+pub use diagnostic::{
+    Diagnostic, DiagnosticJson, DiagnosticKind, Report, Severity, Span, Spanned, SOURCE_WINDOW,
+};
 pub use equivalent::{Counterexample, Equivalence};
 pub use error::{CheckError, CheckWarning, Error, EvalError, SyntaxError};
 pub use explain::Explanation;

@@ -9,6 +9,13 @@ pub const MAX_OFFERS: usize = 20_000;
 pub const MAX_TIERS: usize = 1_000;
 /// Deepest nesting of parentheses in an `audience` expression.
 pub const MAX_NESTING: usize = 64;
+/// Most `not`, `and` and `or` in one `audience` expression (its parentheses included). Real
+/// audiences have a handful; the limit keeps every walk of the expression shallow.
+pub const MAX_AUDIENCE_OPERATORS: usize = 256;
+/// Most diagnostics one report keeps (errors first); the rest are counted.
+pub const MAX_DIAGNOSTICS: usize = 100;
+/// Most stages in a rule set's header.
+pub const MAX_STAGES: usize = 64;
 /// Most lines in one cart.
 pub const MAX_LINES: usize = 1_000;
 /// Largest quantity of one line.

@@ -6,9 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::str::FromStr;
 
-use rust_decimal::Decimal;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
@@ -390,23 +388,74 @@ fn yes() -> bool {
 
 // ------------------------------------------------------------------ field deserialisers
 
-/// Parses a money amount from request text: a non-negative decimal with at most two
-/// decimals, within range.
+/// Most digits before the decimal point of a request amount: [`crate::MAX_MONEY_CENTS`]
+/// is ten trillion yuan, 14 digits.
+pub const MAX_AMOUNT_DIGITS: usize = 14;
+
+/// Parses a money amount from request text: a plain decimal (`399`, `399.5`, `399.00`),
+/// digits only with at most two decimals and at most [`MAX_AMOUNT_DIGITS`] before the point,
+/// not negative, within range. Signs, spaces, `_`, exponents and other spellings are
+/// refused, so no amount is ever rounded or read differently than written.
 pub fn parse_price(s: &str) -> Result<Money, String> {
-    let d = Decimal::from_str(s.trim()).map_err(|_| format!("\"{s}\" is not a decimal amount"))?;
-    if d.is_sign_negative() && !d.is_zero() {
-        return Err(format!("{s} is negative"));
+    let shown: String = s.chars().take(40).collect();
+    let (int, frac) = match s.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (s, None),
+    };
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    if s.starts_with('-') && digits(&int[1..]) && frac.is_none_or(digits) {
+        return Err(format!("{shown} is negative"));
     }
-    if d.normalize().scale() > 2 {
-        return Err(format!("{s} has more than two decimals"));
+    if !digits(int) || frac.is_some_and(|f| !digits(f)) {
+        return Err(format!(
+            "\"{shown}\" is not a plain decimal amount (digits, optionally a point and up to two decimals)"
+        ));
     }
-    Money::from_decimal(d).ok_or_else(|| format!("{s} overflows"))
+    let frac = frac.unwrap_or("");
+    if frac.len() > 2 {
+        return Err(format!("{shown} has more than two decimals"));
+    }
+    let int = int.trim_start_matches('0');
+    if int.len() > MAX_AMOUNT_DIGITS {
+        return Err(format!("{shown} overflows"));
+    }
+    let yuan: i64 = if int.is_empty() {
+        0
+    } else {
+        int.parse().map_err(|_| format!("{shown} overflows"))?
+    };
+    let cents: i64 = format!("{frac:0<2}")
+        .parse()
+        .map_err(|_| format!("{shown} is not a decimal amount"))?;
+    yuan.checked_mul(100)
+        .and_then(|c| c.checked_add(cents))
+        .filter(|&c| c <= crate::money::MAX_MONEY_CENTS)
+        .map(Money)
+        .ok_or_else(|| format!("{shown} overflows"))
+}
+
+/// The map key under which `serde_json` (with its `arbitrary_precision` feature) hands over
+/// a number's exact text.
+const JSON_NUMBER_TOKEN: &str = "$serde_json::private::Number";
+
+/// The exact text of a JSON number given as a map by `serde_json` with
+/// `arbitrary_precision` (the JSON front ends enable it, so `1.0000000000000001` is read as
+/// written, never through an `f64`).
+fn json_number_text<'de, A: de::MapAccess<'de>>(mut map: A) -> Result<String, A::Error> {
+    let key: Option<String> = map.next_key()?;
+    if key.as_deref() != Some(JSON_NUMBER_TOKEN) {
+        return Err(de::Error::custom(
+            "expected a number or a string, found an object",
+        ));
+    }
+    let text: String = map.next_value()?;
+    Ok(text)
 }
 
 /// Reads a money amount, naming `self.0` in error messages.
 struct PriceVisitor(&'static str);
 
-impl Visitor<'_> for PriceVisitor {
+impl<'de> Visitor<'de> for PriceVisitor {
     type Value = Money;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an amount: a string or number, at most two decimals, not negative")
@@ -424,8 +473,13 @@ impl Visitor<'_> for PriceVisitor {
         if !v.is_finite() {
             return Err(E::custom(format!("{}: not a finite number", self.0)));
         }
-        // Rust prints the shortest text that reads back as the same f64: `300.5`, `0.1`.
+        // Only reached through a JSON reader without exact numbers: Rust prints the shortest
+        // text that reads back as the same f64 (`300.5`, `0.1`).
         self.visit_str(&v.to_string())
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Money, A::Error> {
+        let text = json_number_text(map)?;
+        self.visit_str(&text)
     }
 }
 
@@ -444,7 +498,7 @@ pub(crate) fn de_money<'de, D: Deserializer<'de>>(d: D) -> Result<Money, D::Erro
 
 struct QtyVisitor;
 
-impl Visitor<'_> for QtyVisitor {
+impl<'de> Visitor<'de> for QtyVisitor {
     type Value = u32;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "qty: an integer from 1 to {MAX_QTY}")
@@ -463,6 +517,12 @@ impl Visitor<'_> for QtyVisitor {
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<u32, E> {
         Err(E::custom(format!(
             "qty: {v} is not an integer from 1 to {MAX_QTY}"
+        )))
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<u32, A::Error> {
+        let text = json_number_text(map)?;
+        Err(de::Error::custom(format!(
+            "qty: {text} is not an integer from 1 to {MAX_QTY}"
         )))
     }
 }
@@ -507,6 +567,19 @@ mod tests {
         assert!(parse_price("1.001").is_err());
         assert!(parse_price("abc").is_err());
         assert!(parse_price("1e20").is_err());
+        assert_eq!(parse_price("007.5"), Ok(Money(750)));
+        for bad in [
+            "1_000", " 1", "1 ", "+1", ".5", "5.", "1.2.3", "", "１２", "0x10", "1E2",
+        ] {
+            assert!(parse_price(bad).is_err(), "{bad:?}");
+        }
+        assert!(parse_price("-1.00").unwrap_err().contains("negative"));
+        assert!(parse_price("1234567890123456789012345678901").is_err());
+        assert_eq!(
+            parse_price("10000000000000.00"),
+            Ok(Money(crate::MAX_MONEY_CENTS))
+        );
+        assert!(parse_price("10000000000000.01").is_err());
     }
 
     #[test]

@@ -40,6 +40,49 @@ pub fn check_rules(file: &str, text: &str) -> Checked {
     Checked { report, rules }
 }
 
+/// A rule set of one activity `x` (stage `s`, scope `all`) with the benefit phrase `phrase`,
+/// built from the phrase's AST: the phrase is parsed with the benefit rule alone, so nothing
+/// in it can reach other parts of a rule file. Diagnostics point into `phrase`.
+pub(crate) fn benefit_rules(phrase: &str) -> Checked {
+    use crate::ast::{File, Header, HeaderField, Offer, OfferField, OfferKind};
+    use crate::diagnostic::{Span, Spanned};
+    let (benefit, mut diags) = syntax::parse_benefit(phrase);
+    let mut ast = File::default();
+    if let Some(benefit) = benefit {
+        let name = |s: &str| Spanned::new(s.to_string(), Span::default());
+        ast.header = Some(Header {
+            name: name("phrase"),
+            fields: vec![Spanned::new(
+                HeaderField::Stages(vec![name("s")]),
+                Span::default(),
+            )],
+            span: Span::default(),
+        });
+        ast.offers.push(Offer {
+            kind: OfferKind::Activity,
+            id: name("x"),
+            title: "x".to_string(),
+            fields: vec![
+                Spanned::new(OfferField::Stage(name("s")), Span::default()),
+                Spanned::new(OfferField::Benefit(benefit), Span::new(0, phrase.len())),
+            ],
+            span: Span::new(0, phrase.len()),
+        });
+    }
+    let complete = diags.is_empty();
+    if complete {
+        let (resolved, check_diags) = check::check(&ast, phrase, true);
+        diags.extend(check_diags);
+        let report = Report::new("phrase", phrase, diags);
+        let rules = (!report.has_errors()).then(|| compile::compile(&ast, &resolved, Vec::new()));
+        return Checked { report, rules };
+    }
+    Checked {
+        report: Report::new("phrase", phrase, diags),
+        rules: None,
+    }
+}
+
 impl RuleSet {
     /// Parses, checks and compiles rule text. Errors carry every problem of the file with
     /// line, column and a caret (see [`Report`]).

@@ -18,7 +18,7 @@ use rust_decimal::Decimal;
 use crate::ast::*;
 use crate::diagnostic::{RawDiagnostic, Span, Spanned};
 use crate::error::SyntaxError;
-use crate::limits::{MAX_NESTING, MAX_OFFERS, MAX_RULE_FILE_BYTES};
+use crate::limits::{MAX_AUDIENCE_OPERATORS, MAX_NESTING, MAX_OFFERS, MAX_RULE_FILE_BYTES};
 use crate::money::Rounding;
 
 /// The grammar source, as compiled into the parser.
@@ -134,6 +134,38 @@ fn recover(text: &str, whole: pest::error::Error<Rule>) -> (File, Vec<RawDiagnos
         diags.push(pest_error(text, 0, &err));
     }
     (file, diags)
+}
+
+/// Parses one benefit phrase alone (nothing else may follow it) into its AST; spans point
+/// into `phrase`.
+pub(crate) fn parse_benefit(phrase: &str) -> (Option<Benefit>, Vec<RawDiagnostic>) {
+    if phrase.len() > MAX_RULE_FILE_BYTES {
+        let e = SyntaxError::TooLarge {
+            size: phrase.len(),
+            limit: MAX_RULE_FILE_BYTES,
+        };
+        return (None, vec![RawDiagnostic::syntax(e, Span::new(0, 0))]);
+    }
+    let builder = Builder {
+        diags: RefCell::new(Vec::new()),
+        offset: 0,
+    };
+    match RuleParser::parse(Rule::benefit_entry, phrase) {
+        Ok(mut pairs) => {
+            let b = pairs
+                .next()
+                .and_then(|entry| entry.into_inner().find(|p| p.as_rule() == Rule::benefit));
+            let benefit = builder.benefit(b);
+            (Some(benefit), builder.diags.into_inner())
+        }
+        Err(err) => {
+            let _detail = DetailGuard::new();
+            let err = RuleParser::parse(Rule::benefit_entry, phrase)
+                .err()
+                .unwrap_or(err);
+            (None, vec![pest_error(phrase, 0, &err)])
+        }
+    }
 }
 
 /// Keeps pest's process-wide "error detail" switch on while any thread is reporting errors.
@@ -828,9 +860,22 @@ impl Builder {
             Rule::f_valid => OfferField::Valid(self.window(first, span)),
             Rule::f_deposit_window => OfferField::DepositWindow(self.window(first, span)),
             Rule::f_balance_window => OfferField::BalanceWindow(self.window(first, span)),
-            Rule::f_audience => {
-                OfferField::Audience(first.map_or(Expr::Flag(empty()), |e| self.expr(e)))
-            }
+            Rule::f_audience => OfferField::Audience(match first {
+                None => Expr::Flag(empty()),
+                // The Pratt parser and every later walk recurse once per operator: count them
+                // on the flat pairs first, so no expression can exhaust the stack.
+                Some(e) if operators(&e) > MAX_AUDIENCE_OPERATORS => {
+                    self.error(
+                        SyntaxError::TooComplex {
+                            limit: MAX_AUDIENCE_OPERATORS,
+                        },
+                        self.span(&e),
+                    );
+                    // A valid stand-in, so the refused expression causes no second error.
+                    Expr::Flag(Spanned::new("user.new".to_string(), self.span(&e)))
+                }
+                Some(e) => self.expr(e),
+            }),
             Rule::f_limit => {
                 let per_qty = first.as_ref().is_some_and(|k| k.as_str() == "per_user_qty");
                 let n = it.next().map_or(Spanned::new(0, span), |n| self.uint(n));
@@ -1033,6 +1078,19 @@ impl Builder {
         }
         Tier { at, reward, span }
     }
+}
+
+/// The `not`, `and` and `or` of an audience expression, parenthesised ones included
+/// (parentheses nest at most [`MAX_NESTING`] deep, so this recursion is bounded).
+fn operators(e: &P<'_>) -> usize {
+    e.clone()
+        .into_inner()
+        .map(|p| match p.as_rule() {
+            Rule::op_not | Rule::op_and | Rule::op_or => 1,
+            Rule::expr => operators(&p),
+            _ => 0,
+        })
+        .sum()
 }
 
 fn pratt() -> &'static PrattParser<Rule> {

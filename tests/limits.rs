@@ -172,3 +172,114 @@ fn extreme_priorities_and_wallets_do_not_overflow() {
     let wallet: Vec<String> = (0..12).map(|i| format!("c{i}")).collect();
     let _ = rules.best(&cart, &ctx, &wallet);
 }
+
+fn audience(expr: &str) -> String {
+    format!("ruleset \"a\" {{ stages s }}\ncoupon c {{ stage s benefit 8折 audience {expr} }}\n")
+}
+
+fn codes(text: &str) -> Vec<&'static str> {
+    youhui::check_rules("a.promo", text)
+        .report
+        .errors()
+        .map(|d| d.code())
+        .collect()
+}
+
+/// `not`, `and` and `or` are counted, parenthesised ones included; far above the limit
+/// (sizes that overflowed the stack before) the file is refused with one error, no crash.
+#[test]
+fn audience_operators() {
+    let nots = |n: usize| audience(&format!("{}user.new", "not ".repeat(n)));
+    let ands = |n: usize| audience(&format!("user.new{}", " and user.new".repeat(n)));
+    // `n` operators (n even): pairs of `or not` inside parentheses, one pair outside.
+    let mixed = |n: usize| {
+        audience(&format!(
+            "(user.new{}) or not user.new",
+            " or not user.new".repeat((n - 2) / 2)
+        ))
+    };
+    for ok in [
+        nots(MAX_AUDIENCE_OPERATORS),
+        ands(MAX_AUDIENCE_OPERATORS),
+        mixed(MAX_AUDIENCE_OPERATORS),
+    ] {
+        assert!(RuleSet::parse(&ok).is_ok(), "{}", &ok[..80]);
+    }
+    for n in [MAX_AUDIENCE_OPERATORS + 1, 3_000, 10_000, 100_000] {
+        assert_eq!(codes(&nots(n)), ["expression_too_complex"], "{n} nots");
+        assert_eq!(codes(&ands(n)), ["expression_too_complex"], "{n} ands");
+    }
+    assert_eq!(
+        codes(&mixed(MAX_AUDIENCE_OPERATORS + 2)),
+        ["expression_too_complex"]
+    );
+}
+
+#[test]
+fn stages_per_header() {
+    let stages = |n: usize| {
+        let names: Vec<String> = (0..n).map(|i| format!("s{i}")).collect();
+        let offers: String = (0..n)
+            .map(|i| format!("activity a{i} {{ stage s{i} benefit 8折 }}\n"))
+            .collect();
+        format!("ruleset \"s\" {{ stages {} }}\n{offers}", names.join(", "))
+    };
+    assert!(RuleSet::parse(&stages(MAX_STAGES)).is_ok());
+    assert_eq!(codes(&stages(MAX_STAGES + 1)), ["too_many_stages"]);
+}
+
+/// A report keeps at most MAX_DIAGNOSTICS diagnostics (errors first) and counts the rest;
+/// no diagnostic copies more than a window of a long source line.
+#[test]
+fn diagnostics_per_report() {
+    let names: Vec<String> = (0..20_000).map(|i| format!("s{i}")).collect();
+    let text = format!("ruleset \"s\" {{ stages {} }}\n", names.join(", "));
+    let checked = youhui::check_rules("many.promo", &text);
+    let report = &checked.report;
+    assert_eq!(report.diagnostics().len(), MAX_DIAGNOSTICS);
+    assert_eq!(
+        report.errors().next().map(|d| d.code()),
+        Some("too_many_stages")
+    );
+    assert!(report.omitted() > 19_000);
+    assert!(report.to_string().contains("more not shown"));
+    assert!(report
+        .diagnostics()
+        .iter()
+        .all(|d| d.source_line.chars().count() <= youhui::SOURCE_WINDOW + 2));
+}
+
+/// Two phrases with many tiers: the candidate carts are capped, so the answer is quick and
+/// small; the phrase is parsed alone, so rule text in it is refused.
+#[test]
+fn equivalent_on_hostile_phrases() {
+    let rules = RuleSet::parse("ruleset \"x\" { }").unwrap();
+    let tiers = |n: usize, d: usize| {
+        (1..=n)
+            .map(|i| format!("满{}减{i}", i * 10 + d))
+            .collect::<Vec<_>>()
+            .join(" / ")
+    };
+    let start = std::time::Instant::now();
+    let e = rules.equivalent(&tiers(250, 0), &tiers(250, 1)).unwrap();
+    assert!(!e.equivalent);
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    let spliced = format!(
+        "8折 }} coupon y {{ stage s audience {}user.new",
+        "not ".repeat(10_000)
+    );
+    let err = rules.equivalent(&spliced, "8折").unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("neither an offer ID nor a benefit phrase"),
+        "{err}"
+    );
+    assert!(err.to_string().len() < 400);
+    // A comment cannot swallow what follows the phrase.
+    assert!(
+        rules
+            .equivalent("8折 # }", "pct_off 20")
+            .unwrap()
+            .equivalent
+    );
+}
