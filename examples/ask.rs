@@ -116,17 +116,20 @@ fn answer_line(rules: &RuleSet, line: &[u8], pretty: bool) -> String {
             None,
             None,
         )),
-        Ok(text) => match serde_json::from_str::<Request>(text) {
-            Ok(req) => rules.answer(&req),
-            Err(e) => {
-                let pos = (e.line() > 0).then_some((e.line(), e.column()));
-                rules.error_response(ErrorBody::bad_request(
-                    format!("bad request: {e}"),
-                    pos.map(|p| p.0),
-                    pos.map(|p| p.1),
-                ))
+        // A byte-order mark (Windows tools write one) is not part of the request.
+        Ok(text) => {
+            match serde_json::from_str::<Request>(text.strip_prefix('\u{feff}').unwrap_or(text)) {
+                Ok(req) => rules.answer(&req),
+                Err(e) => {
+                    let pos = (e.line() > 0).then_some((e.line(), e.column()));
+                    rules.error_response(ErrorBody::bad_request(
+                        format!("bad request: {e}"),
+                        pos.map(|p| p.0),
+                        pos.map(|p| p.1),
+                    ))
+                }
             }
-        },
+        }
     };
     let json = if pretty {
         serde_json::to_string_pretty(&response)

@@ -361,6 +361,13 @@ pub enum EvalError {
         /// The budget.
         limit: usize,
     },
+    /// A `refund` order that is not what these rules answered for its cart and context (or
+    /// does not add up): an edited or foreign order is refused, never refunded.
+    #[error("the order does not match its cart and context: {detail}")]
+    OrderMismatch {
+        /// The first difference found, in plain words.
+        detail: String,
+    },
     /// An amount left the money range while computing.
     #[error("an amount overflows: {what}")]
     Overflow {
@@ -386,6 +393,7 @@ impl EvalError {
             EvalError::Conflict { .. } => "conflict",
             EvalError::Overflow { .. } => "overflow",
             EvalError::Budget { .. } => "budget_exceeded",
+            EvalError::OrderMismatch { .. } => "order_mismatch",
         }
     }
 }

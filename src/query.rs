@@ -603,7 +603,7 @@ impl RuleSet {
 }
 
 /// The rule set an answer was computed with.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct RulesId {
     /// Name from the header.

@@ -37,6 +37,10 @@ pub struct Order {
     /// Deposit and balance, for a presale.
     #[serde(default)]
     pub presale: Option<OrderPresale>,
+    /// The rule set that answered the order. When it is the loaded one, the order is
+    /// quoted again and must match (else `order_mismatch`).
+    #[serde(default)]
+    pub rules: Option<crate::query::RulesId>,
 }
 
 /// One line of a previous order.
@@ -159,6 +163,7 @@ impl RuleSet {
                 .into());
             }
         }
+        self.verify_order(order, cart, ctx)?;
         let line_paid = |id: &str| -> Result<Money, EvalError> {
             order
                 .lines
@@ -243,7 +248,8 @@ impl RuleSet {
         let refund = match policy {
             RefundPolicy::Apportioned => apportioned,
             RefundPolicy::Recompute => (paid_goods - remaining_goods).clamp(0, apportioned.max(0)),
-        };
+        }
+        .min(paid_goods);
         Ok(Refund {
             refund: Money(refund.max(0)),
             lost,
@@ -251,6 +257,135 @@ impl RuleSet {
             rule: None,
             apportioned: Money(apportioned),
         })
+    }
+}
+
+fn mismatch(detail: String) -> Error {
+    EvalError::OrderMismatch { detail }.into()
+}
+
+impl RuleSet {
+    /// Refuses an order that does not add up, or, when it names these rules by their
+    /// fingerprint, that is not what they answer for its cart and context. Only then can
+    /// a refund trust the amounts the client sent back.
+    fn verify_order(&self, order: &Order, cart: &Cart, ctx: &Context) -> Result<(), Error> {
+        let mut ids: Vec<&str> = order.lines.iter().map(|l| l.id.as_str()).collect();
+        ids.sort_unstable();
+        if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
+            return Err(EvalError::bad(
+                "order.lines.id",
+                format!("line ID \"{}\" appears twice in the order", w[0]),
+            )
+            .into());
+        }
+        if order.lines.len() != cart.lines.len() {
+            return Err(mismatch(format!(
+                "the order has {} lines, the cart {}",
+                order.lines.len(),
+                cart.lines.len()
+            )));
+        }
+        let mut goods = 0i64;
+        for l in &cart.lines {
+            let Some(ol) = order.lines.iter().find(|o| o.id == l.id) else {
+                return Err(mismatch(format!("the order has no line \"{}\"", l.id)));
+            };
+            let original = l.price.0.saturating_mul(i64::from(l.qty));
+            if ol.payable.0 > original {
+                return Err(mismatch(format!(
+                    "line \"{}\" paid {} but costs {} before discounts",
+                    l.id,
+                    ol.payable,
+                    Money(original)
+                )));
+            }
+            goods += ol.payable.0;
+        }
+        if goods.checked_add(order.shipping.0) != Some(order.payable.0) {
+            return Err(mismatch(format!(
+                "payable {} is not the lines' {} plus shipping {}",
+                order.payable,
+                Money(goods),
+                order.shipping
+            )));
+        }
+        if let Some(p) = &order.presale {
+            if p.deposit.0 + p.balance.0 != order.payable.0 {
+                return Err(mismatch(format!(
+                    "deposit {} and balance {} do not add up to payable {}",
+                    p.deposit, p.balance, order.payable
+                )));
+            }
+        }
+        let ours = order
+            .rules
+            .as_ref()
+            .is_some_and(|r| r.fingerprint == self.fingerprint_hex());
+        if !ours {
+            // Other (older) rules answered it: its amounts cannot be checked again here.
+            return Ok(());
+        }
+        let coupons: Vec<&str> = order
+            .applied
+            .iter()
+            .filter(|a| {
+                self.offer(&a.offer)
+                    .is_some_and(|o| o.kind == OfferKind::Coupon)
+            })
+            .map(|a| a.offer.as_str())
+            .collect();
+        // The order was placed while its group buys were open; that one has failed since
+        // is what the refund is about, not a difference.
+        let mut placed = ctx.clone();
+        for state in placed.group.values_mut() {
+            if *state == GroupState::Failed {
+                *state = GroupState::Open;
+            }
+        }
+        let q = self.quote(cart, &placed, &coupons)?;
+        if q.payable != order.payable || q.shipping != order.shipping {
+            return Err(mismatch(format!(
+                "these rules answer payable {} (shipping {}) for this cart, the order says {} (shipping {})",
+                q.payable, q.shipping, order.payable, order.shipping
+            )));
+        }
+        for l in &q.lines {
+            let said = order.lines.iter().find(|o| o.id == l.id).map(|o| o.payable);
+            if said != Some(l.payable) {
+                return Err(mismatch(format!(
+                    "line \"{}\" pays {} under these rules, the order says {}",
+                    l.id,
+                    l.payable,
+                    said.map_or_else(|| "nothing".to_string(), |m| m.to_string())
+                )));
+            }
+        }
+        let mut said: Vec<(&str, Money)> = order
+            .applied
+            .iter()
+            .map(|a| (a.offer.as_str(), a.amount))
+            .collect();
+        let mut ours: Vec<(&str, Money)> = q
+            .applied
+            .iter()
+            .map(|a| (a.offer.as_str(), a.amount))
+            .collect();
+        said.sort_unstable();
+        ours.sort_unstable();
+        if said != ours {
+            let show = |v: &[(&str, Money)]| {
+                v.iter()
+                    .map(|(o, m)| format!("{o} {m}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            return Err(mismatch(format!(
+                "these rules apply [{}], the order says [{}]",
+                show(&ours),
+                show(&said)
+            )));
+        }
+        Ok(())
     }
 }
 
