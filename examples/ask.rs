@@ -6,6 +6,7 @@
 //! cargo run --release --example ask -- RULES.promo --fmt      # canonical rule text
 //! cargo run --release --example ask -- RULES.promo --dump     # canonical JSON
 //! cargo run --release --example ask -- RULES.promo --pretty < REQUESTS.jsonl   # indented answers
+//! cargo run --release --example ask -- RULES.promo --deadline-ms 500   # per-request deadline
 //! cargo run --release --example ask -- --schema [request | answer | tool]   # JSON Schemas
 //! ```
 //!
@@ -18,6 +19,10 @@
 //! after each line for an interactive client). A bad line gets `{"error": {...}}` and the
 //! next line is served; an empty line gets an error answer too, so answers and requests
 //! always pair up. A line longer than `youhui::limits::MAX_REQUEST_BYTES` is refused unread.
+//!
+//! Every request answers within its deadline (`--deadline-ms`, default
+//! `youhui::limits::DEFAULT_DEADLINE`): a search still running then answers
+//! `budget_exceeded`, a quote the best stacking choice found with `"optimal": false`.
 //!
 //! Exit status: 0 after serving to end of input (or `--check` with no errors); 1 when
 //! `--check` found errors or the rule file does not compile; 2 for a usage error or an
@@ -47,13 +52,24 @@ fn main() -> ExitCode {
     let format_json = args
         .windows(2)
         .any(|w| w[0] == "--format" && w[1] == "json");
+    let deadline = match args.iter().position(|a| a == "--deadline-ms") {
+        None => youhui::limits::DEFAULT_DEADLINE,
+        Some(i) => match args.get(i + 1).and_then(|v| v.parse::<u64>().ok()) {
+            Some(ms) if ms > 0 => std::time::Duration::from_millis(ms),
+            _ => {
+                eprintln!("error: --deadline-ms takes a number of milliseconds above 0");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let takes_value = |a: &str| a == "--format" || a == "--deadline-ms";
     let mut files = args
         .iter()
         .enumerate()
-        .filter(|(i, a)| !(a.starts_with("--") || *i > 0 && args[i - 1] == "--format"));
+        .filter(|(i, a)| !(a.starts_with("--") || *i > 0 && takes_value(&args[i - 1])));
     let Some((_, path)) = files.next() else {
         eprintln!(
-            "usage: ask RULES.promo [--check [--format json] | --fmt | --dump | --pretty]\n       ask --schema [request | answer | tool]"
+            "usage: ask RULES.promo [--check [--format json] | --fmt | --dump | --pretty] [--deadline-ms N]\n       ask --schema [request | answer | tool]"
         );
         return ExitCode::from(2);
     };
@@ -102,7 +118,7 @@ fn main() -> ExitCode {
         print!("{}", rules.to_rule_text());
         return ExitCode::SUCCESS;
     }
-    serve(&rules, flag("--pretty"))
+    serve(&rules.with_deadline(deadline), flag("--pretty"))
 }
 
 /// Answers one request line (already known to be within the length limit).

@@ -241,6 +241,15 @@ pub struct Quote {
     /// The shipping fee before free shipping (for explanations).
     #[serde(skip)]
     pub shipping_before: Money,
+    /// Whether the stacking choice is proven the spec's (lowest payable, then its
+    /// tie-breaks). Only a choice whose search ran out of time or budget is not; the answer
+    /// then carries `"optimal": false` (the field is absent when true).
+    #[serde(skip_serializing_if = "is_true")]
+    pub optimal: bool,
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 /// The totals of a quote, without detail ([`RuleSet::totals`](crate::RuleSet::totals)).

@@ -38,6 +38,7 @@ struct Search<'s, 'x, 'p, 'a> {
     best: Option<(Key, Vec<Lines>, Outcome)>,
     nodes: usize,
     budget: usize,
+    deadline: crate::eval::Deadline,
     out_of_budget: bool,
     /// Choices paying more than this are of no interest.
     cutoff: i64,
@@ -142,7 +143,7 @@ impl Search<'_, '_, '_, '_> {
             if !self.may_beat_best(&key) {
                 continue;
             }
-            if self.best.is_some() && self.nodes >= self.budget {
+            if self.best.is_some() && (self.nodes >= self.budget || self.deadline.passed()) {
                 self.out_of_budget = true;
                 break;
             }
@@ -222,6 +223,7 @@ pub(crate) fn search(
         best: None,
         nodes: 0,
         budget,
+        deadline: p.deadline,
         out_of_budget: false,
         cutoff,
     };

@@ -91,6 +91,7 @@ struct Search<'r, 'p, 'a> {
 
 impl Search<'_, '_, '_> {
     fn spend(&mut self, steps: usize) -> Result<(), EvalError> {
+        self.p.deadline.check()?;
         self.work += steps;
         if self.work > limits::MAX_BEST_WORK {
             return Err(EvalError::Budget {
@@ -436,12 +437,12 @@ impl RuleSet {
         ctx: &Context,
         wallet: &[S],
     ) -> Result<Best, Error> {
-        let wallet = self.coupon_indices(wallet)?;
+        let wallet = self.coupon_indices_of("wallet", wallet)?;
         let rules = &self.inner;
         // A coupon in the wallet is held, whatever `context.wallet` says.
         let mut ctx_held = ctx.clone();
         ctx_held.wallet = None;
-        let p = Prepared::new(&self.inner, cart, &ctx_held)?;
+        let p = self.prepare(cart, &ctx_held)?;
         let candidates: Vec<OfferIdx> = wallet
             .iter()
             .copied()

@@ -89,6 +89,7 @@ pub(crate) fn compile(file: &ast::File, r: &Resolved, warnings: Vec<Diagnostic>)
     data.scope_index = crate::scope_index::ScopeIndex::build(&data.offers);
     let mut rules = RuleSet {
         inner: Arc::new(data),
+        deadline: crate::limits::DEFAULT_DEADLINE,
     };
     let fingerprint = crate::canonical::fnv1a64(rules.to_rule_text().as_bytes());
     if let Some(d) = Arc::get_mut(&mut rules.inner) {

@@ -146,8 +146,8 @@ impl RuleSet {
                 forms,
             });
         }
-        let ra = single_offer_rules(&sa)?;
-        let rb = single_offer_rules(&sb)?;
+        let ra = single_offer_rules(&sa)?.with_deadline(self.deadline);
+        let rb = single_offer_rules(&sb)?.with_deadline(self.deadline);
         // A shipping fee only matters (and is only charged) when a side waives it.
         let ships = |s: &Side| matches!(s.benefit, Benefit::FreeShipping { .. });
         let fee = if ships(&sa) || ships(&sb) {
@@ -160,7 +160,9 @@ impl RuleSet {
             shipping_fee: fee,
             ..Context::default()
         };
+        let deadline = crate::eval::Deadline::after(self.deadline);
         for cart in candidate_carts(&sa, &sb) {
+            deadline.check()?;
             let pa = ra.quote(&cart, &ctx, &[] as &[&str])?.payable;
             let pb = rb.quote(&cart, &ctx, &[] as &[&str])?.payable;
             if pa != pb {

@@ -368,6 +368,14 @@ pub enum EvalError {
         /// The first difference found, in plain words.
         detail: String,
     },
+    /// The query did not finish within its deadline ([`crate::RuleSet::with_deadline`]).
+    #[error(
+        "the answer would take longer than {ms} ms; ask about fewer coupons or a smaller cart"
+    )]
+    Deadline {
+        /// The deadline, in milliseconds.
+        ms: u64,
+    },
     /// An amount left the money range while computing.
     #[error("an amount overflows: {what}")]
     Overflow {
@@ -392,7 +400,7 @@ impl EvalError {
             EvalError::UnknownOffer { .. } => "unknown_offer",
             EvalError::Conflict { .. } => "conflict",
             EvalError::Overflow { .. } => "overflow",
-            EvalError::Budget { .. } => "budget_exceeded",
+            EvalError::Budget { .. } | EvalError::Deadline { .. } => "budget_exceeded",
             EvalError::OrderMismatch { .. } => "order_mismatch",
         }
     }

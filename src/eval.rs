@@ -1,7 +1,7 @@
 //! The evaluator: candidates, the stacking choice, and applying benefits stage by stage.
 //!
 //! Money is integer cents throughout. One quote runs in three steps:
-//! 1. **Candidates** (`Prepared::new`): each offer's scope is resolved to the set of cart
+//! 1. **Candidates** (`Prepared::until`): each offer's scope is resolved to the set of cart
 //!    lines once, and the eligibility checks run in the spec's order.
 //! 2. **Choice** (`choose`): among the candidates, the conflict-free sets (`excludes`) and,
 //!    for every contested line, the keeper sets (compatibility, stage `max`) are enumerated;
@@ -11,6 +11,7 @@
 //!    remains and order-level ones apportioned by largest remainder.
 
 use std::cmp::Ordering;
+use std::time::{Duration, Instant};
 
 use crate::answer::*;
 use crate::apportion::{apportion, split};
@@ -18,7 +19,7 @@ use crate::ast::CmpOp;
 use crate::canonical::{predicate_text, rfc3339};
 use crate::error::EvalError;
 use crate::ir::*;
-use crate::limits::{MAX_CART_UNITS, MAX_CHOICES};
+use crate::limits::{MAX_CART_UNITS, MAX_CHOICES, MAX_LINE_OFFERS};
 use crate::money::{Money, Rate};
 use crate::pool;
 use crate::request::{Cart, Context, GroupState};
@@ -116,6 +117,37 @@ impl Lines {
     }
 }
 
+/// When a query must have answered by. Searches check it between steps.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Deadline {
+    at: Option<Instant>,
+    ms: u64,
+}
+
+impl Deadline {
+    /// `limit` from now (a limit too far to represent is no deadline).
+    pub fn after(limit: Duration) -> Deadline {
+        Deadline {
+            at: Instant::now().checked_add(limit),
+            ms: u64::try_from(limit.as_millis()).unwrap_or(u64::MAX),
+        }
+    }
+
+    /// Whether it has passed.
+    pub fn passed(&self) -> bool {
+        self.at.is_some_and(|at| Instant::now() >= at)
+    }
+
+    /// `Err(budget_exceeded)` once it has passed.
+    pub fn check(&self) -> Result<(), EvalError> {
+        if self.passed() {
+            Err(EvalError::Deadline { ms: self.ms })
+        } else {
+            Ok(())
+        }
+    }
+}
+
 /// A cart prepared against a rule set: amounts, scopes, candidates.
 pub(crate) struct Prepared<'a> {
     pub rules: &'a RuleSetData,
@@ -128,15 +160,44 @@ pub(crate) struct Prepared<'a> {
     /// Why each offer is not a candidate (`None` = candidate), ignoring selection; the
     /// reason's text is built only when an answer needs it ([`Prepared::reason`]).
     pub ineligible: Vec<Option<Ineligible>>,
+    /// When the query must have answered by.
+    pub deadline: Deadline,
 }
 
 impl<'a> Prepared<'a> {
+    /// With the default deadline from now (tests and internal one-offs).
+    #[cfg(test)]
     pub fn new(
         rules: &'a RuleSetData,
         cart: &'a Cart,
         ctx: &'a Context,
     ) -> Result<Self, EvalError> {
+        Self::until(
+            rules,
+            cart,
+            ctx,
+            Deadline::after(crate::limits::DEFAULT_DEADLINE),
+        )
+    }
+
+    pub fn until(
+        rules: &'a RuleSetData,
+        cart: &'a Cart,
+        ctx: &'a Context,
+        deadline: Deadline,
+    ) -> Result<Self, EvalError> {
         cart.validate()?;
+        let pairs = cart.lines.len().saturating_mul(rules.offers.len());
+        if pairs > MAX_LINE_OFFERS {
+            return Err(EvalError::bad(
+                "cart.lines",
+                format!(
+                    "{} lines against {} offers is more than {MAX_LINE_OFFERS} line-offer pairs; split the cart",
+                    cart.lines.len(),
+                    rules.offers.len()
+                ),
+            ));
+        }
         let units: u64 = cart.lines.iter().map(|l| u64::from(l.qty)).sum();
         if units > MAX_CART_UNITS {
             return Err(EvalError::bad(
@@ -201,6 +262,7 @@ impl<'a> Prepared<'a> {
             orig,
             scope,
             ineligible,
+            deadline,
         })
     }
 }
@@ -946,6 +1008,11 @@ pub(crate) fn choose_within(
     let mut proven = true;
     let mut work: usize = 0;
     for members in sets {
+        if best.is_some() && p.deadline.passed() {
+            // Out of time: the best choice of the sets compared so far stands, unproven.
+            proven = false;
+            break;
+        }
         let in_set: Vec<bool> = parts.iter().map(|o| members.contains(o)).collect();
         // Every member keeps its whole scope, except on contested lines.
         let mut whole: Vec<Lines> = pool::take();
@@ -1023,6 +1090,10 @@ pub(crate) fn choose_within(
             let mut last: Option<(Vec<usize>, Outcome)> = None;
             let mut last_is_local = false;
             for pick in assignments(p, &line_options, &contested, exhaustive) {
+                if local.is_some() && p.deadline.passed() {
+                    proven = false;
+                    break;
+                }
                 work += 1;
                 let prev = if last_is_local {
                     local.as_ref().map(|(_, pk, _, o)| (pk, o))
@@ -1079,7 +1150,7 @@ pub(crate) fn choose_within(
             order.sort_by(|&a, &b| p.cart.lines[a].id.cmp(&p.cart.lines[b].id));
             let mut evaluations = 0;
             let mut changed = true;
-            while changed && evaluations < MAX_CHOICES {
+            while changed && evaluations < MAX_CHOICES && !p.deadline.passed() {
                 changed = false;
                 for &l in &order {
                     for alt in 0..line_options[l].len() {

@@ -72,7 +72,7 @@ impl RuleSet {
                 selected.push(t);
             }
         }
-        let p = Prepared::new(rules, cart, ctx)?;
+        let p = self.prepare(cart, ctx)?;
         let (chosen, _) = self.choose_for(&p, &selected)?;
         let step_of = |o: OfferIdx| -> GapStep {
             let offer = &rules.offers[o];

@@ -23,6 +23,8 @@ pub type StageIdx = usize;
 #[derive(Clone, Debug)]
 pub struct RuleSet {
     pub(crate) inner: Arc<RuleSetData>,
+    /// How long one query may take ([`crate::limits::DEFAULT_DEADLINE`] by default).
+    pub(crate) deadline: std::time::Duration,
 }
 
 /// What a [`RuleSet`] holds.

@@ -28,6 +28,16 @@ pub const MAX_CART_UNITS: u64 = 100_000;
 pub const MAX_CHOICES: usize = 128;
 /// Longest request line `ask` reads (1 MiB); longer lines are refused unparsed.
 pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
+/// How long one query may take by default before it answers `budget_exceeded` (or, for a
+/// quote whose stacking choice is not proven in time, the best choice found with
+/// `"optimal": false`). [`crate::RuleSet::with_deadline`] changes it.
+pub const DEFAULT_DEADLINE: std::time::Duration = std::time::Duration::from_secs(1);
+/// Most coupons in one `best` wallet or one quote's selection.
+pub const MAX_WALLET: usize = 100;
+/// Most pairs of a cart line and an offer of the rule set one query considers (lines ×
+/// offers): 1,000 lines against 2,000 offers. Bigger requests are refused up front instead
+/// of running for minutes.
+pub const MAX_LINE_OFFERS: usize = 2_000_000;
 /// Most steps one `best` search takes before it answers `budget_exceeded`: lower bounds
 /// computed, including those of the stacking choices it prices (a step is 5–10 µs on a
 /// 20–50-line cart, so the search gives up within one to two seconds).

@@ -27,10 +27,30 @@ impl RuleSet {
         &self,
         ids: &[S],
     ) -> Result<Vec<OfferIdx>, EvalError> {
+        self.coupon_indices_of("coupons", ids)
+    }
+
+    /// [`RuleSet::coupon_indices`] naming `field` (`coupons` or `wallet`) in errors.
+    pub(crate) fn coupon_indices_of<S: AsRef<str>>(
+        &self,
+        field: &str,
+        ids: &[S],
+    ) -> Result<Vec<OfferIdx>, EvalError> {
+        if ids.len() > crate::limits::MAX_WALLET {
+            return Err(EvalError::bad(
+                field,
+                format!(
+                    "{} coupons is more than the {} one request may name",
+                    ids.len(),
+                    crate::limits::MAX_WALLET
+                ),
+            ));
+        }
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             let i = self.index_of(id.as_ref())?;
             if self.inner.offers[i].kind != OfferKind::Coupon {
+                // Named `coupons` for a wallet too, as answers have always named it.
                 return Err(EvalError::bad(
                     "coupons",
                     format!("\"{}\" is an activity, not a coupon", id.as_ref()),
@@ -66,7 +86,7 @@ impl RuleSet {
         coupons: &[S],
     ) -> Result<Quote, Error> {
         let selected = self.coupon_indices(coupons)?;
-        let p = Prepared::new(&self.inner, cart, ctx)?;
+        let p = self.prepare(cart, ctx)?;
         Ok(self.quote_prepared(&p, &selected)?)
     }
 
@@ -93,7 +113,7 @@ impl RuleSet {
         coupons: &[S],
     ) -> Result<Totals, Error> {
         let selected = self.coupon_indices(coupons)?;
-        let p = Prepared::new(&self.inner, cart, ctx)?;
+        let p = self.prepare(cart, ctx)?;
         let (chosen, _) = self.choose_for(&p, &selected)?;
         let out = &chosen.outcome;
         let original: i64 = p.orig.iter().sum();
@@ -270,6 +290,7 @@ impl RuleSet {
                 balance: Money(payable - d),
             }),
             shipping_before: p.ctx.shipping_fee,
+            optimal: c.proven,
         }
     }
 
@@ -315,7 +336,7 @@ impl RuleSet {
         ctx: &Context,
     ) -> Result<Eligibility, Error> {
         let o = self.index_of(offer)?;
-        let p = Prepared::new(&self.inner, cart, ctx)?;
+        let p = self.prepare(cart, ctx)?;
         let reason = match p.reason(o) {
             Some(r) => Some(r),
             None => self.threshold_on_whole_scope(&p, o),
@@ -451,7 +472,7 @@ impl RuleSet {
         b: OfferIdx,
     ) -> Result<(bool, Option<WhyNot>), Error> {
         let rules = &self.inner;
-        let p = Prepared::new(rules, cart, ctx)?;
+        let p = self.prepare(cart, ctx)?;
         let selected: Vec<OfferIdx> = [a, b]
             .into_iter()
             .filter(|&x| rules.offers[x].kind == OfferKind::Coupon)

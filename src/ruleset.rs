@@ -106,6 +106,40 @@ impl RuleSet {
         checked.rules.ok_or(Error::Rules(checked.report))
     }
 
+    /// The same rules answering within `deadline` ([`crate::limits::DEFAULT_DEADLINE`] by
+    /// default): a search still running then answers `budget_exceeded` (a quote answers
+    /// the best stacking choice found, marked `"optimal": false`). Cheap: the rules are
+    /// shared, not copied.
+    ///
+    /// ```
+    /// let rules = youhui::RuleSet::parse("ruleset \"x\" { }")?;
+    /// let quick = rules.with_deadline(std::time::Duration::from_millis(200));
+    /// assert_eq!(quick.deadline().as_millis(), 200);
+    /// assert_eq!(quick.fingerprint(), rules.fingerprint());
+    /// # Ok::<(), youhui::Error>(())
+    /// ```
+    pub fn with_deadline(&self, deadline: std::time::Duration) -> RuleSet {
+        RuleSet {
+            inner: self.inner.clone(),
+            deadline,
+        }
+    }
+
+    /// How long one query may take.
+    pub fn deadline(&self) -> std::time::Duration {
+        self.deadline
+    }
+
+    /// A cart prepared for one query, its deadline starting now.
+    pub(crate) fn prepare<'a>(
+        &'a self,
+        cart: &'a crate::request::Cart,
+        ctx: &'a crate::request::Context,
+    ) -> Result<crate::eval::Prepared<'a>, crate::error::EvalError> {
+        let deadline = crate::eval::Deadline::after(self.deadline);
+        crate::eval::Prepared::until(&self.inner, cart, ctx, deadline)
+    }
+
     /// The rule set's name (from the header).
     pub fn name(&self) -> &str {
         &self.inner.name

@@ -4,10 +4,16 @@
 //! A request takes a snapshot ([`SharedRules::current`], one `Arc` clone) and answers from it
 //! to the end, so requests in flight finish on the rules they started with while new requests
 //! see the new ones. A new text that does not compile is refused and the old rules stay.
+//!
+//! A file is loaded only once it is stable: modified at least [`SETTLE`] ago, and with the
+//! same modification time and length after it was read and compiled as before. A file
+//! being written in place is therefore never installed half-written. The safest way to
+//! publish new rules is still to write a new file next to the old one and rename it over
+//! it (one atomic step).
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use crate::error::Error;
 use crate::ir::RuleSet;
@@ -56,6 +62,9 @@ pub enum ReloadError {
     #[error("{0}")]
     Rules(#[from] Error),
 }
+
+/// How long a changed file must stay unmodified before it is loaded.
+pub const SETTLE: Duration = Duration::from_millis(200);
 
 fn stamp(path: &Path) -> Option<(SystemTime, u64)> {
     let m = std::fs::metadata(path).ok()?;
@@ -106,28 +115,44 @@ impl SharedRules {
         changed
     }
 
-    /// Compiles `text` and replaces the rules with it; on an error the old rules stay.
+    /// Compiles `text` and replaces the rules with it (keeping the current deadline); on an
+    /// error the old rules stay.
     pub fn replace_text(&self, file: &str, text: &str) -> Result<bool, Error> {
-        Ok(self.replace(RuleSet::parse_named(file, text)?))
+        let deadline = self.current().deadline();
+        Ok(self.replace(RuleSet::parse_named(file, text)?.with_deadline(deadline)))
     }
 
     /// Reloads the watched file when its modification time or length changed since the last
-    /// load. `Ok(true)` when new rules were installed; `Ok(false)` when the file is unchanged
-    /// (or no file is watched); an error when the new text cannot be read or does not compile,
-    /// in which case the old rules stay and the same text is not tried again until the file
-    /// changes once more.
+    /// load and it has been stable since (see the module docs). `Ok(true)` when new rules
+    /// were installed (with the current deadline); `Ok(false)` when the file is unchanged,
+    /// still being written (it is looked at again on the next call), or no file is watched;
+    /// an error when the new text cannot be read or does not compile, in which case the old
+    /// rules stay and the same text is not tried again until the file changes once more.
     pub fn reload_if_changed(&self) -> Result<bool, ReloadError> {
         let mut watched = self.file.lock().unwrap_or_else(PoisonError::into_inner);
         let Some(w) = watched.as_mut() else {
             return Ok(false);
         };
-        let now = stamp(&w.path);
-        if now.is_some() && now == w.stamp {
+        let before = stamp(&w.path);
+        if before.is_some() && before == w.stamp {
             return Ok(false);
         }
-        w.stamp = now;
-        let rules = Self::load(&w.path)?;
-        self.replace(rules);
+        let settled = before.is_none_or(|(modified, _)| {
+            SystemTime::now()
+                .duration_since(modified)
+                .is_ok_and(|age| age >= SETTLE)
+        });
+        if !settled {
+            return Ok(false);
+        }
+        let loaded = Self::load(&w.path);
+        if stamp(&w.path) != before {
+            // Written to while we read it: try again once it is quiet.
+            return Ok(false);
+        }
+        w.stamp = before;
+        let deadline = self.current().deadline();
+        self.replace(loaded?.with_deadline(deadline));
         Ok(true)
     }
 }
@@ -154,11 +179,16 @@ mod tests {
         let in_flight = shared.current();
 
         std::fs::write(&path, rules("第二版")).unwrap();
+        // Just written: not loaded until it has been quiet for SETTLE.
+        assert!(!shared.reload_if_changed().unwrap());
+        assert_eq!(shared.current().name(), "一");
+        std::thread::sleep(SETTLE);
         assert!(shared.reload_if_changed().unwrap());
         assert_eq!(shared.current().name(), "第二版");
         assert_eq!(in_flight.name(), "一", "a snapshot changed under a request");
 
         std::fs::write(&path, "ruleset \"坏\" { stages }").unwrap();
+        std::thread::sleep(SETTLE);
         assert!(matches!(
             shared.reload_if_changed(),
             Err(ReloadError::Rules(_))
