@@ -1,14 +1,17 @@
 //! Exact search over the keepers of contested lines (one conflict-free set of the stacking
 //! choice), by branch and bound on [`crate::bound`]'s lower bounds.
 //!
-//! Contested lines are decided one at a time: lines whose contest involves an earlier stage
-//! first (their outcome feeds every later threshold), then larger amounts first, then by
-//! line ID, so the order does not depend on the cart's. At every node each option of the
-//! next line is bounded; options are tried cheapest bound first, and an option whose bound
-//! cannot beat the best choice found (payable, then priority sum, then fewer applied
-//! offers) is not explored. With every line decided the bound is the exact outcome, so the
-//! first dive already yields a good choice. Among choices with equal keys the first found
-//! is kept (the exhaustive path of `choose` breaks such ties by keepers in cart order).
+//! The search runs in two passes over the same bounds:
+//! 1. The lowest key (payable, then priority sum, then applied offers). Lines are decided
+//!    in an order fixed by the cart's content (lines whose contest involves an earlier
+//!    stage first, then larger amounts, then by ID), each line's options in declaration
+//!    order of their keepers. A dive that gives every line the option with the lowest bound
+//!    seeds the search; a subtree is explored only while its lower bound is below the best
+//!    leaf found (or not above the seed). Out of budget, the best leaf found stands: it
+//!    depends on the cart's content, not on its line order.
+//! 2. With the key proven, the first choice with that key in the spec's last tie-break
+//!    order: lines in cart order, keepers earlier in declaration order first. Subtrees whose
+//!    bound exceeds the key are skipped and the search stops at the first leaf that has it.
 
 use crate::bound::{Bounder, LowerBound};
 use crate::eval::{Applier, Key, Lines, Outcome};
@@ -26,7 +29,11 @@ pub(crate) struct Found {
 struct Search<'s, 'x, 'p, 'a> {
     bounder: Bounder<'x, 'p, 'a>,
     options: &'s [Vec<Vec<usize>>],
+    /// Contested lines in search order: by content while the lowest key is searched, in
+    /// cart order while its first choice in keepers order is.
     order: Vec<usize>,
+    /// Per line: its options in keepers order (see [`search`]).
+    option_order: Vec<Vec<usize>>,
     /// Per part: the contested lines it may keep.
     opt_lines: Vec<Lines>,
     certain: Vec<Lines>,
@@ -36,6 +43,9 @@ struct Search<'s, 'x, 'p, 'a> {
     sure: Vec<bool>,
     undecided: Lines,
     best: Option<(Key, Vec<Lines>, Outcome)>,
+    /// Whether `best` is the seed of [`Search::dive`] rather than a leaf of the ordered
+    /// search.
+    best_is_seed: bool,
     nodes: usize,
     budget: usize,
     deadline: crate::eval::Deadline,
@@ -93,67 +103,117 @@ impl Search<'_, '_, '_, '_> {
         }
     }
 
-    /// Whether a choice with this key (exact) beats the best found.
+    /// Whether a choice with this key (exact) replaces the best found: a lower key, or the
+    /// seed's key (leaves come in a fixed order, so the first one with the lowest key stays).
     fn beats_best(&self, key: &Key) -> bool {
-        key.payable <= self.cutoff && self.best.as_ref().is_none_or(|b| *key < b.0)
-    }
-
-    /// Whether a subtree with this lower bound may hold a better choice. Equal payable and
-    /// priority prune too: the number of applied offers is not bounded tightly enough to
-    /// separate such ties, so the first choice found keeps them.
-    fn may_beat_best(&self, bound: &Key) -> bool {
-        bound.payable <= self.cutoff
+        key.payable <= self.cutoff
             && self
                 .best
                 .as_ref()
-                .is_none_or(|b| (bound.payable, -bound.priority) < (b.0.payable, -b.0.priority))
+                .is_none_or(|b| *key < b.0 || (*key == b.0 && self.best_is_seed))
     }
 
-    fn dfs(&mut self, depth: usize) {
+    /// Whether a subtree with this lower bound may hold a leaf that [`Search::beats_best`].
+    fn may_beat_best(&self, bound: &Key) -> bool {
+        self.beats_best(bound)
+    }
+
+    fn out_of_time(&mut self) -> bool {
+        if self.best.is_some() && (self.nodes >= self.budget || self.deadline.passed()) {
+            self.out_of_budget = true;
+        }
+        self.out_of_budget
+    }
+
+    /// The seed: one dive that gives every line, in search order, the option with the
+    /// lowest bound. Its key prunes the exact search from the start.
+    fn dive(&mut self) {
+        for d in 0..self.order.len() {
+            let l = self.order[d];
+            let _ = self.bound();
+            let mut pick: Option<(Key, std::cmp::Reverse<i128>, usize)> = None;
+            let wants: Vec<i128> = self.options[l]
+                .iter()
+                .map(|opt| opt.iter().map(|&k| self.bounder.wants[k]).sum())
+                .collect();
+            for (j, &want) in wants.iter().enumerate() {
+                self.decide(l, j, true);
+                let cand = (key_of(&self.bound()), std::cmp::Reverse(want), j);
+                self.decide(l, j, false);
+                if pick.is_none_or(|p| cand < p) {
+                    pick = Some(cand);
+                }
+            }
+            if let Some((_, _, j)) = pick {
+                self.decide(l, j, true);
+            }
+        }
+        let b = self.bound();
+        if b.exact && b.payable <= self.cutoff {
+            if let Some(outcome) = self.bounder.outcome().cloned() {
+                self.best = Some((key_of(&b), self.certain.clone(), outcome));
+                self.best_is_seed = true;
+            }
+        }
+        self.reopen();
+    }
+
+    /// Every contested line undecided again.
+    fn reopen(&mut self) {
+        for d in 0..self.order.len() {
+            let l = self.order[d];
+            for j in 0..self.options[l].len() {
+                self.decide(l, j, false);
+            }
+        }
+    }
+
+    /// Depth-first over `order`, each line's options in keepers order. With `first_at`,
+    /// only the first leaf with that key is wanted: the search stops there.
+    fn dfs(&mut self, depth: usize, first_at: Option<Key>) -> bool {
         let Some(&l) = self.order.get(depth) else {
-            return;
+            return false;
         };
-        // What the open offers lack before this line is decided: among options with equal
-        // bounds, the line goes first to the offers that lack the most.
-        let _ = self.bound();
-        let wants: Vec<i128> = self.options[l]
-            .iter()
-            .map(|opt| opt.iter().map(|&k| self.bounder.wants[k]).sum())
-            .collect();
-        let mut kids: Vec<(Key, std::cmp::Reverse<i128>, usize)> =
-            Vec::with_capacity(self.options[l].len());
-        for (j, &want) in wants.iter().enumerate() {
+        for oi in 0..self.option_order[l].len() {
+            let j = self.option_order[l][oi];
             self.decide(l, j, true);
             let b = self.bound();
-            if b.exact {
-                let key = key_of(&b);
-                if self.beats_best(&key) {
-                    let outcome = self.bounder.outcome().cloned();
-                    if let Some(outcome) = outcome {
-                        self.best = Some((key, self.certain.clone(), outcome));
+            let key = key_of(&b);
+            let mut found = false;
+            match first_at {
+                Some(want) if b.exact => {
+                    if key == want {
+                        if let Some(outcome) = self.bounder.outcome().cloned() {
+                            self.best = Some((key, self.certain.clone(), outcome));
+                            found = true;
+                        }
                     }
                 }
-            } else {
-                kids.push((key_of(&b), std::cmp::Reverse(want), j));
+                Some(want) => {
+                    if key <= want && !self.out_of_time() {
+                        found = self.dfs(depth + 1, first_at);
+                    }
+                }
+                None if b.exact => {
+                    if self.beats_best(&key) {
+                        if let Some(outcome) = self.bounder.outcome().cloned() {
+                            self.best = Some((key, self.certain.clone(), outcome));
+                            self.best_is_seed = false;
+                        }
+                    }
+                }
+                None => {
+                    if self.may_beat_best(&key) && !self.out_of_time() {
+                        self.dfs(depth + 1, None);
+                    }
+                }
             }
             self.decide(l, j, false);
-        }
-        kids.sort();
-        for &(key, _, j) in kids.iter() {
-            if !self.may_beat_best(&key) {
-                continue;
-            }
-            if self.best.is_some() && (self.nodes >= self.budget || self.deadline.passed()) {
-                self.out_of_budget = true;
-                break;
-            }
-            self.decide(l, j, true);
-            self.dfs(depth + 1);
-            self.decide(l, j, false);
-            if self.out_of_budget {
-                break;
+            if found || self.out_of_budget {
+                return found;
             }
         }
+        false
     }
 }
 
@@ -203,17 +263,31 @@ pub(crate) fn search(
             .min()
             .unwrap_or(0)
     };
-    let mut order = contested.to_vec();
-    order.sort_by(|&a, &b| {
+    let mut promising = contested.to_vec();
+    promising.sort_by(|&a, &b| {
         stage_of(a)
             .cmp(&stage_of(b))
             .then(p.orig[b].cmp(&p.orig[a]))
             .then(p.cart.lines[a].id.cmp(&p.cart.lines[b].id))
     });
+    // The spec's last tie-break: line by line in cart order, keepers earlier in
+    // declaration order first (a shorter list before its extensions).
+    let mut option_order: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for &l in contested {
+        let keepers = |j: usize| {
+            let mut v: Vec<OfferIdx> = options[l][j].iter().map(|&k| parts[k]).collect();
+            v.sort_unstable();
+            v
+        };
+        let mut js: Vec<usize> = (0..options[l].len()).collect();
+        js.sort_by_cached_key(|&j| keepers(j));
+        option_order[l] = js;
+    }
     let mut s = Search {
         bounder: Bounder::new(applier, parts),
         options,
-        order,
+        order: promising,
+        option_order,
         opt_lines,
         certain,
         possible: vec![Lines::new(n); parts.len()],
@@ -221,13 +295,30 @@ pub(crate) fn search(
         sure: vec![true; parts.len()],
         undecided,
         best: None,
+        best_is_seed: false,
         nodes: 0,
         budget,
         deadline: p.deadline,
         out_of_budget: false,
         cutoff,
     };
-    s.dfs(0);
+    // 1. The lowest key, searched in an order fixed by the cart's content.
+    s.dive();
+    s.dfs(0, None);
+    // 2. Proven: among the choices with that key, the first in cart order is the spec's.
+    if !s.out_of_budget {
+        if let Some((key, _, _)) = &s.best {
+            let key = *key;
+            let lowest = s.best.take();
+            s.order.sort_unstable();
+            s.reopen();
+            if !s.dfs(0, Some(key)) {
+                // Out of budget before reaching it (the key is proven, the keepers are not).
+                s.best = lowest;
+                s.out_of_budget = true;
+            }
+        }
+    }
     Found {
         proven: !s.out_of_budget,
         nodes: s.nodes,

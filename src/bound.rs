@@ -241,7 +241,7 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
             if floor > 0 {
                 for s in t..stages {
                     if let Some(a) = self.after.get_mut(s * n + l) {
-                        *a -= floor;
+                        *a = (*a - floor).max(0);
                     }
                 }
             }
@@ -783,7 +783,7 @@ fn open_item(
         merged: false,
     };
     let uncoupled = |ub: i64| Item {
-        free: ub.clamp(0, room),
+        free: ub.clamp(0, room.max(0)),
         ..item
     };
     match &o.benefit {

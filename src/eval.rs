@@ -959,13 +959,16 @@ impl Drop for Chosen {
 /// the quote's budget ([`quote_budget`]; then it keeps the best choice found); with more
 /// than [`MAX_EXACT_LINES`] contested lines, a heuristic decides.
 pub(crate) fn choose(p: &Prepared<'_>, parts: Vec<OfferIdx>) -> Chosen {
-    choose_within(p, parts, quote_budget(p.orig.len()), i64::MAX)
+    choose_within(p, parts, quote_budget(p), i64::MAX)
 }
 
-/// A quote's budget of bounds: [`ASSIGN_BUDGET`] up to 32 lines, then less in proportion
-/// (a bound applies every offer to every line), so a big cart costs about as much.
-pub(crate) fn quote_budget(lines: usize) -> usize {
-    ASSIGN_BUDGET * 32 / lines.max(32)
+/// A quote's budget of bounds: [`ASSIGN_BUDGET`] up to 8 lines under 8 candidate offers,
+/// then less in proportion to lines × candidates (a bound applies every offer to every
+/// line), so a big cart costs about as much, well within the default deadline.
+pub(crate) fn quote_budget(p: &Prepared<'_>) -> usize {
+    let candidates = p.ineligible.iter().filter(|i| i.is_none()).count();
+    let cells = p.orig.len().max(8) * candidates.max(8);
+    (ASSIGN_BUDGET * 64 / cells).max(1_000)
 }
 
 /// [`choose`] with a budget of bounds for the search over each conflict-free set's
@@ -1318,14 +1321,17 @@ fn keeps_of(whole: &[Lines], options: &[Vec<Vec<usize>>], pick: &[usize]) -> Vec
 pub(crate) const EXHAUSTIVE_CHOICES: usize = 64;
 
 /// Bounds one quote's searches over contested lines may compute in all before they keep
-/// the best choice found (see [`choose_within`]).
-pub(crate) const ASSIGN_BUDGET: usize = 4_096;
+/// the best choice found (see [`choose_within`]), on a cart of up to 8 lines; larger carts
+/// get less in proportion ([`quote_budget`]). A step budget rather than the clock decides,
+/// so the same request always gets the same answer; it is sized to end well within the
+/// default deadline, which stays as a safety net.
+pub(crate) const ASSIGN_BUDGET: usize = 60_000;
 
 /// Most contested lines of one conflict-free set the exact search takes on; beyond (or
 /// with the budget spent), lines with identical options choose alike (every combination
 /// of such groups, up to [`MAX_CHOICES`]), then each line alone tries its other options
 /// until a whole pass changes nothing, at most [`MAX_CHOICES`] times.
-pub(crate) const MAX_EXACT_LINES: usize = 48;
+pub(crate) const MAX_EXACT_LINES: usize = 256;
 
 /// Comparison key of a choice: lower payable, then the larger priority sum, then fewer
 /// applied offers (the keepers tie-break is applied separately, only on a full tie).

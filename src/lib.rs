@@ -43,6 +43,14 @@
 //! answers from its own snapshot, and a new file that does not compile is refused while the
 //! old rules keep answering (`examples/service.rs` is a small HTTP front built on it).
 //!
+//! ## Limits and deadlines
+//! Every query has a deadline ([`limits::DEFAULT_DEADLINE`], 1 s; [`RuleSet::with_deadline`]
+//! changes it): `best`, `gap` and `equivalent` answer `budget_exceeded` when it passes, a
+//! quote answers its best choice found with `"optimal": false`. Searches are bounded in
+//! steps first, so in practice the deadline only guards against an overloaded machine. The
+//! sizes that bound memory and time (audience operators, stages, diagnostics, wallet size,
+//! lines × offers, ...) are in [`limits`].
+//!
 //! ## Features
 //! - `schema` (default): `request_schema()`, `answer_schema()` and `tool_definition()`, the
 //!   JSON Schemas of the `ask` protocol derived from the serde types (`schemars`), usable as
@@ -82,14 +90,16 @@
 //!   order with a group-buy offer whose group failed is refunded in full, shipping included.
 //! - The stacking choice tries every combination of keepers up to 64 per conflict-free set
 //!   (ties broken by keepers in cart order, as the spec says). Beyond, a branch and bound
-//!   finds the lowest payable, then the larger priority sum, exactly; among choices equal on
-//!   both it keeps the first found (lines visited by stage, amount, then ID, so not by cart
-//!   order), not necessarily the one with fewer applied offers or the spec's keepers
-//!   order. A quote's searches compute at most 4,096 bounds in all (less in proportion
-//!   above 32 lines). With more than 48 contested lines in one conflict-free set, or the
-//!   budget spent, the choice is a heuristic: lines with identical offers choose alike,
-//!   then each line is improved alone, visiting lines by ID so the answer does not depend
-//!   on cart order. `best` needs proof, so there it answers `budget_exceeded` instead.
+//!   finds the lowest key (payable, then priority sum, then fewer applied offers) searching
+//!   lines in an order fixed by the cart's content, then, with the key proven, the first
+//!   choice with that key in cart order (the spec's last tie-break). Its budget is counted
+//!   in bounds, not time (60,000 bounds for 8 lines under 8 candidates, less in proportion
+//!   above, at least 1,000), so the same request always gets the same answer. A choice
+//!   whose search ran out of budget (or, as a safety net, past the deadline) is the best
+//!   found, the same whatever the order of the cart's lines, and the quote says
+//!   `"optimal": false`. Up to 256 contested lines per conflict-free set are searched; beyond,
+//!   lines with identical offers choose alike and then each line is improved alone,
+//!   visiting lines by ID. `best` needs proof, so there it answers `budget_exceeded`.
 //! - `best` is exact at every wallet size (an admissible lower bound; `youhui::bound`'s
 //!   docs in the source explain it). Its cost depends on the contests, not the wallet size:
 //!   a realistic wallet (one shop coupon per shop, one platform coupon per order) of 30

@@ -142,7 +142,7 @@ impl RuleSet {
         p: &Prepared<'_>,
         selected: &[OfferIdx],
     ) -> Result<(Chosen, Vec<OfferIdx>), EvalError> {
-        let budget = crate::eval::quote_budget(p.orig.len());
+        let budget = crate::eval::quote_budget(p);
         self.choose_for_within(p, selected, budget, i64::MAX)
     }
 

@@ -388,12 +388,8 @@ fn yes() -> bool {
 
 // ------------------------------------------------------------------ field deserialisers
 
-/// Most digits before the decimal point of a request amount: [`crate::MAX_MONEY_CENTS`]
-/// is ten trillion yuan, 14 digits.
-pub const MAX_AMOUNT_DIGITS: usize = 14;
-
 /// Parses a money amount from request text: a plain decimal (`399`, `399.5`, `399.00`),
-/// digits only with at most two decimals and at most [`MAX_AMOUNT_DIGITS`] before the point,
+/// digits only with at most two decimals and at most [`crate::limits::MAX_AMOUNT_DIGITS`] before the point,
 /// not negative, within range. Signs, spaces, `_`, exponents and other spellings are
 /// refused, so no amount is ever rounded or read differently than written.
 pub fn parse_price(s: &str) -> Result<Money, String> {
@@ -416,7 +412,7 @@ pub fn parse_price(s: &str) -> Result<Money, String> {
         return Err(format!("{shown} has more than two decimals"));
     }
     let int = int.trim_start_matches('0');
-    if int.len() > MAX_AMOUNT_DIGITS {
+    if int.len() > crate::limits::MAX_AMOUNT_DIGITS {
         return Err(format!("{shown} overflows"));
     }
     let yuan: i64 = if int.is_empty() {
