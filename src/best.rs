@@ -86,6 +86,10 @@ struct Search<'r, 'p, 'a> {
     /// (see [`twins`]); it is then taken only if that one is.
     twin_of_previous: Vec<bool>,
     work: usize,
+    /// Steps this search may take: [`limits::MAX_BEST_WORK`] up to 64 lines, less in
+    /// proportion above (a step costs in proportion to the lines), so a big cart ends
+    /// within the deadline on its step budget, the same answer every time.
+    budget: usize,
     best: Option<Priced>,
 }
 
@@ -93,26 +97,22 @@ impl Search<'_, '_, '_> {
     fn spend(&mut self, steps: usize) -> Result<(), EvalError> {
         self.p.deadline.check()?;
         self.work += steps;
-        if self.work > limits::MAX_BEST_WORK {
-            return Err(EvalError::Budget {
-                limit: limits::MAX_BEST_WORK,
-            });
+        if self.work > self.budget {
+            return Err(EvalError::Budget { limit: self.budget });
         }
         Ok(())
     }
 
     /// Prices a complete selection with the exact stacking choice.
     fn price(&mut self, selection: &[OfferIdx]) -> Result<(), EvalError> {
-        let budget = limits::MAX_BEST_WORK.saturating_sub(self.work);
+        let budget = self.budget.saturating_sub(self.work);
         let cutoff = self.best.as_ref().map_or(i64::MAX, |b| b.payable);
         let (chosen, _) = self
             .rules
             .choose_for_within(self.p, selection, budget, cutoff)?;
         self.spend(chosen.work.max(1))?;
         if !chosen.proven {
-            return Err(EvalError::Budget {
-                limit: limits::MAX_BEST_WORK,
-            });
+            return Err(EvalError::Budget { limit: self.budget });
         }
         if chosen.cut {
             // Nothing at or below the best payable found.
@@ -487,6 +487,7 @@ impl RuleSet {
             line_contests: vec![std::collections::HashMap::new(); p.orig.len()],
             coupons: coupons.iter().map(|c| c.0).collect(),
             work: 0,
+            budget: limits::MAX_BEST_WORK * 64 / p.orig.len().max(64),
             best: None,
         };
         search.price(&[])?;
@@ -521,7 +522,7 @@ impl RuleSet {
             selection: Vec::new(),
         });
         let (chosen, not_held) =
-            self.choose_for_within(&p, &best.selection, limits::MAX_BEST_WORK, i64::MAX)?;
+            self.choose_for_within(&p, &best.selection, search.budget, i64::MAX)?;
         let quote = self.assemble(&p, &best.selection, &not_held, &chosen);
         drop(chosen);
         let mut not_chosen = Vec::new();

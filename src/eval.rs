@@ -968,7 +968,10 @@ pub(crate) fn choose(p: &Prepared<'_>, parts: Vec<OfferIdx>) -> Chosen {
 pub(crate) fn quote_budget(p: &Prepared<'_>) -> usize {
     let candidates = p.ineligible.iter().filter(|i| i.is_none()).count();
     let cells = p.orig.len().max(8) * candidates.max(8);
-    (ASSIGN_BUDGET * 64 / cells).max(1_000)
+    // At least enough for the first dive and some search on a big realistic cart.
+    (ASSIGN_BUDGET * 64 / cells)
+        .max(16 * p.orig.len())
+        .max(1_000)
 }
 
 /// [`choose`] with a budget of bounds for the search over each conflict-free set's
@@ -1331,7 +1334,7 @@ pub(crate) const ASSIGN_BUDGET: usize = 60_000;
 /// with the budget spent), lines with identical options choose alike (every combination
 /// of such groups, up to [`MAX_CHOICES`]), then each line alone tries its other options
 /// until a whole pass changes nothing, at most [`MAX_CHOICES`] times.
-pub(crate) const MAX_EXACT_LINES: usize = 256;
+pub(crate) const MAX_EXACT_LINES: usize = crate::limits::MAX_LINES;
 
 /// Comparison key of a choice: lower payable, then the larger priority sum, then fewer
 /// applied offers (the keepers tie-break is applied separately, only on a full tie).
