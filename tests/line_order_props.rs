@@ -1,0 +1,113 @@
+//! The answer depends on the cart's content, not on the order of its lines: carts of up to
+//! 20 lines under up to 10 activities of one stage (every line contested), quoted in a
+//! shuffled order, pay the same.
+//!
+//! The spec breaks exact ties by cart order (keepers line by line; a remainder cent to the
+//! earlier line), so with a proven choice only the payable is compared. A choice that is
+//! not proven (`optimal: false`) is the best found by a search in content order: then every
+//! line keeps the same offers too, and pays the same up to a remainder cent.
+
+use proptest::prelude::*;
+use youhui::{Cart, Context, Line, Money, Quote, RuleSet};
+
+const BENEFITS: [&str; 12] = [
+    "直降12",
+    "满300减40",
+    "满200减20 / 满500减70",
+    "每满200减25",
+    "满500打8折",
+    "满3件打7折",
+    "9折",
+    "买一送一",
+    "第2件半价",
+    "特价35",
+    "3件99元",
+    "立减5",
+];
+
+fn rules_text(offers: &[(usize, u8, bool, i8)], lines: usize, max: u8) -> String {
+    let mut text = format!("ruleset \"order\" {{ stages a\n stage a max {max} }}\n");
+    for (i, &(b, scope, exclusive, priority)) in offers.iter().enumerate() {
+        let scope = if scope % 3 == 0 || lines < 2 {
+            "scope all".to_string()
+        } else {
+            // Every `scope`-th line, a different slice for each offer.
+            let skus: Vec<String> = (0..lines)
+                .filter(|l| (l + i) % usize::from(scope % 3 + 1) == 0)
+                .map(|l| format!("\"S{l}\""))
+                .collect();
+            if skus.is_empty() {
+                "scope all".to_string()
+            } else {
+                format!("scope sku {}", skus.join(", "))
+            }
+        };
+        text += &format!(
+            "activity o{i} {{ stage a benefit {} {scope}{}{} }}\n",
+            BENEFITS[b % BENEFITS.len()],
+            if exclusive { " exclusive" } else { "" },
+            if priority != 0 {
+                format!(" priority {priority}")
+            } else {
+                String::new()
+            }
+        );
+    }
+    text
+}
+
+fn by_id(q: &Quote) -> Vec<(String, i64, Vec<String>)> {
+    let mut v: Vec<(String, i64, Vec<String>)> = q
+        .lines
+        .iter()
+        .map(|l| {
+            let mut offers: Vec<String> = l.discounts.iter().map(|d| d.offer.clone()).collect();
+            offers.sort();
+            (l.id.clone(), l.payable.0, offers)
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn shuffled_lines_pay_the_same(
+        offers in prop::collection::vec((0..12usize, any::<u8>(), prop::bool::weighted(0.15), -1..2i8), 2..=10),
+        lines in prop::collection::vec((500..40_000i64, 1..4u32), 1..=20),
+        max in 1..3u8,
+        seed in any::<u64>(),
+    ) {
+        let text = rules_text(&offers, lines.len(), max);
+        let rules = RuleSet::parse(&text).unwrap();
+        let cart = Cart {
+            lines: lines
+                .iter()
+                .enumerate()
+                .map(|(i, &(cents, qty))| Line::new(&format!("L{i}"), &format!("S{i}"), "s", Money(cents), qty))
+                .collect(),
+        };
+        // A permutation from the seed (Fisher–Yates on a small LCG).
+        let mut shuffled = cart.clone();
+        let mut x = seed | 1;
+        for i in (1..shuffled.lines.len()).rev() {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let j = (x >> 33) as usize % (i + 1);
+            shuffled.lines.swap(i, j);
+        }
+        let ctx = Context::default();
+        let a = rules.quote(&cart, &ctx, &[] as &[&str]).unwrap();
+        let b = rules.quote(&shuffled, &ctx, &[] as &[&str]).unwrap();
+        prop_assert_eq!(a.payable, b.payable, "{}", text);
+        prop_assert_eq!(a.optimal, b.optimal, "{}", text);
+        if !a.optimal {
+            for (x, y) in by_id(&a).iter().zip(by_id(&b)) {
+                prop_assert_eq!(&x.0, &y.0);
+                prop_assert!((x.1 - y.1).abs() <= 1, "{} pays {} and {}\n{}", x.0, x.1, y.1, text);
+                prop_assert_eq!(&x.2, &y.2, "{} keeps different offers\n{}", x.0, text);
+            }
+        }
+    }
+}
