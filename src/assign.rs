@@ -118,8 +118,11 @@ impl Search<'_, '_, '_, '_> {
         self.beats_best(bound)
     }
 
+    /// Whether the budget (or the deadline) is spent. Also without a choice found: under a
+    /// cutoff (from `best`) the dive's seed may be above it, and the caller then learns
+    /// that the search was not finished.
     fn out_of_time(&mut self) -> bool {
-        if self.best.is_some() && (self.nodes >= self.budget || self.deadline.passed()) {
+        if self.nodes >= self.budget || self.deadline.passed() {
             self.out_of_budget = true;
         }
         self.out_of_budget
@@ -310,6 +313,8 @@ pub(crate) fn search(
         if let Some((key, _, _)) = &s.best {
             let key = *key;
             let lowest = s.best.take();
+            // A budget of its own: how long this pass takes depends on the cart's order.
+            s.budget = s.budget.saturating_add(s.nodes);
             s.order.sort_unstable();
             s.reopen();
             if !s.dfs(0, Some(key)) {

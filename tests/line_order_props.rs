@@ -6,6 +6,9 @@
 //! earlier line), so with a proven choice only the payable is compared. A choice that is
 //! not proven (`optimal: false`) is the best found by a search in content order: then every
 //! line keeps the same offers too, and pays the same up to a remainder cent.
+//! (Finding the spec's first choice in cart order among equal ones is a second pass whose
+//! cost depends on the order: one order may finish it and the other not, so the two
+//! answers' `optimal` may differ while the payable does not.)
 
 use proptest::prelude::*;
 use youhui::{Cart, Context, Line, Money, Quote, RuleSet};
@@ -101,8 +104,10 @@ proptest! {
         let a = rules.quote(&cart, &ctx, &[] as &[&str]).unwrap();
         let b = rules.quote(&shuffled, &ctx, &[] as &[&str]).unwrap();
         prop_assert_eq!(a.payable, b.payable, "{}", text);
-        prop_assert_eq!(a.optimal, b.optimal, "{}", text);
-        if !a.optimal {
+        // Both unproven: both the best found in content order. (One order may prove the
+        // spec's tie-break among equal choices where the other runs out of budget: the
+        // payable is the same, the keepers need not be.)
+        if !a.optimal && !b.optimal {
             for (x, y) in by_id(&a).iter().zip(by_id(&b)) {
                 prop_assert_eq!(&x.0, &y.0);
                 prop_assert!((x.1 - y.1).abs() <= 1, "{} pays {} and {}\n{}", x.0, x.1, y.1, text);
