@@ -133,6 +133,12 @@ impl Search<'_, '_, '_, '_> {
     fn dive(&mut self) {
         for d in 0..self.order.len() {
             let l = self.order[d];
+            if self.nodes >= self.budget || self.deadline.passed() {
+                // No budget left to compare options: the rest take their first one.
+                self.out_of_budget = true;
+                self.decide(l, 0, true);
+                continue;
+            }
             let _ = self.bound();
             let mut pick: Option<(Key, std::cmp::Reverse<i128>, usize)> = None;
             let wants: Vec<i128> = self.options[l]

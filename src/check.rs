@@ -125,7 +125,13 @@ impl Checker {
                         );
                     }
                 }
-                stages = list.iter().map(|s| s.node.clone()).collect();
+                // Beyond the limit (an error above) the rest is not looked at, so later
+                // messages that list the stages stay short.
+                stages = list
+                    .iter()
+                    .take(crate::limits::MAX_STAGES)
+                    .map(|s| s.node.clone())
+                    .collect();
                 stages.dedup();
             }
         }

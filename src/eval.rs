@@ -968,10 +968,13 @@ pub(crate) fn choose(p: &Prepared<'_>, parts: Vec<OfferIdx>) -> Chosen {
 pub(crate) fn quote_budget(p: &Prepared<'_>) -> usize {
     let candidates = p.ineligible.iter().filter(|i| i.is_none()).count();
     let cells = p.orig.len().max(8) * candidates.max(8);
-    // At least enough for the first dive and some search on a big realistic cart.
+    // At least enough for the first dive and some search on a big realistic cart, but
+    // never more than about 200 million line-offer steps in all.
     (ASSIGN_BUDGET * 64 / cells)
         .max(16 * p.orig.len())
         .max(1_000)
+        .min(MAX_CELL_STEPS / cells)
+        .max(1)
 }
 
 /// [`choose`] with a budget of bounds for the search over each conflict-free set's
@@ -1329,6 +1332,9 @@ pub(crate) const EXHAUSTIVE_CHOICES: usize = 64;
 /// so the same request always gets the same answer; it is sized to end well within the
 /// default deadline, which stays as a safety net.
 pub(crate) const ASSIGN_BUDGET: usize = 60_000;
+
+/// Most bounds × (lines × candidates) one quote's search may cost.
+const MAX_CELL_STEPS: usize = 200_000_000;
 
 /// Most contested lines of one conflict-free set the exact search takes on; beyond (or
 /// with the budget spent), lines with identical options choose alike (every combination
