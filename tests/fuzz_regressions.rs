@@ -40,3 +40,102 @@ fn quote_invariants() {
         targets::quote_invariants(&data);
     }
 }
+
+/// Deterministic input: `prefix`, then `len` bytes of a small linear congruential generator
+/// seeded with `seed`.
+fn seeded(prefix: &[u8], seed: u32, len: usize) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(12_345);
+    let mut data = prefix.to_vec();
+    data.extend((0..len).map(|_| {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        (x >> 16) as u8
+    }));
+    data
+}
+
+/// Open: a legal file with thousands of offers of one stage contesting every line of a
+/// 100-line cart takes seconds to quote (the keeper options of a line are computed pairwise,
+/// before any budget or deadline is looked at). `fuzz/known/` holds one such input. Run with
+/// `cargo test --release --test fuzz_regressions -- --ignored`.
+#[test]
+#[ignore = "open: many same-stage offers on every line exceed the quote's time bound"]
+fn hostile_rules() {
+    replay("hostile_rules", targets::hostile_rules);
+    // Every generator (first byte) with every size choice (third byte: below, at and above
+    // the limit, the largest size, ...), then mixed inputs.
+    for mode in 0u8..6 {
+        for size in 0u8..8 {
+            targets::hostile_rules(&seeded(&[mode, 1, size], u32::from(size), 64));
+        }
+    }
+    for seed in 0..48 {
+        targets::hostile_rules(&seeded(&[], seed, 256));
+    }
+}
+
+#[test]
+fn hostile_requests() {
+    replay("hostile_requests", targets::hostile_requests);
+    // Both rule sets (first byte) with every kind of request (second byte), then mixed;
+    // counts the answers by error code, to see that most requests reach the queries.
+    let mut inputs = Vec::new();
+    for set in [0u8, 3] {
+        for kind in 0u8..9 {
+            for seed in 0..4 {
+                inputs.push(seeded(&[set, kind], seed, 512));
+            }
+        }
+    }
+    inputs.extend((0..64).map(|seed| seeded(&[], seed, 512)));
+    let mut codes = std::collections::BTreeMap::new();
+    for data in &inputs {
+        for answer in targets::hostile_answers(data) {
+            let code = answer["error"]["code"]
+                .as_str()
+                .unwrap_or("answered")
+                .to_string();
+            *codes.entry(code).or_insert(0) += 1;
+        }
+    }
+    eprintln!("hostile_requests: {codes:?}");
+    assert!(codes.get("answered").copied().unwrap_or(0) * 2 > inputs.len());
+}
+
+#[test]
+fn permutation() {
+    replay("permutation", targets::permutation);
+    // Counts how often the lines pay differently (allowed: the spec breaks ties by cart
+    // order) and how often the payable differs (not allowed), split by whether the
+    // difference stays within the one cent per order-level offer that
+    // `tests/eval_props.rs` tolerates for tied lines.
+    let (mut skipped, mut same, mut lines, mut within_cent, mut payable) = (0, 0, 0, 0, vec![]);
+    for seed in 0..200 {
+        match targets::permutation_outcome(&seeded(&[], seed, 200)) {
+            targets::Permuted::Skipped => skipped += 1,
+            targets::Permuted::Same => same += 1,
+            targets::Permuted::LinesDiffer => lines += 1,
+            targets::Permuted::PayableDiffers {
+                cents,
+                order_level,
+                how,
+            } => {
+                if cents <= order_level as i64 {
+                    within_cent += 1;
+                }
+                payable.push(how);
+            }
+        }
+    }
+    eprintln!(
+        "permutation: of {} carts compared, {lines} had a line paying differently and {} a different payable ({within_cent} of them by at most 1 cent per order-level offer); {skipped} not compared",
+        same + lines + payable.len(),
+        payable.len()
+    );
+    assert!(same + lines > 80, "too few compared: {skipped} skipped");
+    assert!(
+        payable.is_empty(),
+        "{} cases, the first: {}",
+        payable.len(),
+        payable[0]
+    );
+}
