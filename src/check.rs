@@ -125,13 +125,7 @@ impl Checker {
                         );
                     }
                 }
-                // Beyond the limit (an error above) the rest is not looked at, so later
-                // messages that list the stages stay short.
-                stages = list
-                    .iter()
-                    .take(crate::limits::MAX_STAGES)
-                    .map(|s| s.node.clone())
-                    .collect();
+                stages = list.iter().map(|s| s.node.clone()).collect();
                 stages.dedup();
             }
         }
@@ -158,12 +152,18 @@ impl Checker {
 
     fn stage(&mut self, stage: &Name, r: &Resolved) {
         if !r.stage_index.contains_key(&stage.node) {
-            let declared = r
+            // Listed up to the stage limit, so a hostile header cannot make every such
+            // message as long as itself.
+            let mut declared = r
                 .stages
                 .iter()
+                .take(crate::limits::MAX_STAGES)
                 .map(|s| format!("\"{s}\""))
                 .collect::<Vec<_>>()
                 .join(", ");
+            if r.stages.len() > crate::limits::MAX_STAGES {
+                declared.push_str(", …");
+            }
             self.error(
                 CheckError::UnknownStage {
                     stage: stage.node.clone(),
