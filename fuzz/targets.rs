@@ -1263,6 +1263,12 @@ pub enum Permuted {
     /// Same payable, but some line pays differently (allowed: the spec's last tie-break is
     /// by cart order).
     LinesDiffer,
+    /// The payable differs, but two lines have the same unit price: allowed, since group
+    /// benefits order such units by line (the spec's tie-break).
+    PayableDiffersOnTie {
+        /// By how many cents.
+        cents: i64,
+    },
     /// The payable differs: the invariant is broken.
     PayableDiffers {
         /// By how many cents.
@@ -1313,7 +1319,9 @@ pub fn permutation_outcome(data: &[u8]) -> Permuted {
         Err(e) => panic!("only one cart order answers: {e}\n{text}"),
     };
     if q.payable != r.payable && tied {
-        return Permuted::LinesDiffer;
+        return Permuted::PayableDiffersOnTie {
+            cents: (q.payable.0 - r.payable.0).abs(),
+        };
     }
     if q.payable != r.payable {
         let lines = |c: &Cart| {
