@@ -210,15 +210,7 @@ impl RuleSet {
             l.qty -= back[i];
         }
         remaining.lines.retain(|l| l.qty > 0);
-        let coupons: Vec<&str> = order
-            .applied
-            .iter()
-            .filter(|a| {
-                self.offer(&a.offer)
-                    .is_some_and(|o| o.kind == OfferKind::Coupon)
-            })
-            .map(|a| a.offer.as_str())
-            .collect();
+        let coupons = self.order_coupons(order);
         let (remaining_goods, requote) = if remaining.lines.is_empty() {
             (0, None)
         } else {
@@ -265,6 +257,19 @@ fn mismatch(detail: String) -> Error {
 }
 
 impl RuleSet {
+    /// The coupons an order used: the selection its refund is priced with again.
+    fn order_coupons<'o>(&self, order: &'o Order) -> Vec<&'o str> {
+        order
+            .applied
+            .iter()
+            .filter(|a| {
+                self.offer(&a.offer)
+                    .is_some_and(|o| o.kind == OfferKind::Coupon)
+            })
+            .map(|a| a.offer.as_str())
+            .collect()
+    }
+
     /// Refuses an order that does not add up, or, when it names these rules by their
     /// fingerprint, that is not what they answer for its cart and context. Only then can
     /// a refund trust the amounts the client sent back.
@@ -325,15 +330,7 @@ impl RuleSet {
             // Other (older) rules answered it: its amounts cannot be checked again here.
             return Ok(());
         }
-        let coupons: Vec<&str> = order
-            .applied
-            .iter()
-            .filter(|a| {
-                self.offer(&a.offer)
-                    .is_some_and(|o| o.kind == OfferKind::Coupon)
-            })
-            .map(|a| a.offer.as_str())
-            .collect();
+        let coupons = self.order_coupons(order);
         // The order was placed while its group buys were open; that one has failed since
         // is what the refund is about, not a difference.
         let mut placed = ctx.clone();
