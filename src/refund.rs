@@ -274,12 +274,10 @@ impl RuleSet {
     /// fingerprint, that is not what they answer for its cart and context. Only then can
     /// a refund trust the amounts the client sent back.
     fn verify_order(&self, order: &Order, cart: &Cart, ctx: &Context) -> Result<(), Error> {
-        let mut ids: Vec<&str> = order.lines.iter().map(|l| l.id.as_str()).collect();
-        ids.sort_unstable();
-        if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
+        if let Some(id) = crate::request::first_repeat(order.lines.iter().map(|l| l.id.as_str())) {
             return Err(EvalError::bad(
                 "order.lines.id",
-                format!("line ID \"{}\" appears twice in the order", w[0]),
+                format!("line ID \"{id}\" appears twice in the order"),
             )
             .into());
         }

@@ -85,13 +85,10 @@ impl Cart {
                 format!("at most {MAX_LINES} lines"),
             ));
         }
-        // Repeated IDs: sorted, so a 1,000-line cart costs n log n, not n².
-        let mut ids: Vec<&str> = self.lines.iter().map(|l| l.id.as_str()).collect();
-        ids.sort_unstable();
-        if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
+        if let Some(id) = first_repeat(self.lines.iter().map(|l| l.id.as_str())) {
             return Err(EvalError::bad(
                 "cart.lines.id",
-                format!("line id \"{}\" repeats", w[0]),
+                format!("line id \"{id}\" repeats"),
             ));
         }
         let mut total: i64 = 0;
@@ -387,6 +384,14 @@ fn yes() -> bool {
 }
 
 // ------------------------------------------------------------------ field deserialisers
+
+/// An ID that occurs more than once (the smallest such), found by sorting: a 1,000-line
+/// cart costs n log n, not n².
+pub(crate) fn first_repeat<'a>(ids: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let mut ids: Vec<&str> = ids.collect();
+    ids.sort_unstable();
+    ids.windows(2).find(|w| w[0] == w[1]).map(|w| w[0])
+}
 
 /// Parses a money amount from request text: a plain decimal (`399`, `399.5`, `399.00`),
 /// digits only with at most two decimals and at most [`crate::limits::MAX_AMOUNT_DIGITS`] before the point,

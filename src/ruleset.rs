@@ -28,14 +28,26 @@ pub struct Checked {
 /// assert!(msg.contains("--> rules.promo:2:37"));
 /// ```
 pub fn check_rules(file: &str, text: &str) -> Checked {
-    let (ast, mut diags) = syntax::parse(text);
+    let (ast, diags) = syntax::parse(text);
     let complete = diags.is_empty();
-    let (resolved, check_diags) = check::check(&ast, text, complete);
+    check_and_compile(file, text, &ast, diags, complete)
+}
+
+/// The stages after parsing: check `ast` (after the parse's `diags`), and compile it when
+/// nothing is an error.
+fn check_and_compile(
+    file: &str,
+    text: &str,
+    ast: &crate::ast::File,
+    mut diags: Vec<crate::diagnostic::RawDiagnostic>,
+    complete: bool,
+) -> Checked {
+    let (resolved, check_diags) = check::check(ast, text, complete);
     diags.extend(check_diags);
     let report = Report::new(file, text, diags);
     let rules = (!report.has_errors()).then(|| {
         let warnings = report.warnings().cloned().collect();
-        compile::compile(&ast, &resolved, warnings)
+        compile::compile(ast, &resolved, warnings)
     });
     Checked { report, rules }
 }
@@ -46,7 +58,7 @@ pub fn check_rules(file: &str, text: &str) -> Checked {
 pub(crate) fn benefit_rules(phrase: &str) -> Checked {
     use crate::ast::{File, Header, HeaderField, Offer, OfferField, OfferKind};
     use crate::diagnostic::{Span, Spanned};
-    let (benefit, mut diags) = syntax::parse_benefit(phrase);
+    let (benefit, diags) = syntax::parse_benefit(phrase);
     let mut ast = File::default();
     if let Some(benefit) = benefit {
         let name = |s: &str| Spanned::new(s.to_string(), Span::default());
@@ -69,14 +81,10 @@ pub(crate) fn benefit_rules(phrase: &str) -> Checked {
             span: Span::new(0, phrase.len()),
         });
     }
-    let complete = diags.is_empty();
-    if complete {
-        let (resolved, check_diags) = check::check(&ast, phrase, true);
-        diags.extend(check_diags);
-        let report = Report::new("phrase", phrase, diags);
-        let rules = (!report.has_errors()).then(|| compile::compile(&ast, &resolved, Vec::new()));
-        return Checked { report, rules };
+    if diags.is_empty() {
+        return check_and_compile("phrase", phrase, &ast, diags, true);
     }
+    // Not a benefit phrase: checking the empty rule set would only add noise.
     Checked {
         report: Report::new("phrase", phrase, diags),
         rules: None,
