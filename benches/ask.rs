@@ -1,4 +1,4 @@
-//! `ask/jsonl`: requests through the code path `examples/ask` uses for every line: parse the
+//! `ask/jsonl`: requests through the code path `youhui ask` uses for every line (`RuleSet::answer_line`): parse the
 //! JSON request, answer it (with explanations), write the JSON answer. Criterion reports
 //! requests per second (`thrpt`).
 
@@ -8,14 +8,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 mod gen;
 
 fn serve(rules: &youhui::RuleSet, line: &str, out: &mut Vec<u8>) {
-    let response = match serde_json::from_str::<youhui::Request>(line) {
-        Ok(req) => rules.answer(&req),
-        Err(e) => rules.error_response(youhui::ErrorBody::bad_request(
-            format!("bad request: {e}"),
-            Some(e.line()),
-            Some(e.column()),
-        )),
-    };
+    let response = rules.answer_line(line.as_bytes());
     serde_json::to_writer(&mut *out, &response).expect("serialise");
     out.push(b'\n');
 }

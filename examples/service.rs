@@ -22,7 +22,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use youhui::{ErrorBody, Request, SharedRules};
+use youhui::{ErrorBody, SharedRules};
 
 /// Largest request body read (the `ask` line limit).
 const MAX_BODY: usize = youhui::limits::MAX_REQUEST_BYTES;
@@ -129,14 +129,7 @@ fn serve(stream: TcpStream, rules: &SharedRules) -> std::io::Result<()> {
         ("POST", "/ask") => {
             let mut body = vec![0u8; length];
             reader.read_exact(&mut body)?;
-            let response = match serde_json::from_slice::<Request>(&body) {
-                Ok(req) => snapshot.answer(&req),
-                Err(e) => snapshot.error_response(ErrorBody::bad_request(
-                    format!("bad request: {e}"),
-                    Some(e.line()),
-                    Some(e.column()),
-                )),
-            };
+            let response = snapshot.answer_line(&body);
             ("200 OK", json(&response))
         }
         ("GET", "/rules") => (

@@ -120,6 +120,7 @@ pub struct Offer {
 
 /// Whether an offer applies by itself or must be selected.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OfferKind {
     /// Applies automatically when eligible.
@@ -284,6 +285,21 @@ pub enum CmpOp {
     /// `>=`
     #[serde(rename = ">=")]
     Ge,
+}
+
+impl CmpOp {
+    /// The operator that holds exactly when this one does not (`not (level >= 2)` is
+    /// `level < 2`).
+    pub fn negated(self) -> CmpOp {
+        match self {
+            CmpOp::Eq => CmpOp::Ne,
+            CmpOp::Ne => CmpOp::Eq,
+            CmpOp::Lt => CmpOp::Ge,
+            CmpOp::Le => CmpOp::Gt,
+            CmpOp::Gt => CmpOp::Le,
+            CmpOp::Ge => CmpOp::Lt,
+        }
+    }
 }
 
 impl CmpOp {

@@ -78,7 +78,8 @@ impl RuleSet {
     /// An offer's benefit and scope, or a phrase's benefit (scope `None`: it takes the other
     /// side's scope).
     fn side(&self, spec: &str) -> Result<(Side, bool), Error> {
-        if let Some(o) = self.offer(spec) {
+        // An offer by ID or exact title; anything else is read as a benefit phrase.
+        if let Some(o) = self.index_of(spec).ok().map(|i| &self.inner.offers[i]) {
             return Ok((
                 Side {
                     benefit: o.benefit.clone(),

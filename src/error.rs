@@ -337,11 +337,13 @@ pub enum EvalError {
         /// What is wrong with it.
         message: String,
     },
-    /// An offer or coupon ID the rule set does not know.
-    #[error("unknown offer \"{id}\"")]
+    /// An offer or coupon the rule set does not know, by ID or by title.
+    #[error("unknown offer \"{id}\"{}", did_you_mean(suggestions))]
     UnknownOffer {
-        /// The ID.
+        /// The name as given.
         id: String,
+        /// The closest offers, closest first.
+        suggestions: Vec<OfferSuggestion>,
     },
     /// Two selected coupons that cannot be used together.
     #[error("coupons \"{a}\" and \"{b}\" cannot be used together ({rule}); choose one")]
@@ -382,6 +384,34 @@ pub enum EvalError {
         /// Where.
         what: String,
     },
+}
+
+/// An offer close to a name the rule set does not know.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OfferSuggestion {
+    /// Its ID.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+}
+
+/// `; did you mean shop20 (店铺20元券)?` (nothing without suggestions).
+fn did_you_mean(s: &[OfferSuggestion]) -> String {
+    let names: Vec<String> = s
+        .iter()
+        .map(|o| {
+            if o.title == o.id {
+                o.id.clone()
+            } else {
+                format!("{} ({})", o.id, o.title)
+            }
+        })
+        .collect();
+    if names.is_empty() {
+        String::new()
+    } else {
+        format!("; did you mean {}?", names.join(" or "))
+    }
 }
 
 impl EvalError {

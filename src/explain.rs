@@ -6,6 +6,9 @@
 
 use serde::Serialize;
 
+pub(crate) mod offer;
+pub(crate) mod summary;
+
 use crate::answer::*;
 use crate::ast::{CmpOp, Dim};
 use crate::ir::*;
@@ -155,7 +158,7 @@ pub(crate) fn benefit_zh(b: &Benefit, next: bool) -> String {
 }
 
 /// The next step of a benefit in plain English (`¥50.00 off every ¥300.00`).
-fn benefit_en(b: &Benefit, f: &Fmt<'_>) -> String {
+pub(crate) fn benefit_en(b: &Benefit, f: &Fmt<'_>) -> String {
     match b {
         Benefit::Tiered { tiers } => match tiers.first() {
             Some(t) => {
@@ -709,9 +712,15 @@ pub(crate) fn equivalent(
 
 /// An RFC 3339 time as a shopper reads it, in the rule set's own timezone:
 /// `2026-11-11T00:59:59+08:00` → `2026-11-11 00:59:59`.
+/// Outside +08:00 the offset is said (`2026-11-11 00:59:59 UTC+09:00`), so a shopper in
+/// Beijing is not misled by a Tokyo shop's clock.
 fn clock_text(rfc: &str) -> String {
-    match rfc.get(..19) {
-        Some(clock) if rfc.len() > 19 => clock.replacen('T', " ", 1),
+    match (rfc.get(..19), rfc.get(19..)) {
+        (Some(clock), Some("+08:00")) => clock.replacen('T', " ", 1),
+        (Some(clock), Some("+00:00" | "Z")) => format!("{} UTC", clock.replacen('T', " ", 1)),
+        (Some(clock), Some(offset)) if !offset.is_empty() => {
+            format!("{} UTC{offset}", clock.replacen('T', " ", 1))
+        }
         _ => rfc.to_string(),
     }
 }
@@ -743,7 +752,13 @@ pub(crate) fn predicate_zh(p: &Predicate) -> String {
     match p {
         Predicate::Or(a, b) => format!("{}或{}", predicate_zh(a), predicate_zh(b)),
         Predicate::And(a, b) => format!("{}且{}", predicate_zh(a), predicate_zh(b)),
-        Predicate::Not(a) => format!("非（{}）", predicate_zh(a)),
+        // `not (user.new)` is 老用户, not 非（新用户）.
+        Predicate::Not(a) => match &**a {
+            Predicate::New(b) => predicate_zh(&Predicate::New(!b)),
+            Predicate::Level(op, n) => predicate_zh(&Predicate::Level(op.negated(), *n)),
+            Predicate::Channel(op, c) => predicate_zh(&Predicate::Channel(op.negated(), c.clone())),
+            _ => format!("非（{}）", predicate_zh(a)),
+        },
         Predicate::Level(op, n) => format!("会员等级{}{n}级", cmp_zh(*op)),
         Predicate::New(true) => "新用户".into(),
         Predicate::New(false) => "老用户".into(),
@@ -758,7 +773,12 @@ pub(crate) fn predicate_en(p: &Predicate) -> String {
     match p {
         Predicate::Or(a, b) => format!("{} or {}", predicate_en(a), predicate_en(b)),
         Predicate::And(a, b) => format!("{} and {}", predicate_en(a), predicate_en(b)),
-        Predicate::Not(a) => format!("not ({})", predicate_en(a)),
+        Predicate::Not(a) => match &**a {
+            Predicate::New(b) => predicate_en(&Predicate::New(!b)),
+            Predicate::Level(op, n) => predicate_en(&Predicate::Level(op.negated(), *n)),
+            Predicate::Channel(op, c) => predicate_en(&Predicate::Channel(op.negated(), c.clone())),
+            _ => format!("not ({})", predicate_en(a)),
+        },
         Predicate::Level(op, n) => format!("members of level {}{n}", cmp_en(*op)),
         Predicate::New(true) => "new customers".into(),
         Predicate::New(false) => "returning customers".into(),

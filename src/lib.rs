@@ -151,7 +151,10 @@ pub mod guide;
 mod ir;
 pub mod limits;
 mod money;
+mod offers;
 mod pool;
+#[cfg(feature = "json")]
+mod protocol;
 mod query;
 mod refund;
 mod request;
@@ -160,7 +163,10 @@ mod ruleset;
 mod schema;
 mod scope_index;
 mod shared;
+mod suggest;
 mod syntax;
+#[cfg(feature = "json")]
+pub mod tools;
 
 pub use answer::{
     Applied, Best, Detail, Eligibility, GiftGranted, LineQuote, NotApplied, NotChosen, Presale,
@@ -171,7 +177,8 @@ pub use diagnostic::{
     Diagnostic, DiagnosticJson, DiagnosticKind, Report, Severity, Span, Spanned, SOURCE_WINDOW,
 };
 pub use equivalent::{Counterexample, Equivalence};
-pub use error::{CheckError, CheckWarning, Error, EvalError, SyntaxError};
+pub use error::{CheckError, CheckWarning, Error, EvalError, OfferSuggestion, SyntaxError};
+pub use explain::summary::Summary;
 pub use explain::Explanation;
 pub use gap::{Gap, GapStep};
 pub use ir::{
@@ -179,7 +186,10 @@ pub use ir::{
     ThresholdBase, Tier, TierAt, Window,
 };
 pub use money::{Money, Rate, Rounding, MAX_MONEY_CENTS};
-pub use query::{Body, ErrorBody, Response, RulesId};
+pub use offers::{OfferInfo, OfferList, WindowWords, Words};
+#[cfg(feature = "json")]
+pub use protocol::{read_line, read_request, Refused};
+pub use query::{Body, ErrorBody, RequestId, Response, RulesId};
 pub use refund::{Lost, Order, OrderApplied, OrderLine, OrderPresale, Refund, Return};
 pub use request::{parse_now, parse_price, Cart, Context, GroupState, Line, Request, User};
 pub use ruleset::{check_rules, Checked};

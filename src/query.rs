@@ -7,18 +7,57 @@ use crate::answer::*;
 use crate::ast::OfferKind;
 use crate::error::{Error, EvalError};
 use crate::eval::{choose, compatible, excludes, line_rule, Chosen, Prepared};
+use crate::explain::summary::{self, Summary};
 use crate::explain::{self, Explanation};
 use crate::ir::*;
 use crate::money::Money;
 use crate::request::{Cart, Context, Request};
 
 impl RuleSet {
-    pub(crate) fn index_of(&self, id: &str) -> Result<OfferIdx, EvalError> {
-        self.inner
-            .index
-            .get(id)
-            .copied()
-            .ok_or_else(|| EvalError::UnknownOffer { id: id.to_string() })
+    /// The offer a request names, by ID or else by its exact title. A name that is
+    /// neither (or a title several offers share) is `unknown_offer`, with the closest IDs
+    /// and titles as suggestions.
+    pub(crate) fn index_of(&self, name: &str) -> Result<OfferIdx, EvalError> {
+        let rules = &self.inner;
+        if let Some(&i) = rules.index.get(name) {
+            return Ok(i);
+        }
+        let mut titled = (0..rules.offers.len()).filter(|&o| rules.offers[o].title == name);
+        let suggest = |idx: &mut dyn Iterator<Item = OfferIdx>| {
+            idx.map(|o| crate::error::OfferSuggestion {
+                id: rules.offers[o].id.clone(),
+                title: rules.offers[o].title.clone(),
+            })
+            .collect()
+        };
+        let suggestions = match (titled.next(), titled.next()) {
+            (Some(o), None) => return Ok(o),
+            // A shared title names no one offer: offer every one it could mean.
+            (Some(a), Some(b)) => suggest(&mut [a, b].into_iter().chain(titled)),
+            (None, _) => {
+                let by_id =
+                    crate::suggest::closest(name, rules.offers.iter().map(|o| o.id.as_str()), 3);
+                let by_title =
+                    crate::suggest::closest(name, rules.offers.iter().map(|o| o.title.as_str()), 3);
+                let mut picks: Vec<OfferIdx> = Vec::new();
+                for o in by_id
+                    .iter()
+                    .filter_map(|id| rules.index.get(*id).copied())
+                    .chain(by_title.iter().flat_map(|t| {
+                        (0..rules.offers.len()).filter(move |&o| rules.offers[o].title == *t)
+                    }))
+                {
+                    if !picks.contains(&o) && picks.len() < 3 {
+                        picks.push(o);
+                    }
+                }
+                suggest(&mut picks.into_iter())
+            }
+        };
+        Err(EvalError::UnknownOffer {
+            id: name.chars().take(40).collect(),
+            suggestions,
+        })
     }
 
     /// Resolves selected coupon IDs (unknown → `unknown_offer`, an activity → `bad_request`),
@@ -344,7 +383,7 @@ impl RuleSet {
         Ok(Eligibility {
             eligible: reason.is_none(),
             reason,
-            offer: offer.to_string(),
+            offer: self.inner.offers[o].id.clone(),
         })
     }
 
@@ -414,6 +453,8 @@ impl RuleSet {
         let rules = &self.inner;
         let (ia, ib) = (self.index_of(a)?, self.index_of(b)?);
         let (oa, ob) = (&rules.offers[ia], &rules.offers[ib]);
+        // Answers name offers by ID, whichever way the request named them.
+        let (a, b) = (oa.id.as_str(), ob.id.as_str());
         let neutral = oa.benefit.is_price_neutral() || ob.benefit.is_price_neutral();
         let only_with_detail = |x: &Offer, y: &Offer| -> Option<String> {
             let list = x.only_with_ids.as_ref()?;
@@ -519,32 +560,43 @@ impl RuleSet {
     }
 
     /// Answers one `ask` request. Errors are answers too (`{"error": ...}`); every answer
-    /// names the rule set.
+    /// names the rule set and carries a one-sentence `summary`.
     pub fn answer(&self, req: &Request) -> Response {
-        let rules = RulesId {
-            name: self.inner.name.clone(),
-            fingerprint: self.fingerprint_hex(),
-        };
         match self.answer_body(req) {
-            Ok((body, explain)) => Response {
-                body,
-                explain: Some(explain),
-                rules,
+            Ok(done) => Response {
+                id: None,
+                body: done.body,
+                summary: done.summary,
+                explain: Some(done.explain),
+                rules: self.rules_id(),
             },
             Err(e) => Response {
+                id: None,
                 body: Body::Error {
                     error: ErrorBody::from_error(&e),
                 },
+                summary: summary::error(&self.inner, &e),
                 explain: None,
-                rules,
+                rules: self.rules_id(),
             },
         }
     }
 
-    fn answer_body(&self, req: &Request) -> Result<(Body, Explanation), Error> {
+    /// The name and fingerprint every answer carries.
+    pub fn rules_id(&self) -> RulesId {
+        RulesId {
+            name: self.inner.name.clone(),
+            fingerprint: self.fingerprint_hex(),
+        }
+    }
+
+    fn answer_body(&self, req: &Request) -> Result<Answered, Error> {
         if let Some(inner) = req.explained() {
-            let (_, explain) = self.answer_body(&inner?)?;
-            return Ok((Body::Empty {}, explain));
+            let done = self.answer_body(&inner?)?;
+            return Ok(Answered {
+                body: Body::Empty {},
+                ..done
+            });
         }
         match req {
             Request::Quote {
@@ -553,8 +605,9 @@ impl RuleSet {
                 coupons,
             } => {
                 let q = self.quote(cart, context, coupons)?;
-                let e = self.explain_quote(&q);
-                Ok((Body::Quote(q), e))
+                let explain = self.explain_quote(&q);
+                let summary = summary::quote(&self.inner, &q);
+                Ok(Answered::new(Body::Quote(q), summary, explain))
             }
             Request::Eligibility {
                 offer,
@@ -562,8 +615,9 @@ impl RuleSet {
                 context,
             } => {
                 let el = self.eligibility(offer, cart, context)?;
-                let e = explain::eligibility(&self.inner, &el);
-                Ok((Body::Eligibility(el), e))
+                let explain = explain::eligibility(&self.inner, &el);
+                let summary = summary::eligibility(&self.inner, &el, &explain);
+                Ok(Answered::new(Body::Eligibility(el), summary, explain))
             }
             Request::CanStack {
                 a,
@@ -572,14 +626,14 @@ impl RuleSet {
                 context,
             } => {
                 let s = self.can_stack(a, b, cart.as_ref(), context)?;
-                let (oa, ob) = (self.index_of(a)?, self.index_of(b)?);
-                let e = explain::stacking(
-                    &self.inner,
-                    &self.inner.offers[oa],
-                    &self.inner.offers[ob],
-                    &s,
+                let (oa, ob) = (
+                    &self.inner.offers[self.index_of(a)?],
+                    &self.inner.offers[self.index_of(b)?],
                 );
-                Ok((Body::Stacking(s), e))
+                let explain = explain::stacking(&self.inner, oa, ob, &s);
+                let exclusive = if oa.exclusive { &oa.title } else { &ob.title };
+                let summary = summary::stacking(&oa.title, &ob.title, &s, exclusive);
+                Ok(Answered::new(Body::Stacking(s), summary, explain))
             }
             Request::Best {
                 cart,
@@ -587,8 +641,9 @@ impl RuleSet {
                 wallet,
             } => {
                 let b = self.best(cart, context, wallet)?;
-                let e = explain::best(&self.inner, &b);
-                Ok((Body::Best(b), e))
+                let explain = explain::best(&self.inner, &b);
+                let summary = summary::best(&self.inner, &b);
+                Ok(Answered::new(Body::Best(b), summary, explain))
             }
             Request::Gap {
                 offer,
@@ -597,8 +652,9 @@ impl RuleSet {
                 coupons,
             } => {
                 let g = self.gap(offer.as_deref(), cart, context, coupons)?;
-                let e = explain::gap(&self.inner, &g);
-                Ok((Body::Gap(g), e))
+                let explain = explain::gap(&self.inner, &g);
+                let summary = Summary::first_of(&explain);
+                Ok(Answered::new(Body::Gap(g), summary, explain))
             }
             Request::Refund {
                 order,
@@ -606,21 +662,75 @@ impl RuleSet {
                 context,
                 returns,
                 balance_paid,
+                ..
             } => {
                 let r = self.refund(order, cart, context, returns, *balance_paid)?;
-                let e = explain::refund(&self.inner, &r);
-                Ok((Body::Refund(r), e))
+                let explain = explain::refund(&self.inner, &r);
+                let summary = summary::refund(&self.inner, &r, &explain);
+                Ok(Answered::new(Body::Refund(r), summary, explain))
             }
             Request::Equivalent { a, b } => {
                 let q = self.equivalent(a, b)?;
-                let e = explain::equivalent(&self.inner, a, b, &q);
-                Ok((Body::Equivalent(q), e))
+                let explain = explain::equivalent(&self.inner, a, b, &q);
+                let summary = Summary::first_of(&explain);
+                Ok(Answered::new(Body::Equivalent(q), summary, explain))
+            }
+            Request::Offers {} => {
+                let list = self.list_offers();
+                let coupons = list
+                    .offers
+                    .iter()
+                    .filter(|o| o.kind == OfferKind::Coupon)
+                    .count();
+                let summary = summary::offers(list.offers.len() - coupons, coupons);
+                let explain = Explanation {
+                    zh: list
+                        .offers
+                        .iter()
+                        .map(|o| format!("{}（{}）：{}。", o.title, o.id, o.benefit.zh))
+                        .collect(),
+                    en: list
+                        .offers
+                        .iter()
+                        .map(|o| format!("{} ({}): {}.", o.title, o.id, o.benefit.en))
+                        .collect(),
+                };
+                Ok(Answered::new(Body::Offers(list), summary, explain))
             }
             Request::Explain { .. } => {
                 Err(EvalError::bad("query", "nothing to explain".into()).into())
             }
         }
     }
+}
+
+/// A query's answer before it is wrapped into a [`Response`].
+struct Answered {
+    body: Body,
+    summary: Summary,
+    explain: Explanation,
+}
+
+impl Answered {
+    fn new(body: Body, summary: Summary, explain: Explanation) -> Self {
+        Answered {
+            body,
+            summary,
+            explain,
+        }
+    }
+}
+
+/// The `id` a request may carry (a string or an integer), echoed in its answer so a client
+/// with several requests in flight can match them up.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+pub enum RequestId {
+    /// A string ID.
+    Text(String),
+    /// An integer ID.
+    Number(i64),
 }
 
 /// The rule set an answer was computed with.
@@ -653,6 +763,8 @@ pub enum Body {
     Refund(crate::refund::Refund),
     /// `equivalent`.
     Equivalent(crate::equivalent::Equivalence),
+    /// `offers`.
+    Offers(crate::offers::OfferList),
     /// `explain`: text only.
     Empty {},
     /// An error.
@@ -679,6 +791,9 @@ pub struct ErrorBody {
     /// 1-based column, where it applies.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<usize>,
+    /// What was probably meant: the closest field names or offer IDs, closest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<String>,
 }
 
 impl ErrorBody {
@@ -694,12 +809,19 @@ impl ErrorBody {
             ),
             Error::Rules(_) => ("rules", None),
         };
+        let suggestions = match e {
+            Error::Eval(EvalError::UnknownOffer { suggestions, .. }) => {
+                suggestions.iter().map(|s| s.id.clone()).collect()
+            }
+            _ => Vec::new(),
+        };
         ErrorBody {
             code: code.to_string(),
             message: e.to_string(),
             field,
             line: None,
             column: None,
+            suggestions,
         }
     }
 
@@ -711,6 +833,7 @@ impl ErrorBody {
             field: None,
             line,
             column,
+            suggestions: Vec::new(),
         }
     }
 }
@@ -719,9 +842,14 @@ impl ErrorBody {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Response {
+    /// The request's `id`, when it had one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<RequestId>,
     /// The answer's own fields.
     #[serde(flatten)]
     pub body: Body,
+    /// The headline: one sentence a bot can send as it is (errors included).
+    pub summary: Summary,
     /// Chinese and English sentences (absent on errors).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub explain: Option<Explanation>,
@@ -733,12 +861,11 @@ impl RuleSet {
     /// An error answer naming this rule set (for requests that could not be read).
     pub fn error_response(&self, error: ErrorBody) -> Response {
         Response {
+            id: None,
+            summary: summary::code(&error.code),
             body: Body::Error { error },
             explain: None,
-            rules: RulesId {
-                name: self.inner.name.clone(),
-                fingerprint: self.fingerprint_hex(),
-            },
+            rules: self.rules_id(),
         }
     }
 }

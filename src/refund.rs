@@ -79,6 +79,7 @@ pub struct OrderPresale {
 
 /// Units returned from one line.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Return {
     /// Line ID.

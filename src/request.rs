@@ -16,6 +16,7 @@ use crate::money::{Money, MAX_MONEY_CENTS};
 
 /// A shopping cart.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Cart {
     /// The lines, in cart order.
@@ -24,6 +25,7 @@ pub struct Cart {
 
 /// One cart line: `qty` units of one SKU at `price` each.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Line {
     /// Unique within the cart.
@@ -137,6 +139,7 @@ pub enum GroupState {
 
 /// The user asking.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct User {
     /// User ID.
@@ -155,6 +158,7 @@ pub struct User {
 
 /// Everything about the request besides the cart. Missing fields take safe defaults.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Context {
     /// Unix seconds; `None` means the current time.
@@ -202,7 +206,7 @@ impl Context {
 /// One request of the `ask` protocol (`{"query": "quote", ...}`).
 #[derive(Clone, Debug, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-#[serde(tag = "query", rename_all = "snake_case")]
+#[serde(tag = "query", rename_all = "snake_case", deny_unknown_fields)]
 #[non_exhaustive]
 pub enum Request {
     /// Price the cart with the selected coupons.
@@ -278,6 +282,10 @@ pub enum Request {
         /// For a presale: whether the balance was paid (default true).
         #[serde(default = "yes")]
         balance_paid: bool,
+        /// The order request's selection, accepted and ignored: the coupons that count
+        /// are those in `order.applied`.
+        #[serde(default)]
+        coupons: Vec<String>,
     },
     /// Whether two benefit phrases or offers give the same price on every cart.
     Equivalent {
@@ -286,6 +294,8 @@ pub enum Request {
         /// An offer ID or a benefit phrase.
         b: String,
     },
+    /// Every offer of the rule set, in words.
+    Offers {},
     /// The explanation text of another query.
     Explain {
         /// The query to explain (defaults to a quote of the fields below).

@@ -2,7 +2,7 @@
 //!
 //! Each folder holds one `rules.promo` and any number of cases: `CASE.request.json` (one
 //! `ask` request) and `CASE.expected.json` (its answer). The answer is produced through the
-//! same path `ask` uses (`serde_json` → `Request` → `RuleSet::answer` → JSON) and compared
+//! same path every front end uses (`RuleSet::answer_line` → JSON) and compared
 //! as JSON; it must also serialise to the same bytes twice. `BLESS=1` rewrites the expected
 //! files after a reviewed change.
 
@@ -21,14 +21,7 @@ fn dirs() -> Vec<PathBuf> {
 }
 
 fn answer(rules: &youhui::RuleSet, request: &str) -> String {
-    let response = match serde_json::from_str::<youhui::Request>(request) {
-        Ok(req) => rules.answer(&req),
-        Err(e) => rules.error_response(youhui::ErrorBody::bad_request(
-            format!("bad request: {e}"),
-            None,
-            None,
-        )),
-    };
+    let response = rules.answer_line(request.as_bytes());
     serde_json::to_string_pretty(&response).unwrap() + "\n"
 }
 

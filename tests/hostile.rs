@@ -1,4 +1,4 @@
-//! Hostile input against the real `ask` binary, as an attacker or a careless client would
+//! Hostile input against the real `youhui` binary, as an attacker or a careless client would
 //! send it: every request gets exactly one answer line, in order, within the deadline, and
 //! the process never crashes. Each run is limited to 256 MiB of address space (`ulimit -v`),
 //! so a request that made memory explode would kill the process and fail the test.
@@ -12,8 +12,6 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-
-mod common;
 
 /// Address space one `ask` process may use.
 const MEMORY_KIB: u64 = 256 * 1024;
@@ -29,11 +27,11 @@ struct Run {
 
 /// Runs `ask ARGS` under the memory limit with `input` on stdin.
 fn ask(args: &[&str], input: &str) -> Run {
-    let bin = common::example_binary("ask");
+    let bin = env!("CARGO_BIN_EXE_youhui");
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
         .arg(format!("ulimit -v {MEMORY_KIB} && exec \"$0\" \"$@\""))
-        .arg(&bin)
+        .arg(bin)
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::piped())
@@ -62,7 +60,7 @@ fn serve(rules: &Path, requests: &[String]) -> Vec<Value> {
     let input: String = requests.iter().map(|r| format!("{r}\n")).collect();
     let deadline = DEADLINE_MS.to_string();
     let run = ask(
-        &[rules.to_str().unwrap(), "--deadline-ms", &deadline],
+        &["ask", rules.to_str().unwrap(), "--deadline-ms", &deadline],
         &input,
     );
     assert_eq!(run.code, 0, "ask exited with {}", run.code);
@@ -201,7 +199,7 @@ fn hostile_rule_files_are_refused_with_one_clear_error() {
     ];
     for (name, text, code) in files {
         let path = scratch(&format!("{name}.promo"), &text);
-        let run = ask(&[path.to_str().unwrap(), "--check", "--format", "json"], "");
+        let run = ask(&["check", path.to_str().unwrap(), "--format", "json"], "");
         assert_eq!(run.code, 1, "{name}: --check exit code");
         let report: Value = serde_json::from_str(run.stdout.trim()).expect("one JSON report");
         let codes: Vec<&str> = report["diagnostics"]
@@ -214,7 +212,7 @@ fn hostile_rule_files_are_refused_with_one_clear_error() {
         assert_eq!(codes, [code], "{name}");
         assert!(run.elapsed < SLACK, "{name}: {:?}", run.elapsed);
         // Serving refuses the file too, with exit 1 and no crash.
-        let run = ask(&[path.to_str().unwrap()], &can_stack());
+        let run = ask(&["ask", path.to_str().unwrap()], &can_stack());
         assert_eq!(run.code, 1, "{name}: serving a bad file");
     }
 }

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """A customer-service bot that uses youhui's `ask` as its pricing tool.
 
-One `ask` process stays open for the whole conversation: the bot writes one JSON request
-per line and reads one JSON answer per line. Every reply to the customer is built from the
-answer's `explain.zh`, never written by the bot itself, so it cannot drift from the numbers.
+One `youhui ask` process stays open for the whole conversation: the bot writes one JSON
+request per line and reads one JSON answer per line. Every reply to the customer is the
+answer's `summary.zh` (the headline, errors included), never written by the bot itself, so
+it cannot drift from the numbers.
 
-    cargo build --release --example ask
-    python3 examples/python/bot.py [path/to/ask] [rules.promo]
+    cargo build --release
+    python3 examples/python/bot.py [path/to/youhui] [rules.promo]
 
 Standard library only (Python 3.8+).
 """
@@ -17,16 +18,18 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-ASK = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "target/release/examples/ask"
+YOUHUI = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "target/release/youhui"
 RULES = Path(sys.argv[2]) if len(sys.argv) > 2 else ROOT / "examples/double11.promo"
 
 
 class Youhui:
-    """One long-lived `ask` process: `ask(request)` sends a request and returns its answer."""
+    """One long-lived `youhui ask` process: `ask(request)` sends a request and returns its
+    answer, matched by the request's `id`."""
 
-    def __init__(self, ask, rules):
+    def __init__(self, youhui, rules):
+        self.next_id = 0
         self.proc = subprocess.Popen(
-            [str(ask), str(rules)],
+            [str(youhui), "ask", str(rules)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -34,31 +37,38 @@ class Youhui:
         )
 
     def ask(self, request):
+        self.next_id += 1
+        request = dict(request, id=self.next_id)
         self.proc.stdin.write(json.dumps(request, ensure_ascii=False) + "\n")
         self.proc.stdin.flush()
         line = self.proc.stdout.readline()
         if not line:
-            raise RuntimeError("ask exited")
-        return json.loads(line)
+            raise RuntimeError("youhui exited")
+        answer = json.loads(line)
+        if answer.get("id") != self.next_id:
+            raise RuntimeError(f"answer for request {answer.get('id')}, expected {self.next_id}")
+        return answer
 
     def close(self):
         self.proc.stdin.close()
         code = self.proc.wait()
         if code != 0:
-            raise RuntimeError(f"ask exited with {code}")
+            raise RuntimeError(f"youhui exited with {code}")
 
     @staticmethod
-    def tool_definition(ask):
-        """The tool definition to register with an LLM (`name`, `description`, schema)."""
-        out = subprocess.run([str(ask), "--schema", "tool"], capture_output=True, check=True)
+    def tools(youhui, rules):
+        """The tool definitions to register with an LLM (OpenAI's shape, strict mode)."""
+        out = subprocess.run(
+            [str(youhui), "tools", str(rules), "--format", "openai"],
+            capture_output=True,
+            check=True,
+        )
         return json.loads(out.stdout)
 
 
 def reply(answer):
-    """The bot's reply: the answer's Chinese explanation, or a polite error."""
-    if "error" in answer:
-        return "抱歉，这个问题我暂时无法回答：" + answer["error"]["message"]
-    return "".join(answer["explain"]["zh"])
+    """The bot's reply: the answer's one-sentence summary (errors have one too)."""
+    return answer["summary"]["zh"]
 
 
 # The customer's cart and context during 双11 (10:00, after the flash sale ended).
@@ -80,11 +90,10 @@ WALLET = ["shop20", "plat", "newbie"]
 
 
 def main():
-    tool = Youhui.tool_definition(ASK)
-    queries = [v["properties"]["query"]["const"] for v in tool["parameters"]["oneOf"]]
-    print(f"[工具] {tool['name']}: {', '.join(queries)}")
+    tools = Youhui.tools(YOUHUI, RULES)
+    print(f"[工具] {', '.join(t['function']['name'] for t in tools)}")
 
-    bot = Youhui(ASK, RULES)
+    bot = Youhui(YOUHUI, RULES)
     turns = []
 
     def turn(question, request):

@@ -1,25 +1,22 @@
-//! Drives the real `ask` example binary: one answer per request line, in order, bad lines
-//! answered with errors and the next line still served.
+//! Drives the real `youhui` binary as a user does: `ask` gives one answer per request line,
+//! in order, bad lines answered with errors and the next line still served; `check`, `fmt`,
+//! `schema`, `tools` and the usage errors behave as documented.
+#![cfg(feature = "cli")]
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-mod common;
-
-fn ask_binary() -> PathBuf {
-    common::example_binary("ask")
-}
+const YOUHUI: &str = env!("CARGO_BIN_EXE_youhui");
 
 fn run(args: &[&str], input: &[u8]) -> (i32, String) {
-    let mut child = Command::new(ask_binary())
+    let mut child = Command::new(YOUHUI)
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("spawn ask");
+        .expect("spawn youhui");
     child
         .stdin
         .take()
@@ -36,7 +33,7 @@ fn run(args: &[&str], input: &[u8]) -> (i32, String) {
 /// Serves `input` with the 双11 rules; the process must exit 0 and every output line must be
 /// one JSON answer.
 fn serve_double11(input: &[u8]) -> Vec<serde_json::Value> {
-    let (code, out) = run(&["examples/double11.promo"], input);
+    let (code, out) = run(&["ask", "examples/double11.promo"], input);
     assert_eq!(code, 0);
     out.lines()
         .map(|l| serde_json::from_str(l).expect("json answer"))
@@ -73,19 +70,19 @@ fn one_answer_per_line_in_order_errors_included() {
 
 #[test]
 fn check_exit_codes() {
-    let (code, out) = run(&["examples/double11.promo", "--check"], b"");
+    let (code, out) = run(&["check", "examples/double11.promo"], b"");
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("0 errors"));
     let (code, out) = run(
-        &["tests/golden/language/err/many_errors.promo", "--check"],
+        &["check", "tests/golden/language/err/many_errors.promo"],
         b"",
     );
     assert_eq!(code, 1);
     assert!(out.contains("expected an amount after \"满\", found \"减\""));
     let (code, out) = run(
         &[
+            "check",
             "tests/golden/language/err/many_errors.promo",
-            "--check",
             "--format",
             "json",
         ],
@@ -96,19 +93,19 @@ fn check_exit_codes() {
     assert_eq!(v["ok"], false);
     assert_eq!(v["diagnostics"][0]["code"], "syntax");
     assert_eq!(v["diagnostics"][0]["line"], 6);
-    let (code, _) = run(&["no/such/file.promo", "--check"], b"");
+    let (code, _) = run(&["check", "no/such/file.promo"], b"");
     assert_eq!(code, 2);
 }
 
 #[test]
 fn fmt_is_idempotent() {
-    let (code, once) = run(&["examples/double11.promo", "--fmt"], b"");
+    let (code, once) = run(&["fmt", "examples/double11.promo"], b"");
     assert_eq!(code, 0);
     let dir = std::env::temp_dir().join(format!("youhui-fmt-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("once.promo");
     std::fs::write(&file, &once).unwrap();
-    let (code, twice) = run(&[file.to_str().unwrap(), "--fmt"], b"");
+    let (code, twice) = run(&["fmt", file.to_str().unwrap()], b"");
     assert_eq!(code, 0);
     assert_eq!(once, twice);
     std::fs::remove_dir_all(&dir).ok();
@@ -138,14 +135,14 @@ fn an_over_long_line_is_refused_and_the_next_served() {
 
 #[test]
 fn a_closed_stdout_ends_the_process_with_status_3() {
-    let mut child = Command::new(ask_binary())
-        .args(["examples/double11.promo"])
+    let mut child = Command::new(YOUHUI)
+        .args(["ask", "examples/double11.promo"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .expect("spawn ask");
+        .expect("spawn youhui");
     drop(child.stdout.take());
     let mut stdin = child.stdin.take().unwrap();
     let line = b"{\"query\": \"can_stack\", \"a\": \"plat\", \"b\": \"shop20\"}\n";
@@ -181,18 +178,111 @@ fn a_line_of_exactly_the_limit_is_served() {
 }
 
 #[test]
-fn schema_flag_prints_the_schemas() {
-    let (code, out) = run(&["--schema"], b"");
+fn schema_prints_the_schemas() {
+    let (code, out) = run(&["schema"], b"");
     assert_eq!(code, 0);
     let request: serde_json::Value = serde_json::from_str(&out).expect("JSON schema");
     assert_eq!(request["title"], "Request");
-    let (code, out) = run(&["--schema", "tool"], b"");
-    assert_eq!(code, 0);
-    let tool: serde_json::Value = serde_json::from_str(&out).expect("JSON tool");
-    assert_eq!(tool["parameters"], request);
-    let (code, out) = run(&["--schema", "answer"], b"");
+    let (code, out) = run(&["schema", "answer"], b"");
     assert_eq!(code, 0);
     assert!(out.contains("\"Response\""));
-    let (code, _) = run(&["--schema", "nonsense"], b"");
+    let (code, _) = run(&["schema", "nonsense"], b"");
     assert_eq!(code, 2);
+}
+
+#[test]
+fn help_version_and_usage_errors() {
+    let (code, out) = run(&["--help"], b"");
+    assert_eq!(code, 0);
+    for sub in ["ask", "check", "fmt", "dump", "schema", "tools", "mcp"] {
+        assert!(
+            out.contains(&format!("  {sub} ")),
+            "{sub} missing from --help:\n{out}"
+        );
+    }
+    let (code, out) = run(&["--version"], b"");
+    assert_eq!(code, 0);
+    assert_eq!(out.trim(), format!("youhui {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(run(&["frobnicate"], b"").0, 2, "unknown subcommand");
+    assert_eq!(
+        run(&["ask", "examples/double11.promo", "--pretyy"], b"").0,
+        2,
+        "unknown flag"
+    );
+    assert_eq!(run(&["ask"], b"").0, 2, "missing rule file");
+    assert_eq!(
+        run(
+            &["ask", "examples/double11.promo", "--deadline-ms", "0"],
+            b""
+        )
+        .0,
+        2
+    );
+    assert_eq!(
+        run(
+            &["tools", "examples/double11.promo", "--format", "gemini"],
+            b""
+        )
+        .0,
+        2
+    );
+}
+
+#[test]
+fn tools_prints_each_providers_shape() {
+    for (format, check) in [
+        ("openai", "/0/function/parameters"),
+        ("anthropic", "/0/input_schema"),
+        ("mcp", "/tools/0/inputSchema"),
+    ] {
+        let (code, out) = run(
+            &["tools", "examples/double11.promo", "--format", format],
+            b"",
+        );
+        assert_eq!(code, 0, "{format}");
+        let v: serde_json::Value = serde_json::from_str(&out).expect("JSON tools");
+        assert_eq!(v.pointer(check).unwrap()["type"], "object", "{format}");
+    }
+}
+
+/// The protocol's strictness, pipelined ids and suggestions, through the real process.
+#[test]
+fn ids_unknown_fields_and_offer_names() {
+    let input = concat!(
+        r#"{"id": "a1", "query": "quote", "cart": {"lines": [{"id": "L1", "shop": "nike", "price": "699.00", "qty": 1}]}, "coupon": ["nike50"]}"#,
+        "\n",
+        r#"{"id": 2, "query": "eligibility", "offer": "店铺券", "cart": {"lines": [{"id": "L1", "shop": "nike", "price": "699.00", "qty": 1}]}}"#,
+        "\n",
+        r#"{"id": 3, "query": "offers"}"#,
+        "\n",
+        r#"{"query": "eligibility", "offer": "店铺券 满199减20", "cart": {"lines": [{"id": "L1", "shop": "nike", "price": "699.00", "qty": 1}]}}"#,
+        "\n"
+    );
+    let lines = serve_double11(input.as_bytes());
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["id"], "a1");
+    assert_eq!(lines[0]["error"]["code"], "bad_request");
+    assert_eq!(lines[0]["error"]["field"], "coupon");
+    assert_eq!(lines[0]["error"]["suggestions"][0], "coupons");
+    assert!(lines[0]["summary"]["zh"]
+        .as_str()
+        .unwrap()
+        .starts_with("抱歉"));
+    assert_eq!(lines[1]["id"], 2);
+    assert_eq!(lines[1]["error"]["code"], "unknown_offer");
+    assert_eq!(
+        lines[1]["error"]["suggestions"][0], "shop20",
+        "{}",
+        lines[1]
+    );
+    assert!(lines[1]["summary"]["zh"]
+        .as_str()
+        .unwrap()
+        .contains("店铺券 满199减20"));
+    assert_eq!(lines[2]["id"], 3);
+    assert!(lines[2]["offers"].as_array().unwrap().len() >= 5);
+    // An offer named by its exact title.
+    assert!(lines[3].get("error").is_none(), "{}", lines[3]);
+    assert!(lines[3]["eligible"].is_boolean());
+    assert!(lines[3].get("id").is_none());
 }

@@ -1,0 +1,296 @@
+//! The one-sentence headline of every answer (`summary`), errors included: what a bot sends
+//! first. The detail stays in [`Explanation`]; where its first sentence already is the
+//! headline (eligibility, gap, equivalent), the summary is that sentence, not a copy of
+//! its template.
+
+use serde::Serialize;
+
+use super::{Explanation, Words};
+use crate::answer::{Best, Eligibility, Quote, Stacking, WhyNot};
+use crate::error::{Error, EvalError};
+use crate::ir::RuleSetData;
+use crate::money::Money;
+
+/// One sentence in Chinese and English that a bot can send as it is.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Summary {
+    /// Chinese.
+    pub zh: String,
+    /// English.
+    pub en: String,
+}
+
+impl Summary {
+    fn new(zh: String, en: String) -> Self {
+        Summary { zh, en }
+    }
+
+    /// The first sentence of an explanation (its headline).
+    pub(crate) fn first_of(e: &Explanation) -> Self {
+        Summary {
+            zh: e.zh.first().cloned().unwrap_or_default(),
+            en: e.en.first().cloned().unwrap_or_default(),
+        }
+    }
+}
+
+/// `应付588.00元（含运费10.00元），共优惠220.00元。`
+pub(crate) fn quote(rules: &RuleSetData, q: &Quote) -> Summary {
+    let w = Words::new(rules);
+    let f = &w.f;
+    let (mut zh, mut en) = (
+        format!("应付{}", f.zh(q.payable)),
+        format!("You pay {}", f.en(q.payable)),
+    );
+    match &q.presale {
+        Some(p) => {
+            zh += &format!("（定金{}，尾款{}）", f.zh(p.deposit), f.zh(p.balance));
+            en += &format!(
+                " (deposit {}, balance {})",
+                f.en(p.deposit),
+                f.en(p.balance)
+            );
+        }
+        None if q.shipping > Money::ZERO => {
+            zh += &format!("（含运费{}）", f.zh(q.shipping));
+            en += &format!(" (shipping {} included)", f.en(q.shipping));
+        }
+        None => {}
+    }
+    let waived = q.shipping_before > q.shipping;
+    if q.discount > Money::ZERO {
+        zh += &format!("，共优惠{}", f.zh(q.discount));
+        en += &format!(", saving {}", f.en(q.discount));
+    } else if q.applied.is_empty() {
+        zh += "，这个购物车没有可用的优惠";
+        en += "; no offer applies to this cart";
+    }
+    if waived {
+        zh += "，已免运费";
+        en += if q.discount > Money::ZERO {
+            ", with free shipping"
+        } else {
+            " with free shipping"
+        };
+    }
+    let gifts: Vec<String> = q.gifts.iter().map(|g| g.gift.clone()).collect();
+    if !gifts.is_empty() {
+        zh += &format!("，赠送{}", gifts.join("、"));
+        en += &format!(", with a free {}", join_en(&gifts));
+    }
+    if !q.optimal {
+        zh += "（时限内找到的最低价）";
+        en += " (the lowest price found within the time limit)";
+    }
+    Summary::new(zh + "。", en + ".")
+}
+
+/// `用店铺20元券、平台券最划算：应付…`
+pub(crate) fn best(rules: &RuleSetData, b: &Best) -> Summary {
+    let w = Words::new(rules);
+    let q = quote(rules, &b.quote);
+    if b.coupons.is_empty() {
+        return Summary::new(
+            format!("不用券最划算：{}", q.zh),
+            format!("Best to use no coupon: {}", lower_first(&q.en)),
+        );
+    }
+    let names: Vec<String> = b.coupons.iter().map(|c| w.title(c)).collect();
+    Summary::new(
+        format!("用{}最划算：{}", names.join("、"), q.zh),
+        format!("Use {}: {}", join_en(&names), lower_first(&q.en)),
+    )
+}
+
+/// `A`, `A and B`, `A, B and C`.
+pub(crate) fn join_en(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// `You pay` → `you pay` after a colon.
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
+/// The verdict and its rule: `店铺券和平台券不能叠加：两者互斥。`
+pub(crate) fn stacking(a: &str, b: &str, s: &Stacking, exclusive: &str) -> Summary {
+    let (mut zh, mut en) = if s.stack {
+        (
+            format!("{a}和{b}可以叠加"),
+            format!("{a} and {b} can be used together"),
+        )
+    } else {
+        let (why_zh, why_en) = match s.rule {
+            "excludes" => (
+                "两者互斥".to_string(),
+                "they exclude each other".to_string(),
+            ),
+            "exclusive" => (
+                format!("{exclusive}是独享优惠"),
+                format!("{exclusive} is exclusive"),
+            ),
+            "only_with" => (
+                "其中一个只能与指定的优惠叠加".to_string(),
+                "one of them only stacks with named offers".to_string(),
+            ),
+            _ => (
+                "同一商品只能享受其中之一".to_string(),
+                "only one of them may apply to an item".to_string(),
+            ),
+        };
+        (
+            format!("{a}和{b}不能叠加：{why_zh}"),
+            format!("{a} and {b} cannot be used together: {why_en}"),
+        )
+    };
+    match (s.stack, s.both_apply, &s.why_not) {
+        (true, Some(true), _) => {
+            zh += "，这个购物车两者都会生效";
+            en += ", and on this cart both apply";
+        }
+        (true, Some(false), Some(WhyNot::DisjointScopes)) => {
+            zh += "，但这个购物车里没有两者都适用的商品";
+            en += ", but no item in this cart is covered by both";
+        }
+        (true, Some(false), _) => {
+            zh += "，但这个购物车上两者不会同时生效";
+            en += ", but on this cart they do not both apply";
+        }
+        _ => {}
+    }
+    Summary::new(zh + "。", en + ".")
+}
+
+/// `可退349.00元，退货后不再享受店铺满减。`
+pub(crate) fn refund(rules: &RuleSetData, r: &crate::refund::Refund, e: &Explanation) -> Summary {
+    if r.rule.is_some() {
+        return Summary::first_of(e);
+    }
+    let w = Words::new(rules);
+    let f = &w.f;
+    let lost: Vec<String> = r.lost.iter().map(|l| w.title(&l.offer)).collect();
+    if lost.is_empty() {
+        return Summary::new(
+            format!("可退{}。", f.zh(r.refund)),
+            format!("You get {} back.", f.en(r.refund)),
+        );
+    }
+    Summary::new(
+        format!(
+            "可退{}，退货后不再享受{}。",
+            f.zh(r.refund),
+            lost.join("、")
+        ),
+        format!(
+            "You get {} back; after the return {} no longer {}.",
+            f.en(r.refund),
+            join_en(&lost),
+            if lost.len() == 1 { "applies" } else { "apply" }
+        ),
+    )
+}
+
+/// The verdict first: `店铺券不能使用：仅限会员等级不低于2级参与。` (the reason's sentence
+/// without its title prefix).
+pub(crate) fn eligibility(rules: &RuleSetData, el: &Eligibility, e: &Explanation) -> Summary {
+    let w = Words::new(rules);
+    let t = w.title(&el.offer);
+    let first = Summary::first_of(e);
+    if el.eligible {
+        return Summary::new(format!("可以使用{t}。"), format!("You can use {t}."));
+    }
+    let zh = first
+        .zh
+        .strip_prefix(&format!("{t}："))
+        .unwrap_or(&first.zh);
+    let en = first
+        .en
+        .strip_prefix(&format!("{t}: "))
+        .unwrap_or(&first.en);
+    Summary::new(
+        format!("{t}不能使用：{zh}"),
+        format!("{t} cannot be used: {en}"),
+    )
+}
+
+/// `共5个优惠：3个活动、2张券。`
+pub(crate) fn offers(activities: usize, coupons: usize) -> Summary {
+    let n = activities + coupons;
+    Summary::new(
+        format!("共{n}个优惠：{activities}个活动、{coupons}张券。"),
+        format!(
+            "{n} offer{}: {activities} activit{} and {coupons} coupon{}.",
+            if n == 1 { "" } else { "s" },
+            if activities == 1 { "y" } else { "ies" },
+            if coupons == 1 { "" } else { "s" }
+        ),
+    )
+}
+
+/// A customer-safe sentence for an error: no request text is repeated, only offer titles
+/// the merchant wrote.
+pub(crate) fn error(rules: &RuleSetData, e: &Error) -> Summary {
+    let w = Words::new(rules);
+    match e {
+        Error::Eval(EvalError::UnknownOffer { suggestions, .. }) => match suggestions.first() {
+            Some(s) => Summary::new(
+                format!("抱歉，没有找到这个优惠，您是想问{}吗？", s.title),
+                format!("Sorry, that offer was not found; did you mean {}?", s.title),
+            ),
+            None => code("unknown_offer"),
+        },
+        Error::Eval(EvalError::Conflict { a, b, .. }) => {
+            let (ta, tb) = (w.title(a), w.title(b));
+            Summary::new(
+                format!("{ta}和{tb}不能同时使用，请选择其中一张。"),
+                format!("{ta} and {tb} cannot be used together; please choose one."),
+            )
+        }
+        Error::Eval(ev) => code(ev.code()),
+        Error::Rules(_) => code("rules"),
+    }
+}
+
+/// The sentence for an error code.
+pub(crate) fn code(code: &str) -> Summary {
+    let (zh, en) = match code {
+        "unknown_offer" => (
+            "抱歉，没有找到这个优惠。",
+            "Sorry, that offer was not found.",
+        ),
+        "conflict" => (
+            "所选的券不能同时使用，请选择其中一张。",
+            "The selected coupons cannot be used together; please choose one.",
+        ),
+        "budget_exceeded" => (
+            "抱歉，可选的组合太多，暂时无法算出结果，请减少券或商品后再试。",
+            "Sorry, there are too many combinations to answer in time; please try with fewer coupons or items.",
+        ),
+        "order_mismatch" => (
+            "订单信息与下单时的记录不一致，无法计算退款，请联系人工客服。",
+            "The order does not match what was recorded at checkout, so no refund was computed; please contact customer service.",
+        ),
+        "overflow" => (
+            "抱歉，金额超出了可计算的范围。",
+            "Sorry, the amounts are too large to compute.",
+        ),
+        "rules" | "no_rules" => (
+            "抱歉，优惠规则暂时不可用，请稍后再试。",
+            "Sorry, the promotion rules are not available right now; please try again later.",
+        ),
+        _ => (
+            "抱歉，这个问题暂时无法回答（请求的内容有误）。",
+            "Sorry, this question could not be answered (the request was not valid).",
+        ),
+    };
+    Summary::new(zh.into(), en.into())
+}

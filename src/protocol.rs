@@ -1,0 +1,262 @@
+//! The JSON protocol (feature `json`): one request line in, one answer out. Every front end
+//! (`youhui ask`, the MCP server, the HTTP service, the Python package) answers through
+//! [`RuleSet::answer_line`] or [`RuleSet::answer_value`], so they cannot disagree on how a
+//! request is read or refused.
+//!
+//! Reading a request:
+//! 1. UTF-8, a leading byte-order mark dropped, then JSON (a syntax error names its line
+//!    and column);
+//! 2. it must be an object; its optional `id` (a string or an integer) is taken out and
+//!    echoed in the answer, errors included;
+//! 3. members whose value is `null` count as absent (a model filling a strict tool schema
+//!    sends `null` for every optional argument);
+//! 4. the rest must be exactly the query's fields: an unknown field is `bad_request` naming
+//!    it, with the closest known field as a suggestion.
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::ir::RuleSet;
+use crate::query::{ErrorBody, RequestId, Response};
+use crate::request::Request;
+
+/// A request that could not be read: its error, and its `id` when that much was readable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refused {
+    /// The request's `id`, if it had a valid one.
+    pub id: Option<RequestId>,
+    /// Why it was refused (`bad_request`).
+    pub error: ErrorBody,
+}
+
+impl RuleSet {
+    /// Answers one request line of the JSON protocol (bytes, so that invalid UTF-8 is an
+    /// answer too, not a crash of the reader).
+    ///
+    /// ```
+    /// let rules = youhui::RuleSet::parse(r#"ruleset "店" { stages 店铺 }
+    /// activity a "满100减10" { stage 店铺 benefit 满100减10 scope all }"#)?;
+    /// let line = br#"{"id": 7, "query": "quote", "cart": {"lines": [{"id": "L1", "price": "120", "qty": 1}]}}"#;
+    /// let answer = serde_json::to_value(rules.answer_line(line)).unwrap();
+    /// assert_eq!(answer["id"], 7);
+    /// assert_eq!(answer["payable"], "110.00");
+    /// assert_eq!(answer["summary"]["zh"], "应付110.00元，共优惠10.00元。");
+    /// # Ok::<(), youhui::Error>(())
+    /// ```
+    pub fn answer_line(&self, line: &[u8]) -> Response {
+        match read_line(line) {
+            Ok(value) => self.answer_value(value),
+            Err(refused) => self.refused(*refused),
+        }
+    }
+
+    /// Answers one request already parsed as JSON (a tool call's arguments with `query`
+    /// set, say).
+    pub fn answer_value(&self, value: Value) -> Response {
+        match read_request(value) {
+            Ok((id, request)) => {
+                let mut answer = self.answer(&request);
+                answer.id = id;
+                answer
+            }
+            Err(refused) => self.refused(*refused),
+        }
+    }
+
+    /// The answer to a request that could not be read.
+    pub fn refused(&self, refused: Refused) -> Response {
+        let mut answer = self.error_response(refused.error);
+        answer.id = refused.id;
+        answer
+    }
+}
+
+/// Reads one request line into JSON: UTF-8, an optional byte-order mark, one JSON value.
+pub fn read_line(line: &[u8]) -> Result<Value, Box<Refused>> {
+    let text = std::str::from_utf8(line).map_err(|e| {
+        Box::new(Refused {
+            id: None,
+            error: ErrorBody::bad_request(
+                format!(
+                    "the request is not valid UTF-8 (at byte {})",
+                    e.valid_up_to()
+                ),
+                None,
+                None,
+            ),
+        })
+    })?;
+    // A byte-order mark (Windows tools write one) is not part of the request.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    serde_json::from_str(text).map_err(|e| {
+        let pos = (e.line() > 0).then_some((e.line(), e.column()));
+        Box::new(Refused {
+            id: None,
+            error: ErrorBody::bad_request(
+                format!("bad request: {e}"),
+                pos.map(|p| p.0),
+                pos.map(|p| p.1),
+            ),
+        })
+    })
+}
+
+/// Reads a request from JSON: its `id`, then the query with exactly its fields.
+pub fn read_request(value: Value) -> Result<(Option<RequestId>, Request), Box<Refused>> {
+    let Value::Object(mut map) = value else {
+        return Err(Box::new(Refused {
+            id: None,
+            error: bad("bad request: a request is a JSON object", None),
+        }));
+    };
+    let id = match map.remove("id") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(RequestId::Text(s)),
+        Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64().map(RequestId::Number),
+        Some(_) => {
+            return Err(Box::new(Refused {
+                id: None,
+                error: bad(
+                    "bad request: `id` must be a string or an integer",
+                    Some("id"),
+                ),
+            }))
+        }
+    };
+    drop_nulls(&mut map);
+    let query = map.get("query").and_then(Value::as_str).map(str::to_owned);
+    Request::deserialize(Value::Object(map))
+        .map(|r| (id.clone(), r))
+        .map_err(|e| {
+            Box::new(Refused {
+                id,
+                error: explain_serde_error(&e.to_string(), query.as_deref()),
+            })
+        })
+}
+
+/// Removes members whose value is `null`, at every depth (array elements stay).
+fn drop_nulls(map: &mut Map<String, Value>) {
+    map.retain(|_, v| !v.is_null());
+    for v in map.values_mut() {
+        match v {
+            Value::Object(inner) => drop_nulls(inner),
+            Value::Array(items) => {
+                for item in items {
+                    if let Value::Object(inner) = item {
+                        drop_nulls(inner);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn bad(message: &str, field: Option<&str>) -> ErrorBody {
+    let mut e = ErrorBody::bad_request(message.into(), None, None);
+    e.field = field.map(str::to_owned);
+    e
+}
+
+/// The names between backticks in a serde message, in order.
+fn quoted(s: &str) -> Vec<&str> {
+    s.split('`').skip(1).step_by(2).collect()
+}
+
+/// Turns serde's message into an error that names the field and, for an unknown field or
+/// query, suggests the closest known one.
+fn explain_serde_error(msg: &str, query: Option<&str>) -> ErrorBody {
+    let names = quoted(msg);
+    let mut e = ErrorBody::bad_request(format!("bad request: {msg}"), None, None);
+    if let Some(rest) = msg.strip_prefix("unknown field ") {
+        let typed = names.first().copied().unwrap_or_default();
+        let known: Vec<&str> = quoted(rest).into_iter().skip(1).collect();
+        e.field = Some(typed.to_owned());
+        e.suggestions = crate::suggest::closest(typed, known.iter().copied(), 3)
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        e.message = match (e.suggestions.first(), known.is_empty()) {
+            (Some(s), _) => format!(
+                "bad request: unknown field `{typed}`; did you mean `{s}`? (this query takes {})",
+                known.join(", ")
+            ),
+            (None, false) => format!(
+                "bad request: unknown field `{typed}` (this query takes {})",
+                known.join(", ")
+            ),
+            (None, true) => format!("bad request: unknown field `{typed}`"),
+        };
+    } else if let Some(rest) = msg.strip_prefix("unknown variant ") {
+        let typed = names.first().copied().unwrap_or_default();
+        let known: Vec<&str> = quoted(rest).into_iter().skip(1).collect();
+        if query == Some(typed) {
+            e.field = Some("query".into());
+        }
+        e.suggestions = crate::suggest::closest(typed, known.iter().copied(), 3)
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        if let Some(s) = e.suggestions.first() {
+            e.message = format!("{}; did you mean `{s}`?", e.message);
+        }
+    } else if msg.starts_with("missing field ") {
+        e.field = names.first().map(|s| (*s).to_owned());
+    } else if let Some((field, _)) = msg.split_once(": ") {
+        // Our own field messages start with the field (`price: 1.001 has more than two
+        // decimals`).
+        if !field.is_empty() && field.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+            e.field = Some(field.to_owned());
+        }
+    }
+    e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(line: &str) -> Refused {
+        *read_request(serde_json::from_str(line).unwrap()).unwrap_err()
+    }
+
+    #[test]
+    fn unknown_fields_are_named_with_a_suggestion() {
+        let r = refused(r#"{"query":"quote","cart":{"lines":[]},"coupon":["a"]}"#);
+        assert_eq!(r.error.field.as_deref(), Some("coupon"));
+        assert_eq!(r.error.suggestions, vec!["coupons"]);
+        assert!(
+            r.error.message.contains("did you mean `coupons`"),
+            "{}",
+            r.error.message
+        );
+        let r = refused(r#"{"query":"qoute","cart":{"lines":[]}}"#);
+        assert_eq!(r.error.field.as_deref(), Some("query"));
+        assert_eq!(r.error.suggestions, vec!["quote"]);
+        let r = refused(
+            r#"{"query":"quote","cart":{"lines":[{"id":"L1","price":1,"qty":1,"catgory":"鞋"}]}}"#,
+        );
+        assert_eq!(r.error.field.as_deref(), Some("catgory"));
+        assert_eq!(r.error.suggestions, vec!["category"]);
+    }
+
+    #[test]
+    fn ids_are_kept_and_nulls_are_absent() {
+        let (id, _) = read_request(serde_json::json!({
+            "id": "r1", "query": "quote", "cart": {"lines": []}, "context": null, "coupons": null
+        }))
+        .unwrap();
+        assert_eq!(id, Some(RequestId::Text("r1".into())));
+        let r = refused(r#"{"id": 3, "query": "quote"}"#);
+        assert_eq!(r.id, Some(RequestId::Number(3)));
+        assert_eq!(r.error.field.as_deref(), Some("cart"));
+        assert_eq!(
+            refused(r#"{"id": 1.5, "query": "offers"}"#)
+                .error
+                .field
+                .as_deref(),
+            Some("id")
+        );
+    }
+}
