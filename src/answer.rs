@@ -54,7 +54,14 @@ pub enum Reason {
     /// The group buy failed.
     GroupFailed,
     /// `best` only: the coupon could apply, but the cheapest selection does without it.
-    AddsNothing,
+    AddsNothing {
+        /// How much more the cart would pay with it (it breaks another offer's step).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        costs_more: Option<Money>,
+        /// The offer that would give less with it, when one does.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        shrinks: Option<String>,
+    },
 }
 
 impl Reason {
@@ -71,7 +78,7 @@ impl Reason {
             Reason::NotHeld => "not_held",
             Reason::Conflict { .. } => "conflict",
             Reason::GroupFailed => "group_failed",
-            Reason::AddsNothing => "adds_nothing",
+            Reason::AddsNothing { .. } => "adds_nothing",
         }
     }
 }
@@ -194,6 +201,10 @@ pub struct NotApplied {
     pub offer: String,
     /// Why.
     pub reason: Reason,
+    /// Whether its scope covers a line of the cart. An activity that touches no line stays
+    /// in the data but is not worth a sentence to the customer.
+    #[serde(skip)]
+    pub in_cart: bool,
 }
 
 /// A gift granted.

@@ -16,7 +16,7 @@
 //! Ties: fewer chosen coupons, then the list of chosen IDs in declaration order that comes
 //! first. A coupon counts as chosen only if it applies.
 
-use crate::answer::{Best, NotChosen, Reason};
+use crate::answer::{Best, NotChosen, Quote, Reason};
 use crate::ast::OfferKind;
 use crate::bound::{linked_groups, Bounder, LowerBound};
 use crate::error::{Error, EvalError};
@@ -577,7 +577,7 @@ impl RuleSet {
                         _ => r,
                     },
                     Some(r) => r,
-                    None => Reason::AddsNothing,
+                    None => self.what_it_costs(&p, &quote, &with),
                 }
             };
             not_chosen.push(NotChosen {
@@ -595,5 +595,42 @@ impl RuleSet {
             not_chosen,
             evaluated,
         })
+    }
+
+    /// `adds_nothing` for a coupon that applies but that the best selection leaves out: with
+    /// it, what the cart would pay more and which offer would give less (a threshold it
+    /// breaks, as a shop coupon can push the cross-shop base under a step).
+    fn what_it_costs(&self, p: &Prepared<'_>, best: &Quote, with: &[OfferIdx]) -> Reason {
+        let Ok(q) = self.quote_prepared(p, with) else {
+            return Reason::AddsNothing {
+                costs_more: None,
+                shrinks: None,
+            };
+        };
+        let more = q.payable.0 - best.payable.0;
+        if more <= 0 {
+            return Reason::AddsNothing {
+                costs_more: None,
+                shrinks: None,
+            };
+        }
+        let amount_in = |quote: &Quote, offer: &str| {
+            quote
+                .applied
+                .iter()
+                .find(|a| a.offer == offer)
+                .map_or(0, |a| a.amount.0)
+        };
+        let shrinks = best
+            .applied
+            .iter()
+            .map(|a| (a.amount.0 - amount_in(&q, &a.offer), &a.offer))
+            .filter(|(drop, _)| *drop > 0)
+            .max_by_key(|(drop, _)| *drop)
+            .map(|(_, offer)| offer.clone());
+        Reason::AddsNothing {
+            costs_more: Some(Money(more)),
+            shrinks,
+        }
     }
 }

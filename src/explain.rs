@@ -10,7 +10,7 @@ pub(crate) mod offer;
 pub(crate) mod summary;
 
 use crate::answer::*;
-use crate::ast::{CmpOp, Dim};
+use crate::ast::{CmpOp, Dim, OfferKind};
 use crate::ir::*;
 use crate::money::{Money, Rate};
 
@@ -245,6 +245,10 @@ pub(crate) fn quote(rules: &RuleSetData, q: &Quote) -> Explanation {
         let Some(o) = w.offer(&a.offer) else {
             continue;
         };
+        // A group benefit that formed no group saves nothing: no "applied to 0 items".
+        if a.amount == Money::ZERO && matches!(a.detail, Detail::Units { units: 0 }) {
+            continue;
+        }
         let t = &o.title;
         let (zh, en) = match &a.detail {
             Detail::Threshold {
@@ -344,7 +348,12 @@ pub(crate) fn quote(rules: &RuleSetData, q: &Quote) -> Explanation {
             );
         }
     }
-    for na in &q.not_applied {
+    for na in q.not_applied.iter().filter(|na| {
+        // A selected coupon is always answered; an activity only when it touches the cart.
+        na.in_cart
+            || w.offer(&na.offer)
+                .is_some_and(|o| o.kind == OfferKind::Coupon)
+    }) {
         let (zh, en) = w.reason(&na.offer, &na.reason);
         e.push(zh, en);
     }
@@ -442,18 +451,33 @@ pub(crate) fn reason_text(
         Reason::Conflict { with, rule } => {
             let (rz, re) = rule_words(rule);
             let w = title(with);
+            // Not "the cheaper one": a tie is decided by priority, offer count or order.
             (
-                format!("{t}：与{w}不能同时使用（{rz}），已为您选择更优惠的组合。"),
-                format!(
-                    "{t}: cannot be combined with {w} ({re}); the cheaper combination was chosen."
-                ),
+                format!("{t}：与{w}不能同时使用（{rz}），本单使用了{w}。"),
+                format!("{t}: cannot be combined with {w} ({re}); {w} was used."),
             )
         }
         Reason::GroupFailed => (
             format!("{t}：拼团未成功，不享受拼团价。"),
             format!("{t}: the group did not form, so the group price does not apply."),
         ),
-        Reason::AddsNothing => (
+        Reason::AddsNothing {
+            costs_more: Some(more),
+            shrinks,
+        } => {
+            let (zh_why, en_why) = match shrinks {
+                Some(o) => {
+                    let w = title(o);
+                    (format!("（{w}会少减）"), format!(" ({w} would give less)"))
+                }
+                None => (String::new(), String::new()),
+            };
+            (
+                format!("{t}：用了反而多付{}{zh_why}，不推荐使用。", f.zh(*more)),
+                format!("{t}: using it would cost {} more{en_why}.", f.en(*more)),
+            )
+        }
+        Reason::AddsNothing { .. } => (
             format!("{t}：加上这张券不会更便宜，不推荐使用。"),
             format!("{t}: adding it would not lower the price."),
         ),
@@ -634,6 +658,13 @@ pub(crate) fn refund(rules: &RuleSetData, r: &crate::refund::Refund) -> Explanat
             "尾款未支付，定金不退。".into(),
             "The balance was never paid, so the deposit is not refunded.".into(),
         ),
+        None if r.whole_order => e.push(
+            format!("全部退货，可退{}。", f.zh(r.refund)),
+            format!(
+                "The whole order is returned: {} is refunded.",
+                f.en(r.refund)
+            ),
+        ),
         None => {
             let how = match r.policy {
                 crate::ast::RefundPolicy::Apportioned => {
@@ -647,11 +678,32 @@ pub(crate) fn refund(rules: &RuleSetData, r: &crate::refund::Refund) -> Explanat
                 format!("可退{}（{}）。", f.zh(r.refund), how.0),
                 format!("Refund {} ({}).", f.en(r.refund), how.1),
             );
+            if r.refund == Money::ZERO {
+                e.push(
+                    zero_refund_why(r.policy).0.into(),
+                    zero_refund_why(r.policy).1.into(),
+                );
+            }
         }
+    }
+    // A whole return loses every offer with the order: nothing worth a sentence each.
+    if r.whole_order {
+        return e;
     }
     for l in &r.lost {
         let t = w.title(&l.offer);
-        let (zh, en) = w.reason(&l.offer, &l.reason);
+        // Why the remaining items lost it, without inviting the customer to buy more.
+        let (zh, en) = match &l.reason {
+            Reason::ThresholdNotMet { next_benefit, .. } => (
+                format!("剩余商品不再满足{next_benefit}的条件。"),
+                "The remaining items no longer reach its threshold.".to_string(),
+            ),
+            Reason::NoLineInScope => (
+                "剩余商品中没有参加该优惠的商品。".to_string(),
+                "No remaining item qualifies for it.".to_string(),
+            ),
+            other => w.reason(&l.offer, other),
+        };
         e.push(
             format!("退货后不再享受{t}（原优惠{}）。{zh}", f.zh(l.amount)),
             format!(
@@ -661,6 +713,20 @@ pub(crate) fn refund(rules: &RuleSetData, r: &crate::refund::Refund) -> Explanat
         );
     }
     e
+}
+
+/// Why a refund is 0.00 (no special rule decided it).
+pub(crate) fn zero_refund_why(policy: crate::ast::RefundPolicy) -> (&'static str, &'static str) {
+    match policy {
+        crate::ast::RefundPolicy::Apportioned => (
+            "退回的商品在优惠分摊后实付0.00元，所以没有可退的钱。",
+            "The returned items paid nothing after their share of the discounts, so nothing is refunded.",
+        ),
+        crate::ast::RefundPolicy::Recompute => (
+            "退货后剩余商品失去的优惠不少于退回商品的实付，所以没有可退的钱。",
+            "The discounts the remaining items lose are at least what the returned items paid, so nothing is refunded.",
+        ),
+    }
 }
 
 /// Explains an `equivalent` answer.

@@ -52,9 +52,13 @@
 //! lines × offers, ...) are in [`limits`].
 //!
 //! ## Features
-//! - `schema` (default): `request_schema()`, `answer_schema()` and `tool_definition()`, the
-//!   JSON Schemas of the `ask` protocol derived from the serde types (`schemars`), usable as
-//!   an LLM tool definition.
+//! - `cli` (default): the `youhui` binary (clap, and rmcp with tokio for `youhui mcp`). A
+//!   library user takes `default-features = false` and adds what they need:
+//! - `json`: the JSON protocol ([`RuleSet::answer_line`]: one request line in, one answer
+//!   out, as every front end answers) and [`tools`], LLM tool definitions generated from the
+//!   loaded rules (OpenAI strict mode, Anthropic, MCP).
+//! - `schema`: `request_schema()` and `answer_schema()`, the JSON Schemas of the protocol
+//!   derived from the serde types (`schemars`).
 //!
 //! ## Decisions where the spec is silent
 //! - `N折` with three or more digits before the point is an error (`bad_rate`).
@@ -194,7 +198,7 @@ pub use refund::{Lost, Order, OrderApplied, OrderLine, OrderPresale, Refund, Ret
 pub use request::{parse_now, parse_price, Cart, Context, GroupState, Line, Request, User};
 pub use ruleset::{check_rules, Checked};
 #[cfg(feature = "schema")]
-pub use schema::{answer_schema, request_schema, tool_definition};
+pub use schema::{answer_schema, request_schema};
 pub use shared::{ReloadError, SharedRules};
 pub use syntax::GRAMMAR;
 

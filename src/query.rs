@@ -300,6 +300,7 @@ impl RuleSet {
             not_applied.push(NotApplied {
                 offer: offer.id.clone(),
                 reason,
+                in_cart: !p.scope[o].is_empty(),
             });
         }
         let goods: i64 = out.amount.iter().sum();

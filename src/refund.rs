@@ -116,6 +116,9 @@ pub struct Refund {
     /// The apportioned refund (the ceiling of a recomputed one).
     #[serde(skip)]
     pub apportioned: Money,
+    /// Every unit of the order is returned.
+    #[serde(skip)]
+    pub whole_order: bool,
 }
 
 /// What the last `k` of `qty` units paid when `payable` is split by largest remainder
@@ -194,6 +197,7 @@ impl RuleSet {
                 policy,
                 rule: Some("group_failed"),
                 apportioned: Money(apportioned),
+                whole_order: false,
             });
         }
         if order.presale.is_some() && !balance_paid {
@@ -203,6 +207,7 @@ impl RuleSet {
                 policy,
                 rule: Some("deposit_kept"),
                 apportioned: Money(apportioned),
+                whole_order: false,
             });
         }
         // What remains, priced again with the same selection.
@@ -249,6 +254,7 @@ impl RuleSet {
             policy,
             rule: None,
             apportioned: Money(apportioned),
+            whole_order: remaining.lines.is_empty(),
         })
     }
 }

@@ -1,8 +1,8 @@
 //! JSON Schemas of the `ask` protocol, derived from the serde types (feature `schema`).
 //!
 //! The schemas are generated from the same types that read requests and write answers, so
-//! they cannot drift from the code. [`request_schema`] is usable as the parameters of an
-//! LLM function / tool definition; [`tool_definition`] wraps it as one.
+//! they cannot drift from the code. LLM tool definitions are in [`crate::tools`]: one
+//! strict-mode tool per query, generated from the loaded rules.
 
 use schemars::generate::SchemaSettings;
 use schemars::Schema;
@@ -33,6 +33,20 @@ fn request() -> Schema {
         .into_root_schema_for::<Request>();
     // Every variant is an object; tool-calling APIs want that said at the root.
     s.insert("type".into(), "object".into());
+    // The protocol takes `id` out before reading the query, so every variant allows it.
+    if let Some(serde_json::Value::Array(variants)) = s.get_mut("oneOf") {
+        for v in variants {
+            if let Some(serde_json::Value::Object(props)) = v.get_mut("properties") {
+                props.insert(
+                    "id".into(),
+                    serde_json::json!({
+                        "description": "Echoed in the answer, so concurrent requests can be matched up.",
+                        "type": ["string", "integer"]
+                    }),
+                );
+            }
+        }
+    }
     s.insert(
         "description".into(),
         "One question to youhui's `ask` protocol: the `query` field names it (quote, eligibility, can_stack, best, gap, refund, equivalent, explain). Money is a decimal string in yuan (\"399.00\").".into(),
@@ -56,17 +70,4 @@ pub fn answer_schema() -> String {
         "One answer of youhui's `ask` protocol: the query's own fields (or `error`), `explain.zh` / `explain.en` sentences a bot can quote, and the rule set that answered.".into(),
     );
     to_text(&s)
-}
-
-/// A function / tool definition for LLM tool calling: `name`, `description`, and the
-/// request schema as `parameters` (OpenAI) and `input_schema` (Anthropic).
-pub fn tool_definition() -> String {
-    let params = request();
-    let tool = serde_json::json!({
-        "name": "youhui_ask",
-        "description": "Answers e-commerce promotion questions deterministically from the shop's rule set: the final price of a cart (quote), whether an offer applies (eligibility), whether two offers stack (can_stack), the best coupons from a wallet (best), how much more to spend for the next discount (gap), what returning units refunds (refund), and whether two benefits are the same (equivalent). Quote `explain.zh` or `explain.en` of the answer to the customer word for word.",
-        "parameters": params,
-        "input_schema": params,
-    });
-    serde_json::to_string_pretty(&tool).unwrap_or_default()
 }

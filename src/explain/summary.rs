@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::{Explanation, Words};
-use crate::answer::{Best, Eligibility, Quote, Stacking, WhyNot};
+use crate::answer::{Best, Eligibility, Quote, Reason, Stacking, WhyNot};
 use crate::error::{Error, EvalError};
 use crate::ir::RuleSetData;
 use crate::money::Money;
@@ -90,13 +90,31 @@ pub(crate) fn quote(rules: &RuleSetData, q: &Quote) -> Summary {
 pub(crate) fn best(rules: &RuleSetData, b: &Best) -> Summary {
     let w = Words::new(rules);
     let q = quote(rules, &b.quote);
+    let names: Vec<String> = b.coupons.iter().map(|c| w.title(c)).collect();
+    // A coupon the customer may expect to help but that would raise the price.
+    let (warn_zh, warn_en) = match b.not_chosen.iter().find_map(|n| match &n.reason {
+        Reason::AddsNothing {
+            costs_more: Some(m),
+            ..
+        } => Some((w.title(&n.coupon), *m)),
+        _ => None,
+    }) {
+        Some((t, m)) => (
+            format!("（用{t}反而多付{}）", w.f.zh(m)),
+            format!(" (using {t} would cost {} more)", w.f.en(m)),
+        ),
+        None => (String::new(), String::new()),
+    };
+    let q = Summary::new(
+        q.zh.trim_end_matches('。').to_string() + &warn_zh + "。",
+        q.en.trim_end_matches('.').to_string() + &warn_en + ".",
+    );
     if b.coupons.is_empty() {
         return Summary::new(
             format!("不用券最划算：{}", q.zh),
             format!("Best to use no coupon: {}", lower_first(&q.en)),
         );
     }
-    let names: Vec<String> = b.coupons.iter().map(|c| w.title(c)).collect();
     Summary::new(
         format!("用{}最划算：{}", names.join("、"), q.zh),
         format!("Use {}: {}", join_en(&names), lower_first(&q.en)),
@@ -172,11 +190,18 @@ pub(crate) fn stacking(a: &str, b: &str, s: &Stacking, exclusive: &str) -> Summa
 
 /// `可退349.00元，退货后不再享受店铺满减。`
 pub(crate) fn refund(rules: &RuleSetData, r: &crate::refund::Refund, e: &Explanation) -> Summary {
-    if r.rule.is_some() {
+    if r.rule.is_some() || r.whole_order {
         return Summary::first_of(e);
     }
     let w = Words::new(rules);
     let f = &w.f;
+    if r.refund == Money::ZERO {
+        let (zh, en) = super::zero_refund_why(r.policy);
+        return Summary::new(
+            format!("可退{}：{zh}", f.zh(r.refund)),
+            format!("You get {} back: {en}", f.en(r.refund)),
+        );
+    }
     let lost: Vec<String> = r.lost.iter().map(|l| w.title(&l.offer)).collect();
     if lost.is_empty() {
         return Summary::new(
