@@ -77,6 +77,23 @@ impl Checker {
         self.diags.push(RawDiagnostic::check(e, span));
     }
 
+    /// An error with a "did you mean" among `known`.
+    fn error_near<'k>(
+        &mut self,
+        e: CheckError,
+        span: Span,
+        typed: &str,
+        known: impl IntoIterator<Item = &'k str>,
+    ) {
+        let help = crate::suggest::closest(typed, known, 3);
+        let help = (!help.is_empty()).then(|| {
+            let quoted: Vec<String> = help.iter().map(|h| format!("\"{h}\"")).collect();
+            format!("did you mean {}?", quoted.join(" or "))
+        });
+        self.diags
+            .push(RawDiagnostic::check(e, span).with_help(help));
+    }
+
     fn warn(&mut self, w: CheckWarning, span: Span) {
         self.diags.push(RawDiagnostic::warning(w, span));
     }
@@ -164,12 +181,14 @@ impl Checker {
             if r.stages.len() > crate::limits::MAX_STAGES {
                 declared.push_str(", …");
             }
-            self.error(
+            self.error_near(
                 CheckError::UnknownStage {
                     stage: stage.node.clone(),
                     declared,
                 },
                 stage.span,
+                &stage.node,
+                r.stages.iter().map(String::as_str),
             );
         }
     }
@@ -298,12 +317,14 @@ impl Checker {
                 if id.node == o.id.node {
                     self.error(CheckError::SelfReference { field }, id.span);
                 } else if !r.offer_index.contains_key(&id.node) {
-                    self.error(
+                    self.error_near(
                         CheckError::UnknownOffer {
                             id: id.node.clone(),
                             field,
                         },
                         id.span,
+                        &id.node,
+                        r.offer_index.keys().map(String::as_str),
                     );
                 }
             }

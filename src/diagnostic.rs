@@ -105,6 +105,8 @@ impl fmt::Display for DiagnosticKind {
 pub(crate) struct RawDiagnostic {
     pub kind: DiagnosticKind,
     pub span: Span,
+    /// A hint: the name probably meant, or the likely slip (full-width digits, ...).
+    pub help: Option<String>,
 }
 
 impl RawDiagnostic {
@@ -112,18 +114,26 @@ impl RawDiagnostic {
         RawDiagnostic {
             kind: DiagnosticKind::Syntax(e),
             span,
+            help: None,
         }
     }
     pub fn check(e: CheckError, span: Span) -> Self {
         RawDiagnostic {
             kind: DiagnosticKind::Check(e),
             span,
+            help: None,
         }
+    }
+    /// The same diagnostic with a hint.
+    pub fn with_help(mut self, help: Option<String>) -> Self {
+        self.help = help;
+        self
     }
     pub fn warning(w: CheckWarning, span: Span) -> Self {
         RawDiagnostic {
             kind: DiagnosticKind::Warning(w),
             span,
+            help: None,
         }
     }
 }
@@ -142,6 +152,8 @@ pub struct Diagnostic {
     /// The source line the span starts on, without its line break; on a line longer than
     /// [`SOURCE_WINDOW`] characters, the part around the span, cut at either end with `…`.
     pub source_line: String,
+    /// A hint (`did you mean "店铺"?`, `write ASCII digits`), shown as `= help:`.
+    pub help: Option<String>,
     /// How many columns of the source line the caret covers (at least 1).
     caret_len: usize,
     /// Display width of the source line before the span (CJK characters count two).
@@ -172,8 +184,14 @@ impl Diagnostic {
         };
         let num = self.line.to_string();
         let pad = " ".repeat(num.len());
+        let help = self
+            .help
+            .as_ref()
+            .map(|h| format!("{pad} = help: {h}\n"))
+            .unwrap_or_default();
         format!(
-            "{label}: {msg}\n{pad}--> {file}:{line}:{col}\n{pad} |\n{num} | {src}\n{pad} | {sp}{carets}\n",
+            "{label}[{code}]: {msg}\n{pad}--> {file}:{line}:{col}\n{pad} |\n{num} | {src}\n{pad} | {sp}{carets}\n{help}",
+            code = self.code(),
             msg = self.kind,
             line = self.line,
             col = self.column,
@@ -197,6 +215,9 @@ pub struct DiagnosticJson {
     pub line: usize,
     /// 1-based column.
     pub column: usize,
+    /// A hint, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
 }
 
 /// All diagnostics of one rule file, in source order, with the file name for rendering.
@@ -279,6 +300,7 @@ impl Report {
                 message: d.message(),
                 line: d.line,
                 column: d.column,
+                help: d.help.clone(),
             })
             .collect()
     }
@@ -364,6 +386,7 @@ impl LineIndex {
             line: line_idx + 1,
             column,
             source_line: shown,
+            help: d.help,
             caret_len: display_width(covered).max(1),
             caret_offset: display_width(before) + usize::from(cut_left),
         }
@@ -426,7 +449,7 @@ mod tests {
         let out = d.render("rules.promo");
         assert_eq!(
             out,
-            "error: expected an amount after \"满\", found \"减\"\n --> rules.promo:4:12\n  |\n4 |   benefit 满减50\n  |             ^^\n"
+            "error[syntax]: expected an amount after \"满\", found \"减\"\n --> rules.promo:4:12\n  |\n4 |   benefit 满减50\n  |             ^^\n"
         );
     }
 }

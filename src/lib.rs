@@ -153,6 +153,7 @@ mod explain;
 mod gap;
 pub mod guide;
 mod ir;
+mod layout;
 pub mod limits;
 mod money;
 mod offers;
@@ -189,6 +190,7 @@ pub use ir::{
     Benefit, Offer, OfferIdx, Predicate, Reward, RuleSet, Scope, ScopeTerm, Stage, StageIdx,
     ThresholdBase, Tier, TierAt, Window,
 };
+pub use layout::layout_rule_text;
 pub use money::{Money, Rate, Rounding, MAX_MONEY_CENTS};
 pub use offers::{OfferInfo, OfferList, WindowWords, Words};
 #[cfg(feature = "json")]

@@ -244,8 +244,12 @@ fn split_blocks(text: &str) -> Vec<(usize, usize)> {
             }
         }
         line_start = false;
+        if c == '#' {
+            // A comment belongs to no block (a file may well start with one).
+            in_comment = true;
+            continue;
+        }
         match c {
-            '#' => in_comment = true,
             '"' => in_string = true,
             '{' => depth += 1,
             '}' => {
@@ -403,12 +407,67 @@ fn pest_error(input: &str, offset: usize, err: &pest::error::Error<Rule>) -> Raw
     }
     let (found, found_len) = found_at(input, pos);
     let after = token_before(input, pos);
+    let help = slip_hint(input, pos, &expected);
     let e = SyntaxError::Expected {
         expected: join_or(&expected),
         after,
         found,
     };
-    RawDiagnostic::syntax(e, Span::new(pos, pos + found_len))
+    RawDiagnostic::syntax(e, Span::new(pos, pos + found_len)).with_help(help)
+}
+
+/// The likely slip behind a syntax error at `pos`: characters an input method or a word
+/// processor puts in place of the ASCII ones the language wants, or a misspelt keyword.
+fn slip_hint(input: &str, pos: usize, expected: &[String]) -> Option<String> {
+    let rest = &input[pos..];
+    let c = rest.chars().next()?;
+    let after_digit = input[..pos]
+        .trim_end()
+        .ends_with(|c: char| c.is_ascii_digit() || ('０'..='９').contains(&c));
+    let hint = match c {
+        '０'..='９' => "full-width digits: write ASCII digits (300, not ３００)".to_string(),
+        '減' => "`減` is the traditional character: write `减`".to_string(),
+        '滿' => "`滿` is the traditional character: write `满`".to_string(),
+        '“' | '”' | '‘' | '’' | '＂' => {
+            "curly quotes: write strings in straight double quotes (\"nike\")".to_string()
+        }
+        '，' | '、' if after_digit => {
+            "tiers are joined by `/` (满300减30 / 满500减60), not a Chinese comma".to_string()
+        }
+        '，' => "a Chinese comma: write an ASCII comma `,`".to_string(),
+        '（' | '）' => "full-width parentheses: write `(` and `)`".to_string(),
+        '：' => "a Chinese colon: the language needs no colon here".to_string(),
+        _ => {
+            let word = first_word(rest);
+            if word.is_empty() {
+                return None;
+            }
+            let mut known: Vec<&str> = Vec::new();
+            if expected.iter().any(|w| w == OFFER_FIELD) {
+                known.extend(OFFER_FIELDS);
+            }
+            if expected.iter().any(|w| w == HEADER_FIELD) {
+                known.extend(HEADER_FIELDS);
+                known.push("stage");
+            }
+            if expected
+                .iter()
+                .any(|w| w == AN_OFFER || w == "\"activity\"" || w == "\"coupon\"")
+            {
+                known.extend(["activity", "coupon"]);
+            }
+            if expected.iter().any(|w| w == THE_HEADER) {
+                known.push("ruleset");
+            }
+            let near = crate::suggest::closest(word, known, 2);
+            if near.is_empty() || near.contains(&word) {
+                return None;
+            }
+            let quoted: Vec<String> = near.iter().map(|n| format!("`{n}`")).collect();
+            format!("did you mean {}?", quoted.join(" or "))
+        }
+    };
+    Some(hint)
 }
 
 const OFFER_FIELD: &str = "an offer field (stage, benefit, scope, exclude, valid, audience, limit, stock, exclusive, excludes, only_with, priority, threshold, deposit_window, balance_window, group_hours)";

@@ -98,16 +98,37 @@ fn check_exit_codes() {
 }
 
 #[test]
-fn fmt_is_idempotent() {
-    let (code, once) = run(&["fmt", "examples/double11.promo"], b"");
-    assert_eq!(code, 0);
+fn fmt_is_idempotent_keeps_comments_and_meaning() {
     let dir = std::env::temp_dir().join(format!("youhui-fmt-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("once.promo");
-    std::fs::write(&file, &once).unwrap();
-    let (code, twice) = run(&["fmt", file.to_str().unwrap()], b"");
-    assert_eq!(code, 0);
-    assert_eq!(once, twice);
+    for canonical in [false, true] {
+        let flag: &[&str] = if canonical { &["--canonical"] } else { &[] };
+        let (code, once) = run(&[&["fmt", "examples/double11.promo"], flag].concat(), b"");
+        assert_eq!(code, 0);
+        let file = dir.join("once.promo");
+        std::fs::write(&file, &once).unwrap();
+        let (code, twice) = run(&[&["fmt", file.to_str().unwrap()], flag].concat(), b"");
+        assert_eq!(code, 0);
+        assert_eq!(once, twice);
+        let original = std::fs::read_to_string("examples/double11.promo").unwrap();
+        let fp = |t: &str| youhui::RuleSet::parse(t).unwrap().fingerprint_hex();
+        assert_eq!(fp(&once), fp(&original), "fmt changed the meaning");
+        if !canonical {
+            // Every comment and every benefit phrase as the author wrote them.
+            for line in original.lines() {
+                if let Some(i) = line.find('#') {
+                    assert!(once.contains(line[i..].trim_end()), "lost {line:?}");
+                }
+                if let Some(b) = line.trim().strip_prefix("benefit ") {
+                    let phrase = b.split('#').next().unwrap().trim();
+                    assert!(once.contains(phrase), "rewrote {phrase:?}");
+                }
+            }
+        }
+    }
+    // A broken file is reported, not rearranged.
+    let (code, out) = run(&["fmt", "tests/golden/language/err/many_errors.promo"], b"");
+    assert_eq!((code, out.as_str()), (1, ""));
     std::fs::remove_dir_all(&dir).ok();
 }
 

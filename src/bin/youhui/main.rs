@@ -3,7 +3,7 @@
 //! ```text
 //! youhui ask RULES.promo [--pretty] [--deadline-ms N]   # JSON lines on stdin → answers on stdout
 //! youhui check RULES.promo [--format json]             # every error and warning, rustc-style
-//! youhui fmt RULES.promo                                # canonical rule text
+//! youhui fmt RULES.promo [--canonical]                  # tidied layout (or canonical text)
 //! youhui dump RULES.promo                               # canonical JSON
 //! youhui schema [request | answer]                      # JSON Schemas of the protocol
 //! youhui tools RULES.promo --format openai|anthropic|mcp   # LLM tool definitions
@@ -57,10 +57,13 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
         format: ReportFormat,
     },
-    /// Print the rule set as canonical rule text.
+    /// Print the rule file tidied: comments and phrases kept, layout made regular.
     Fmt {
         /// The rule file.
         rules: PathBuf,
+        /// Print the canonical rule text instead (every benefit spelt one way, no comments).
+        #[arg(long)]
+        canonical: bool,
     },
     /// Print the compiled rule set as JSON.
     Dump {
@@ -122,10 +125,7 @@ fn main() -> ExitCode {
             Err(code) => code,
         },
         Command::Check { rules, format } => check(&rules, format),
-        Command::Fmt { rules } => match load(&rules) {
-            Ok(r) => emit(&r.to_rule_text()),
-            Err(code) => code,
-        },
+        Command::Fmt { rules, canonical } => fmt(&rules, canonical),
         Command::Dump { rules } => match load(&rules) {
             Ok(r) => match serde_json::to_string_pretty(&r) {
                 Ok(s) => emit(&(s + "\n")),
@@ -171,6 +171,23 @@ fn load(path: &std::path::Path) -> Result<youhui::RuleSet, ExitCode> {
         let _ = writeln!(std::io::stderr(), "{}", checked.report);
         ExitCode::from(1)
     })
+}
+
+/// A file with errors is reported, never rearranged.
+fn fmt(path: &std::path::Path, canonical: bool) -> ExitCode {
+    let text = match read(path) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let checked = youhui::check_rules(&path.display().to_string(), &text);
+    match checked.rules {
+        Some(r) if canonical => emit(&r.to_rule_text()),
+        Some(_) => emit(&youhui::layout_rule_text(&text)),
+        None => {
+            let _ = writeln!(std::io::stderr(), "{}", checked.report);
+            ExitCode::from(1)
+        }
+    }
 }
 
 fn check(path: &std::path::Path, format: ReportFormat) -> ExitCode {
