@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Measures the real `ask` process (issue: ≥ 100,000 quote requests/s on one core, peak
+"""Measures the real `youhui ask` process (issue: ≥ 100,000 quote requests/s on one core, peak
 memory ≤ 50 MB with 10,000 offers loaded).
 
-    cargo build --release --example ask
+    cargo build --release
     python3 benches/ask_process.py [N]        # N request lines, default 200000
 
 1. Throughput: N quote requests (varied 1–6 line carts against examples/double11.promo)
@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ASK = ROOT / "target/release/examples/ask"
+ASK = ROOT / "target/release/youhui"
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
 
 SKUS = [("SHOE-1", "699.00"), ("SOCK-1", "39.00"), ("CUP-1", "399.00"), ("TEE-1", "129.00"),
@@ -50,7 +50,7 @@ def run(rules, requests):
     of this one child (wait4), not of every child this script ever ran."""
     start = time.perf_counter()
     with open(requests, "rb") as stdin:
-        proc = subprocess.Popen([str(ASK), str(rules)], stdin=stdin, stdout=subprocess.PIPE)
+        proc = subprocess.Popen([str(ASK), "ask", str(rules)], stdin=stdin, stdout=subprocess.PIPE)
         answers = 0
         while chunk := proc.stdout.read(1 << 20):
             answers += chunk.count(b"\n")
@@ -75,7 +75,7 @@ def rules_10k(path):
 
 def main():
     if not ASK.exists():
-        sys.exit("build it first: cargo build --release --example ask")
+        sys.exit("build it first: cargo build --release")
     rng = random.Random(11)
     with tempfile.TemporaryDirectory() as tmp:
         requests = Path(tmp) / "requests.jsonl"
