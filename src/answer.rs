@@ -205,6 +205,20 @@ pub struct NotApplied {
     /// in the data but is not worth a sentence to the customer.
     #[serde(skip)]
     pub in_cart: bool,
+    /// For a threshold not met: an offer that kept lines of its scope it cannot share
+    /// (`exclusive`, `excludes`, `only_with`), with the rule, so the explanation names why
+    /// the base is smaller than the cart.
+    #[serde(skip)]
+    pub taken_by: Option<TakenBy>,
+}
+
+/// An offer that kept lines another offer cannot share, and the rule deciding it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TakenBy {
+    /// The offer keeping the lines.
+    pub offer: String,
+    /// `exclusive`, `excludes` or `only_with`.
+    pub rule: &'static str,
 }
 
 /// A gift granted.

@@ -354,7 +354,29 @@ pub(crate) fn quote(rules: &RuleSetData, q: &Quote) -> Explanation {
             || w.offer(&na.offer)
                 .is_some_and(|o| o.kind == OfferKind::Coupon)
     }) {
-        let (zh, en) = w.reason(&na.offer, &na.reason);
+        let (zh, en) = match (&na.reason, &na.taken_by) {
+            // Name why the base is smaller than the cart (an exclusive item, say), not only
+            // a shortfall that looks absurd next to the cart's total.
+            (
+                Reason::ThresholdNotMet {
+                    shortfall,
+                    next_benefit,
+                },
+                Some(taken),
+            ) => {
+                let (t, xt) = (w.title(&na.offer), w.title(&taken.offer));
+                let (rz, re) = rule_words(taken.rule);
+                let (short_zh, short_en) = match shortfall {
+                    Shortfall::Amount(m) => (f.zh(*m), f.en(*m)),
+                    Shortfall::Items(n) => (format!("{n}件"), format!("{n} item(s)")),
+                };
+                (
+                    format!("{t}：部分商品已用于{xt}（{rz}），不能同时参加；其余商品还差{short_zh}可享{next_benefit}。"),
+                    format!("{t}: some items went to {xt} ({re}) and cannot count as well; the other items are {short_en} short of it."),
+                )
+            }
+            _ => w.reason(&na.offer, &na.reason),
+        };
         e.push(zh, en);
     }
     if let Some(p) = &q.presale {

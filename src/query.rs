@@ -297,10 +297,14 @@ impl RuleSet {
             } else {
                 self.lost_line(p, c, o)
             };
+            let taken_by = matches!(reason, Reason::ThresholdNotMet { .. })
+                .then(|| self.taken_by(p, c, o))
+                .flatten();
             not_applied.push(NotApplied {
                 offer: offer.id.clone(),
                 reason,
                 in_cart: !p.scope[o].is_empty(),
+                taken_by,
             });
         }
         let goods: i64 = out.amount.iter().sum();
@@ -332,6 +336,30 @@ impl RuleSet {
             shipping_before: p.ctx.shipping_fee,
             optimal: c.proven,
         }
+    }
+
+    /// The first keeper, in cart order, of a line in `o`'s scope that `o` cannot share
+    /// (exclusive or incompatible), with the deciding rule.
+    fn taken_by(&self, p: &Prepared<'_>, c: &Chosen, o: OfferIdx) -> Option<TakenBy> {
+        let rules = &self.inner;
+        let at = c.parts.iter().position(|&x| x == o);
+        (0..p.orig.len())
+            .filter(|&l| p.scope[o].get(l) && at.is_none_or(|i| !c.keeps[i].get(l)))
+            .find_map(|l| {
+                c.parts
+                    .iter()
+                    .zip(&c.keeps)
+                    .find(|(&w, k)| {
+                        k.get(l)
+                            && (rules.offers[w].exclusive
+                                || rules.offers[o].exclusive
+                                || !compatible(rules, o, w))
+                    })
+                    .map(|(&w, _)| TakenBy {
+                        offer: rules.offers[w].id.clone(),
+                        rule: line_rule(rules, o, w),
+                    })
+            })
     }
 
     /// The reason an offer in the conflict-free set kept no line: the first keeper, on the
