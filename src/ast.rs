@@ -176,6 +176,8 @@ pub enum OfferField {
     BalanceWindow(Window),
     /// `group_hours N`.
     GroupHours(Count),
+    /// `title_en "..."`: the title English sentences use.
+    TitleEn(Spanned<String>),
 }
 
 impl OfferField {
@@ -199,6 +201,7 @@ impl OfferField {
             OfferField::DepositWindow(_) => "deposit_window",
             OfferField::BalanceWindow(_) => "balance_window",
             OfferField::GroupHours(_) => "group_hours",
+            OfferField::TitleEn(_) => "title_en",
         }
     }
 }

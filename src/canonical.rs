@@ -262,6 +262,9 @@ pub(crate) fn rule_text(d: &RuleSetData) -> String {
             quote(&off.title)
         );
         let _ = writeln!(o, "  stage {}", off.stage_name);
+        if let Some(t) = &off.title_en {
+            let _ = writeln!(o, "  title_en {}", quote(t));
+        }
         let _ = writeln!(o, "  benefit {}", benefit_text(&off.benefit));
         for line in scope_lines(&off.scope) {
             let _ = writeln!(o, "  {line}");

@@ -139,6 +139,7 @@ fn offer(
     let mut out = Offer {
         id: o.id.node.clone(),
         title: o.title.clone(),
+        title_en: None,
         kind: o.kind,
         stage: 0,
         stage_name: String::new(),
@@ -194,6 +195,7 @@ fn offer(
             OfferField::DepositWindow(w) => out.deposit_window = window(w, r.offset),
             OfferField::BalanceWindow(w) => out.balance_window = window(w, r.offset),
             OfferField::GroupHours(n) => out.group_hours = Some(count(n)),
+            OfferField::TitleEn(t) => out.title_en = Some(t.node.clone()),
         }
     }
     out.stage_name = stages

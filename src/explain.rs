@@ -57,12 +57,27 @@ impl<'a> Words<'a> {
             .map_or_else(|| id.to_string(), |o| o.title.clone())
     }
 
+    /// The title English sentences use: `title_en` when the rules give one.
+    fn title_en(&self, id: &str) -> String {
+        self.offer(id)
+            .map_or_else(|| id.to_string(), |o| title_en(o).to_string())
+    }
+
     /// One sentence, in both languages, for why offer `id` did not apply.
     fn reason(&self, id: &str, r: &Reason) -> (String, String) {
-        reason_text(&self.title(id), r, self.offer(id), &self.f, &|x| {
+        let zh = reason_text(&self.title(id), r, self.offer(id), &self.f, &|x| {
             self.title(x)
-        })
+        });
+        let en = reason_text(&self.title_en(id), r, self.offer(id), &self.f, &|x| {
+            self.title_en(x)
+        });
+        (zh.0, en.1)
     }
+}
+
+/// The title English sentences use: `title_en`, else the title.
+pub(crate) fn title_en(o: &Offer) -> &str {
+    o.title_en.as_deref().unwrap_or(&o.title)
 }
 
 /// `598.00元` / `¥598.00` (other currencies: `598.00 USD`).
@@ -250,6 +265,7 @@ pub(crate) fn quote(rules: &RuleSetData, q: &Quote) -> Explanation {
             continue;
         }
         let t = &o.title;
+        let te = title_en(o);
         let (zh, en) = match &a.detail {
             Detail::Threshold {
                 base,
@@ -265,7 +281,7 @@ pub(crate) fn quote(rules: &RuleSetData, q: &Quote) -> Explanation {
                         f.zh(a.amount)
                     ),
                     format!(
-                        "{t}: eligible items total {}, reaching {}: {} off.",
+                        "{te}: eligible items total {}, reaching {}: {} off.",
                         f.en(*base),
                         f.en(*at),
                         f.en(a.amount)
@@ -278,7 +294,7 @@ pub(crate) fn quote(rules: &RuleSetData, q: &Quote) -> Explanation {
                         f.zh(a.amount)
                     ),
                     format!(
-                        "{t}: {units} eligible items, reaching {n} items: {} off.",
+                        "{te}: {units} eligible items, reaching {n} items: {} off.",
                         f.en(a.amount)
                     ),
                 ),
@@ -306,7 +322,7 @@ pub(crate) fn quote(rules: &RuleSetData, q: &Quote) -> Explanation {
                         cap.0
                     ),
                     format!(
-                        "{t}: eligible items total {}, {times} × {} reached: {} off{}.",
+                        "{te}: eligible items total {}, {times} × {} reached: {} off{}.",
                         f.en(*base),
                         f.en(*step),
                         f.en(a.amount),
@@ -317,14 +333,14 @@ pub(crate) fn quote(rules: &RuleSetData, q: &Quote) -> Explanation {
             Detail::Units { units } => (
                 format!("{t}：{units}件商品共减{}。", f.zh(a.amount)),
                 format!(
-                    "{t}: {} off on {units} unit{}.",
+                    "{te}: {} off on {units} unit{}.",
                     f.en(a.amount),
                     if *units == 1 { "" } else { "s" }
                 ),
             ),
             Detail::Shipping => (
                 format!("{t}：免运费，省{}。", f.zh(a.amount)),
-                format!("{t}: free shipping, {} saved.", f.en(a.amount)),
+                format!("{te}: free shipping, {} saved.", f.en(a.amount)),
             ),
             Detail::Gift => {
                 let gift = match &o.benefit {
@@ -333,7 +349,7 @@ pub(crate) fn quote(rules: &RuleSetData, q: &Quote) -> Explanation {
                 };
                 (
                     format!("{t}：赠送{gift}。"),
-                    format!("{t}: free gift {gift}."),
+                    format!("{te}: free gift {gift}."),
                 )
             }
         };
@@ -342,7 +358,7 @@ pub(crate) fn quote(rules: &RuleSetData, q: &Quote) -> Explanation {
             e.push(
                 format!("{t}：优惠超过商品剩余金额，只减{}。", f.zh(a.amount)),
                 format!(
-                    "{t}: the discount was limited to what remained of the price, {}.",
+                    "{te}: the discount was limited to what remained of the price, {}.",
                     f.en(a.amount)
                 ),
             );
@@ -365,6 +381,7 @@ pub(crate) fn quote(rules: &RuleSetData, q: &Quote) -> Explanation {
                 Some(taken),
             ) => {
                 let (t, xt) = (w.title(&na.offer), w.title(&taken.offer));
+                let (te, xte) = (w.title_en(&na.offer), w.title_en(&taken.offer));
                 let (rz, re) = rule_words(taken.rule);
                 let (short_zh, short_en) = match shortfall {
                     Shortfall::Amount(m) => (f.zh(*m), f.en(*m)),
@@ -372,7 +389,7 @@ pub(crate) fn quote(rules: &RuleSetData, q: &Quote) -> Explanation {
                 };
                 (
                     format!("{t}：部分商品已用于{xt}（{rz}），不能同时参加；其余商品还差{short_zh}可享{next_benefit}。"),
-                    format!("{t}: some items went to {xt} ({re}) and cannot count as well; the other items are {short_en} short of it."),
+                    format!("{te}: some items went to {xte} ({re}) and cannot count as well; the other items are {short_en} short of it."),
                 )
             }
             _ => w.reason(&na.offer, &na.reason),
@@ -510,37 +527,40 @@ pub(crate) fn reason_text(
 pub(crate) fn stacking(rules: &RuleSetData, a: &Offer, b: &Offer, s: &Stacking) -> Explanation {
     let w = Words::new(rules);
     let (ta, tb) = (&a.title, &b.title);
+    let (tae, tbe) = (title_en(a), title_en(b));
     let mut e = Explanation::default();
     let (zh, en) = match s.rule {
         "ok" => (
             format!("{ta}和{tb}可以叠加使用。"),
-            format!("{ta} and {tb} can be used together."),
+            format!("{tae} and {tbe} can be used together."),
         ),
         "excludes" => (
             format!("{ta}和{tb}互斥，不能同时使用。"),
-            format!("{ta} and {tb} exclude each other and cannot be used together."),
+            format!("{tae} and {tbe} exclude each other and cannot be used together."),
         ),
         "exclusive" => {
-            let ex = if a.exclusive { ta } else { tb };
+            let (ex, exe) = if a.exclusive { (ta, tae) } else { (tb, tbe) };
             (
                 format!("{ex}是独享优惠，不能与其他优惠叠加在同一商品上。"),
-                format!("{ex} is exclusive: no other offer may apply to the same items."),
+                format!("{exe} is exclusive: no other offer may apply to the same items."),
             )
         }
         "only_with" => {
             // The one whose `only_with` list leaves the other out.
-            let (x, y) = match &a.only_with_ids {
-                Some(list) if !list.contains(&b.id) => (ta, tb),
-                _ => (tb, ta),
+            let ((x, xe), (y, ye)) = match &a.only_with_ids {
+                Some(list) if !list.contains(&b.id) => ((ta, tae), (tb, tbe)),
+                _ => ((tb, tbe), (ta, tae)),
             };
             (
                 format!("{ta}和{tb}不能叠加：{x}只能与指定的优惠叠加，不包括{y}。"),
-                format!("{ta} and {tb} cannot stack: {x} only stacks with named offers, and {y} is not one of them."),
+                format!("{tae} and {tbe} cannot stack: {xe} only stacks with named offers, and {ye} is not one of them."),
             )
         }
         _ => (
             format!("{ta}和{tb}属于同一类优惠，同一商品只能享受其中之一。"),
-            format!("{ta} and {tb} are in the same stage, which allows only one of them per item."),
+            format!(
+                "{tae} and {tbe} are in the same stage, which allows only one of them per item."
+            ),
         ),
     };
     e.push(zh, en);
@@ -569,11 +589,12 @@ pub(crate) fn stacking(rules: &RuleSetData, a: &Offer, b: &Offer, s: &Stacking) 
 pub(crate) fn eligibility(rules: &RuleSetData, el: &Eligibility) -> Explanation {
     let w = Words::new(rules);
     let t = w.title(&el.offer);
+    let te = w.title_en(&el.offer);
     let mut e = Explanation::default();
     match &el.reason {
         None => e.push(
             format!("{t}：符合条件，可以使用。"),
-            format!("{t}: eligible."),
+            format!("{te}: eligible."),
         ),
         Some(r) => {
             let (zh, en) = w.reason(&el.offer, r);
@@ -599,6 +620,7 @@ pub(crate) fn best(rules: &RuleSetData, b: &Best) -> Explanation {
         );
     } else {
         let names: Vec<String> = b.coupons.iter().map(|c| w.title(c)).collect();
+        let names_en: Vec<String> = b.coupons.iter().map(|c| w.title_en(c)).collect();
         e.push(
             format!(
                 "最划算的组合：使用{}，应付{}。",
@@ -607,7 +629,7 @@ pub(crate) fn best(rules: &RuleSetData, b: &Best) -> Explanation {
             ),
             format!(
                 "Best choice: use {}; you pay {}.",
-                names.join(", "),
+                names_en.join(", "),
                 f.en(b.quote.payable)
             ),
         );
@@ -636,6 +658,7 @@ pub(crate) fn gap(rules: &RuleSetData, g: &crate::gap::Gap) -> Explanation {
         return e;
     }
     let t = w.title(&s.offer);
+    let te = w.title_en(&s.offer);
     if let Some(r) = &s.reason {
         let (zh, en) = w.reason(&s.offer, r);
         e.push(zh, en);
@@ -645,19 +668,23 @@ pub(crate) fn gap(rules: &RuleSetData, g: &crate::gap::Gap) -> Explanation {
     match s.shortfall {
         Some(Shortfall::Amount(m)) => e.push(
             format!("再买{}，可多减{}（{t}）。", f.zh(m), f.zh(extra)),
-            format!("Spend {} more to save {} more ({t}).", f.en(m), f.en(extra)),
+            format!(
+                "Spend {} more to save {} more ({te}).",
+                f.en(m),
+                f.en(extra)
+            ),
         ),
         Some(Shortfall::Items(n)) => e.push(
             format!("再买{n}件，可多减{}（{t}）。", f.zh(extra)),
             format!(
-                "Buy {n} more item{} to save {} more ({t}).",
+                "Buy {n} more item{} to save {} more ({te}).",
                 if n == 1 { "" } else { "s" },
                 f.en(extra)
             ),
         ),
         None => e.push(
             format!("{t}：已经是最高档，没有下一档了。"),
-            format!("{t}: already at its top step; there is no next one."),
+            format!("{te}: already at its top step; there is no next one."),
         ),
     }
     e
@@ -714,6 +741,7 @@ pub(crate) fn refund(rules: &RuleSetData, r: &crate::refund::Refund) -> Explanat
     }
     for l in &r.lost {
         let t = w.title(&l.offer);
+        let te = w.title_en(&l.offer);
         // Why the remaining items lost it, without inviting the customer to buy more.
         let (zh, en) = match &l.reason {
             Reason::ThresholdNotMet { next_benefit, .. } => (
@@ -729,7 +757,7 @@ pub(crate) fn refund(rules: &RuleSetData, r: &crate::refund::Refund) -> Explanat
         e.push(
             format!("退货后不再享受{t}（原优惠{}）。{zh}", f.zh(l.amount)),
             format!(
-                "After the return, {t} no longer applies (it gave {}). {en}",
+                "After the return, {te} no longer applies (it gave {}). {en}",
                 f.en(l.amount)
             ),
         );

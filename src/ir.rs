@@ -118,6 +118,9 @@ pub struct Offer {
     pub id: String,
     /// Title as written.
     pub title: String,
+    /// The title English sentences use (`title_en`), when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title_en: Option<String>,
     /// Activity or coupon.
     pub kind: OfferKind,
     /// Stage index.

@@ -62,7 +62,9 @@
 //!
 //! ## Decisions where the spec is silent
 //! - `N折` with three or more digits before the point is an error (`bad_rate`).
-//! - An offer's title is optional; it defaults to the ID.
+//! - An offer's title is optional; it defaults to the ID. An offer may add `title_en "..."`,
+//!   the title English sentences use (Chinese ones use the title); it is part of the
+//!   canonical text, so it counts in the fingerprint.
 //! - Rates keep at most two decimals of a percent (`95.5折` is fine, `pct_off 1.234` is not).
 //! - A presale needs both windows, and its balance window must open after its deposit window
 //!   closes; `deposit_window`/`balance_window`/`group_hours` need the matching benefit.

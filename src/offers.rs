@@ -46,6 +46,9 @@ pub struct OfferInfo {
     pub kind: OfferKind,
     /// The title shoppers see.
     pub title: String,
+    /// The title English sentences use (`title_en` in the rules), when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title_en: Option<String>,
     /// Its stacking stage.
     pub stage: String,
     /// What it gives.
@@ -90,6 +93,7 @@ impl RuleSet {
                     id: o.id.clone(),
                     kind: o.kind,
                     title: o.title.clone(),
+                    title_en: o.title_en.clone(),
                     stage: o.stage_name.clone(),
                     benefit: words::benefit(rules, &o.benefit).into(),
                     scope: words::scope(&o.scope).into(),

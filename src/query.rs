@@ -660,8 +660,7 @@ impl RuleSet {
                     &self.inner.offers[self.index_of(b)?],
                 );
                 let explain = explain::stacking(&self.inner, oa, ob, &s);
-                let exclusive = if oa.exclusive { &oa.title } else { &ob.title };
-                let summary = summary::stacking(&oa.title, &ob.title, &s, exclusive);
+                let summary = summary::stacking(oa, ob, &s);
                 Ok(Answered::new(Body::Stacking(s), summary, explain))
             }
             Request::Best {
@@ -721,7 +720,10 @@ impl RuleSet {
                     en: list
                         .offers
                         .iter()
-                        .map(|o| format!("{} ({}): {}.", o.title, o.id, o.benefit.en))
+                        .map(|o| {
+                            let title = o.title_en.as_deref().unwrap_or(&o.title);
+                            format!("{title} ({}): {}.", o.id, o.benefit.en)
+                        })
                         .collect(),
                 };
                 Ok(Answered::new(Body::Offers(list), summary, explain))

@@ -470,9 +470,9 @@ fn slip_hint(input: &str, pos: usize, expected: &[String]) -> Option<String> {
     Some(hint)
 }
 
-const OFFER_FIELD: &str = "an offer field (stage, benefit, scope, exclude, valid, audience, limit, stock, exclusive, excludes, only_with, priority, threshold, deposit_window, balance_window, group_hours)";
+const OFFER_FIELD: &str = "an offer field (stage, benefit, scope, exclude, valid, audience, limit, stock, exclusive, excludes, only_with, priority, threshold, deposit_window, balance_window, group_hours, title_en)";
 const HEADER_FIELD: &str = "a header field (currency, timezone, rounding, stages, stage NAME max N, refund, threshold_base)";
-const OFFER_FIELDS: [&str; 16] = [
+const OFFER_FIELDS: [&str; 17] = [
     "stage",
     "benefit",
     "scope",
@@ -489,6 +489,7 @@ const OFFER_FIELDS: [&str; 16] = [
     "deposit_window",
     "balance_window",
     "group_hours",
+    "title_en",
 ];
 const HEADER_FIELDS: [&str; 6] = [
     "currency",
@@ -550,11 +551,10 @@ fn describe(rule: Rule) -> Option<&'static str> {
         | k_threshold_base => HEADER_FIELD,
         f_stage | f_benefit | f_scope | f_exclude | f_valid | f_audience | f_limit | f_stock
         | f_exclusive | f_excludes | f_only_with | f_priority | f_threshold | f_deposit_window
-        | f_balance_window | f_group_hours | k_stage | k_benefit | k_scope | k_exclude
-        | k_valid | k_audience | k_limit | k_stock | k_exclusive | k_excludes | k_only_with
-        | k_priority | k_threshold | k_deposit_window | k_balance_window | k_group_hours => {
-            OFFER_FIELD
-        }
+        | f_balance_window | f_group_hours | f_title_en | k_stage | k_benefit | k_scope
+        | k_exclude | k_valid | k_audience | k_limit | k_stock | k_exclusive | k_excludes
+        | k_only_with | k_priority | k_threshold | k_deposit_window | k_balance_window
+        | k_group_hours | k_title_en => OFFER_FIELD,
         EOI => "the end of the file",
         _ => return None,
     })
@@ -681,6 +681,7 @@ fn is_keyword(r: Rule) -> bool {
             | k_deposit_window
             | k_balance_window
             | k_group_hours
+            | k_title_en
             | k_has
     )
 }
@@ -955,6 +956,9 @@ impl Builder {
             Rule::f_priority => OfferField::Priority(first.map_or(0, |n| self.int(n))),
             Rule::f_threshold => OfferField::Threshold(
                 first.map_or(ThresholdMode::Sequential, |m| self.threshold_mode(m)),
+            ),
+            Rule::f_title_en => OfferField::TitleEn(
+                first.map_or_else(|| Spanned::new(String::new(), span), |s| self.string(s)),
             ),
             _ => OfferField::GroupHours(first.map_or(Spanned::new(0, span), |n| self.uint(n))),
         }

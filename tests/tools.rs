@@ -326,8 +326,9 @@ fn offer_ids_are_enums_with_titles_in_the_descriptions() {
 }
 
 /// The golden requests as a model sends them under a strict schema: every optional field
-/// present (null when absent), nothing undeclared, amounts as strings.
-fn as_model_sends(value: &Value, schema: &Value) -> Value {
+/// present (null when absent), nothing undeclared, amounts as strings, offers by ID (the
+/// enums list IDs; the protocol also takes titles).
+fn as_model_sends(value: &Value, schema: &Value, r: &youhui::RuleSet) -> Value {
     let schema = match schema.get("anyOf").and_then(Value::as_array) {
         Some(branches) => branches
             .iter()
@@ -342,7 +343,7 @@ fn as_model_sends(value: &Value, schema: &Value) -> Value {
                 for (k, s) in props {
                     out.insert(
                         k.clone(),
-                        m.get(k).map_or(Value::Null, |v| as_model_sends(v, s)),
+                        m.get(k).map_or(Value::Null, |v| as_model_sends(v, s, r)),
                     );
                 }
             }
@@ -353,11 +354,15 @@ fn as_model_sends(value: &Value, schema: &Value) -> Value {
         Value::Array(items) => Value::Array(
             items
                 .iter()
-                .map(|v| as_model_sends(v, &schema["items"]))
+                .map(|v| as_model_sends(v, &schema["items"], r))
                 .collect(),
         ),
         Value::Number(n) if schema["type"] == "string" || schema["type"][0] == "string" => {
             Value::String(n.to_string())
+        }
+        Value::String(name) if schema.get("enum").is_some() => {
+            let id = r.offers().iter().find(|o| &o.title == name).map(|o| o.id.clone());
+            Value::String(id.unwrap_or_else(|| name.clone()))
         }
         v => v.clone(),
     }
@@ -411,7 +416,7 @@ fn golden_requests_sent_as_tool_calls_get_the_golden_answers() {
             .clone();
         let mut args = request.clone();
         args.as_object_mut().unwrap().remove("query");
-        let args = as_model_sends(&args, &schema);
+        let args = as_model_sends(&args, &schema, &r);
         let v = jsonschema::validator_for(&schema).unwrap();
         let errs: Vec<String> = v
             .iter_errors(&args)

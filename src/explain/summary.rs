@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::{Explanation, Words};
 use crate::answer::{Best, Eligibility, Quote, Reason, Stacking, WhyNot};
 use crate::error::{Error, EvalError};
-use crate::ir::RuleSetData;
+use crate::ir::{Offer, RuleSetData};
 use crate::money::Money;
 
 /// One sentence in Chinese and English that a bot can send as it is.
@@ -91,17 +91,18 @@ pub(crate) fn best(rules: &RuleSetData, b: &Best) -> Summary {
     let w = Words::new(rules);
     let q = quote(rules, &b.quote);
     let names: Vec<String> = b.coupons.iter().map(|c| w.title(c)).collect();
+    let names_en: Vec<String> = b.coupons.iter().map(|c| w.title_en(c)).collect();
     // A coupon the customer may expect to help but that would raise the price.
     let (warn_zh, warn_en) = match b.not_chosen.iter().find_map(|n| match &n.reason {
         Reason::AddsNothing {
             costs_more: Some(m),
             ..
-        } => Some((w.title(&n.coupon), *m)),
+        } => Some((w.title(&n.coupon), w.title_en(&n.coupon), *m)),
         _ => None,
     }) {
-        Some((t, m)) => (
+        Some((t, te, m)) => (
             format!("（用{t}反而多付{}）", w.f.zh(m)),
-            format!(" (using {t} would cost {} more)", w.f.en(m)),
+            format!(" (using {te} would cost {} more)", w.f.en(m)),
         ),
         None => (String::new(), String::new()),
     };
@@ -117,7 +118,7 @@ pub(crate) fn best(rules: &RuleSetData, b: &Best) -> Summary {
     }
     Summary::new(
         format!("用{}最划算：{}", names.join("、"), q.zh),
-        format!("Use {}: {}", join_en(&names), lower_first(&q.en)),
+        format!("Use {}: {}", join_en(&names_en), lower_first(&q.en)),
     )
 }
 
@@ -140,11 +141,15 @@ fn lower_first(s: &str) -> String {
 }
 
 /// The verdict and its rule: `店铺券和平台券不能叠加：两者互斥。`
-pub(crate) fn stacking(a: &str, b: &str, s: &Stacking, exclusive: &str) -> Summary {
+pub(crate) fn stacking(oa: &Offer, ob: &Offer, s: &Stacking) -> Summary {
+    let (a, b) = (&oa.title, &ob.title);
+    let (ae, be) = (super::title_en(oa), super::title_en(ob));
+    let x = if oa.exclusive { oa } else { ob };
+    let (exclusive, exclusive_en) = (&x.title, super::title_en(x));
     let (mut zh, mut en) = if s.stack {
         (
             format!("{a}和{b}可以叠加"),
-            format!("{a} and {b} can be used together"),
+            format!("{ae} and {be} can be used together"),
         )
     } else {
         let (why_zh, why_en) = match s.rule {
@@ -154,7 +159,7 @@ pub(crate) fn stacking(a: &str, b: &str, s: &Stacking, exclusive: &str) -> Summa
             ),
             "exclusive" => (
                 format!("{exclusive}是独享优惠"),
-                format!("{exclusive} is exclusive"),
+                format!("{exclusive_en} is exclusive"),
             ),
             "only_with" => (
                 "其中一个只能与指定的优惠叠加".to_string(),
@@ -167,7 +172,7 @@ pub(crate) fn stacking(a: &str, b: &str, s: &Stacking, exclusive: &str) -> Summa
         };
         (
             format!("{a}和{b}不能叠加：{why_zh}"),
-            format!("{a} and {b} cannot be used together: {why_en}"),
+            format!("{ae} and {be} cannot be used together: {why_en}"),
         )
     };
     match (s.stack, s.both_apply, &s.why_not) {
@@ -203,6 +208,7 @@ pub(crate) fn refund(rules: &RuleSetData, r: &crate::refund::Refund, e: &Explana
         );
     }
     let lost: Vec<String> = r.lost.iter().map(|l| w.title(&l.offer)).collect();
+    let lost_en: Vec<String> = r.lost.iter().map(|l| w.title_en(&l.offer)).collect();
     if lost.is_empty() {
         return Summary::new(
             format!("可退{}。", f.zh(r.refund)),
@@ -218,7 +224,7 @@ pub(crate) fn refund(rules: &RuleSetData, r: &crate::refund::Refund, e: &Explana
         format!(
             "You get {} back; after the return {} no longer {}.",
             f.en(r.refund),
-            join_en(&lost),
+            join_en(&lost_en),
             if lost.len() == 1 { "applies" } else { "apply" }
         ),
     )
@@ -228,10 +234,10 @@ pub(crate) fn refund(rules: &RuleSetData, r: &crate::refund::Refund, e: &Explana
 /// without its title prefix).
 pub(crate) fn eligibility(rules: &RuleSetData, el: &Eligibility, e: &Explanation) -> Summary {
     let w = Words::new(rules);
-    let t = w.title(&el.offer);
+    let (t, te) = (w.title(&el.offer), w.title_en(&el.offer));
     let first = Summary::first_of(e);
     if el.eligible {
-        return Summary::new(format!("可以使用{t}。"), format!("You can use {t}."));
+        return Summary::new(format!("可以使用{t}。"), format!("You can use {te}."));
     }
     let zh = first
         .zh
@@ -239,11 +245,11 @@ pub(crate) fn eligibility(rules: &RuleSetData, el: &Eligibility, e: &Explanation
         .unwrap_or(&first.zh);
     let en = first
         .en
-        .strip_prefix(&format!("{t}: "))
+        .strip_prefix(&format!("{te}: "))
         .unwrap_or(&first.en);
     Summary::new(
         format!("{t}不能使用：{zh}"),
-        format!("{t} cannot be used: {en}"),
+        format!("{te} cannot be used: {en}"),
     )
 }
 
@@ -275,9 +281,10 @@ pub(crate) fn error(rules: &RuleSetData, e: &Error) -> Summary {
         },
         Error::Eval(EvalError::Conflict { a, b, .. }) => {
             let (ta, tb) = (w.title(a), w.title(b));
+            let (tae, tbe) = (w.title_en(a), w.title_en(b));
             Summary::new(
                 format!("{ta}和{tb}不能同时使用，请选择其中一张。"),
-                format!("{ta} and {tb} cannot be used together; please choose one."),
+                format!("{tae} and {tbe} cannot be used together; please choose one."),
             )
         }
         Error::Eval(ev) => code(ev.code()),
