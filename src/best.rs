@@ -93,6 +93,10 @@ struct Search<'r, 'p, 'a> {
     best: Option<Priced>,
 }
 
+/// Wallets of at most this many eligible coupons are searched subset by subset when the
+/// branch and bound runs out of steps.
+const EXHAUSTIVE_WALLET: usize = 8;
+
 impl Search<'_, '_, '_> {
     fn spend(&mut self, steps: usize) -> Result<(), EvalError> {
         self.p.deadline.check()?;
@@ -492,7 +496,29 @@ impl RuleSet {
         };
         search.price(&[])?;
         let mut status = vec![Status::Open; search.coupons.len()];
-        search.dfs(0, &mut status)?;
+        match search.dfs(0, &mut status) {
+            // A small wallet whose contests defeat the bounds (several same-stage coupons
+            // splitting the lines between them): price every subset, each stacking choice
+            // still proven, on a larger budget. 2^8 subsets at most.
+            Err(EvalError::Budget { .. }) if search.coupons.len() <= EXHAUSTIVE_WALLET => {
+                search.work = 0;
+                search.budget = limits::MAX_BEST_WORK * 16;
+                search.best = None;
+                let n = search.coupons.len();
+                for mask in 0..1u32 << n {
+                    let selection: Vec<OfferIdx> = (0..n)
+                        .filter(|i| mask & 1 << i != 0)
+                        .map(|i| search.coupons[i])
+                        .collect();
+                    match search.price(&selection) {
+                        // Coupons that exclude each other are no selection.
+                        Ok(()) | Err(EvalError::Conflict { .. }) => {}
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+            }
+            searched => searched?,
+        }
         // Drop selected coupons that apply nowhere when the answer stays the same without
         // them (a tie the search may have left with the larger selection).
         if let Some(found) = search.best.clone() {

@@ -1291,17 +1291,53 @@ pub(crate) fn may_share_line(
     set: &[usize],
     offer: impl Fn(usize) -> OfferIdx,
 ) -> bool {
-    set.iter().enumerate().all(|(i, &a)| {
+    // Stage counts in a small list (a header has at most `MAX_STAGES` stages): linear in
+    // the set, where a count per member would be quadratic (thousands of same-stage offers
+    // on one line are possible).
+    let mut counts: Vec<(StageIdx, usize)> = Vec::new();
+    for &a in set {
         let stage = rules.offers[offer(a)].stage;
-        let same_stage = set
-            .iter()
-            .filter(|&&b| rules.offers[offer(b)].stage == stage)
-            .count();
-        same_stage <= rules.stages.get(stage).map_or(1, |s| s.max as usize)
-            && set[i + 1..]
-                .iter()
-                .all(|&b| compatible(rules, offer(a), offer(b)))
-    })
+        match counts.iter_mut().find(|(s, _)| *s == stage) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((stage, 1)),
+        }
+    }
+    let within_max = counts
+        .iter()
+        .all(|&(stage, n)| n <= rules.stages.get(stage).map_or(1, |s| s.max as usize));
+    // Two offers without `exclusive` or `only_with` are always compatible: only pairs with
+    // a restricted member need a look.
+    let restricted = |o: OfferIdx| {
+        let x = &rules.offers[o];
+        !x.benefit.is_price_neutral() && (x.exclusive || x.only_with.is_some())
+    };
+    within_max
+        && set.iter().enumerate().all(|(i, &a)| {
+            let oa = offer(a);
+            !restricted(oa)
+                || set
+                    .iter()
+                    .enumerate()
+                    .all(|(j, &b)| i == j || compatible(rules, oa, offer(b)))
+        })
+}
+
+/// Whether `x` may join `set`, which already may share a line: its stage has room and it
+/// is compatible with every member. Linear in the set.
+fn may_join(
+    rules: &RuleSetData,
+    set: &[usize],
+    x: usize,
+    offer: impl Fn(usize) -> OfferIdx,
+) -> bool {
+    let ox = offer(x);
+    let stage = rules.offers[ox].stage;
+    let same = set
+        .iter()
+        .filter(|&&b| rules.offers[offer(b)].stage == stage)
+        .count();
+    same < rules.stages.get(stage).map_or(1, |s| s.max as usize)
+        && set.iter().all(|&b| compatible(rules, ox, offer(b)))
 }
 
 /// The lines each participant keeps under a pick of per-line options: its whole scope
@@ -1429,21 +1465,22 @@ pub(crate) fn keeper_options(
     let (neutral, priced): (Vec<usize>, Vec<usize>) = here
         .iter()
         .partition(|&&k| rules.offers[parts[k]].benefit.is_price_neutral());
-    let valid = |set: &[usize]| -> bool { may_share_line(rules, set, |k| parts[k]) };
     let with_neutral = |mut v: Vec<usize>| {
         v.extend(&neutral);
         v.sort_unstable();
         v
     };
-    if valid(&priced) {
+    if may_share_line(rules, &priced, |k| parts[k]) {
         return vec![with_neutral(priced)];
     }
     // Maximal valid sets by backtracking: include an offer when it keeps the set valid, or
     // leave it out; a leaf counts when no left-out offer could be added. At most
-    // `MAX_LINE_OPTIONS` are kept (in application order of preference).
+    // `MAX_LINE_OPTIONS` are kept (in application order of preference). The set grows
+    // valid, so each step only checks the newcomer against it.
+    let fits = |set: &[usize], x: usize| may_join(rules, set, x, |k| parts[k]);
     fn rec(
         priced: &[usize],
-        valid: &dyn Fn(&[usize]) -> bool,
+        fits: &dyn Fn(&[usize], usize) -> bool,
         i: usize,
         cur: &mut Vec<usize>,
         out: &mut Vec<Vec<usize>>,
@@ -1452,33 +1489,22 @@ pub(crate) fn keeper_options(
             return;
         }
         let Some(&k) = priced.get(i) else {
-            // Maximal: no left-out offer could join (tried in place, then taken out again).
-            let mut maximal = true;
-            for &x in priced {
-                if !cur.contains(&x) {
-                    cur.push(x);
-                    let fits = valid(cur);
-                    cur.pop();
-                    if fits {
-                        maximal = false;
-                        break;
-                    }
-                }
-            }
+            // Maximal: no left-out offer could join.
+            let maximal = !priced.iter().any(|&x| !cur.contains(&x) && fits(cur, x));
             if maximal {
                 out.push(cur.clone());
             }
             return;
         };
-        cur.push(k);
-        if valid(cur) {
-            rec(priced, valid, i + 1, cur, out);
+        if fits(cur, k) {
+            cur.push(k);
+            rec(priced, fits, i + 1, cur, out);
+            cur.pop();
         }
-        cur.pop();
-        rec(priced, valid, i + 1, cur, out);
+        rec(priced, fits, i + 1, cur, out);
     }
     let mut out = Vec::new();
-    rec(&priced, &valid, 0, &mut Vec::new(), &mut out);
+    rec(&priced, &fits, 0, &mut Vec::new(), &mut out);
     out.into_iter().map(with_neutral).collect()
 }
 

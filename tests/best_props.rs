@@ -174,3 +174,39 @@ fn equivalence_claims_hold_on_random_carts() {
         }
     }
 }
+
+/// A proptest finding (it failed about one run in ten): five same-stage coupons (`max 2`)
+/// splitting four lines defeat the branch and bound's bounds; a wallet this small is then
+/// searched subset by subset, and the answer is the brute force's.
+#[test]
+fn a_small_wallet_of_same_stage_coupons_is_answered_exactly() {
+    let text = r#"ruleset "w" {
+  stages item, shop, cross, platform
+  stage shop max 2
+}
+activity drop "直降" { stage item benefit 直降5 scope shop "nike" }
+activity cross "每满300减30" { stage cross benefit 每满300减30 }
+coupon c0 "券0" { stage shop benefit 满50减5 scope all }
+coupon c1 "券1" { stage shop benefit 满50减5 scope all }
+coupon c2 "券2" { stage shop benefit 满50减5 scope shop "nike" }
+coupon c3 "券3" { stage platform benefit 满50打9折 scope all }
+coupon c4 "券4" { stage shop benefit 满50减5 scope all }
+coupon c5 "券5" { stage platform benefit 满50打9折 scope shop "adidas" }
+coupon c6 "券6" { stage shop benefit 满50减5 scope shop "adidas" }
+coupon c7 "券7" { stage shop benefit 满50减5 scope shop "nike" }
+coupon c8 "券8" { stage shop benefit 满50减5 scope shop "nike" }
+"#;
+    let rules = RuleSet::parse(text).unwrap();
+    let cart = Cart {
+        lines: vec![
+            Line::new("L0", "S0", "adidas", Money(52494), 2),
+            Line::new("L1", "S1", "adidas", Money(42298), 2),
+            Line::new("L2", "S2", "adidas", Money(12487), 2),
+            Line::new("L3", "S3", "nike", Money(16631), 1),
+        ],
+    };
+    let wallet: Vec<String> = (0..8).map(|i| format!("c{i}")).collect();
+    let best = rules.best(&cart, &ctx(), &wallet).unwrap();
+    assert_eq!(best.quote.payable.0, brute_force(&rules, &cart, &wallet));
+    assert_eq!(best.coupons.len() + best.not_chosen.len(), wallet.len());
+}

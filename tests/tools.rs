@@ -361,7 +361,11 @@ fn as_model_sends(value: &Value, schema: &Value, r: &youhui::RuleSet) -> Value {
             Value::String(n.to_string())
         }
         Value::String(name) if schema.get("enum").is_some() => {
-            let id = r.offers().iter().find(|o| &o.title == name).map(|o| o.id.clone());
+            let id = r
+                .offers()
+                .iter()
+                .find(|o| &o.title == name)
+                .map(|o| o.id.clone());
             Value::String(id.unwrap_or_else(|| name.clone()))
         }
         v => v.clone(),
