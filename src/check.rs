@@ -7,6 +7,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+/// Most known names a "did you mean" compares a misspelt one with.
+const SUGGEST_AMONG: usize = 1000;
+
 use crate::ast::*;
 use crate::diagnostic::{RawDiagnostic, Span};
 use crate::error::{CheckError, CheckWarning};
@@ -85,7 +88,13 @@ impl Checker {
         typed: &str,
         known: impl IntoIterator<Item = &'k str>,
     ) {
-        let help = crate::suggest::closest(typed, known, 3);
+        // Bounded work on hostile files: suggestions only while the report still keeps
+        // diagnostics, among the first names.
+        let help = if self.diags.len() < crate::limits::MAX_DIAGNOSTICS {
+            crate::suggest::closest(typed, known.into_iter().take(SUGGEST_AMONG), 3)
+        } else {
+            Vec::new()
+        };
         let help = (!help.is_empty()).then(|| {
             let quoted: Vec<String> = help.iter().map(|h| format!("\"{h}\"")).collect();
             format!("did you mean {}?", quoted.join(" or "))
