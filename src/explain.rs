@@ -47,8 +47,11 @@ impl<'a> Words<'a> {
         }
     }
 
+    /// The offer an answer or request names: by ID, else by its exact title.
     fn offer(&self, id: &str) -> Option<&'a Offer> {
-        self.rules.offer(id)
+        self.rules
+            .offer(id)
+            .or_else(|| self.rules.offers.iter().find(|o| o.title == id))
     }
 
     /// The offer's title (its ID when unknown).
@@ -246,7 +249,7 @@ fn rule_words(rule: &str) -> (&'static str, &'static str) {
         "only_with" => ("仅可与指定优惠叠加", "it only stacks with named offers"),
         _ => (
             "同类优惠数量已达上限",
-            "the stage allows no more offers on that item",
+            "only so many offers of this kind may apply to one item",
         ),
     }
 }
@@ -337,6 +340,10 @@ pub(crate) fn quote(rules: &RuleSetData, q: &Quote) -> Explanation {
                     f.en(a.amount),
                     if *units == 1 { "" } else { "s" }
                 ),
+            ),
+            Detail::Shipping if a.amount == Money::ZERO => (
+                format!("{t}：包邮（这单没有运费）。"),
+                format!("{te}: free shipping (this order has no shipping fee)."),
             ),
             Detail::Shipping => (
                 format!("{t}：免运费，省{}。", f.zh(a.amount)),
@@ -436,11 +443,11 @@ pub(crate) fn reason_text(
     let benefit = offer.map(|o| &o.benefit);
     match r {
         Reason::NotStarted { starts } => (
-            format!("{t}：活动尚未开始，{}开始。", clock_text(starts)),
+            format!("{t}：尚未开始，{}开始。", clock_text(starts)),
             format!("{t}: not started yet; it starts at {}.", clock_text(starts)),
         ),
         Reason::Ended { ended } => (
-            format!("{t}：活动已于{}结束。", clock_text(ended)),
+            format!("{t}：已于{}结束。", clock_text(ended)),
             format!("{t}: it ended at {}.", clock_text(ended)),
         ),
         Reason::Audience { predicate } => {
@@ -492,8 +499,8 @@ pub(crate) fn reason_text(
             let w = title(with);
             // Not "the cheaper one": a tie is decided by priority, offer count or order.
             (
-                format!("{t}：与{w}不能同时使用（{rz}），本单使用了{w}。"),
-                format!("{t}: cannot be combined with {w} ({re}); {w} was used."),
+                format!("{t}：与{w}不能用在同一商品上（{rz}）。"),
+                format!("{t}: cannot apply to the same items as {w} ({re})."),
             )
         }
         Reason::GroupFailed => (
@@ -559,7 +566,7 @@ pub(crate) fn stacking(rules: &RuleSetData, a: &Offer, b: &Offer, s: &Stacking) 
         _ => (
             format!("{ta}和{tb}属于同一类优惠，同一商品只能享受其中之一。"),
             format!(
-                "{tae} and {tbe} are in the same stage, which allows only one of them per item."
+                "{tae} and {tbe} are the same kind of offer: only one of them may apply to an item."
             ),
         ),
     };
@@ -665,6 +672,35 @@ pub(crate) fn gap(rules: &RuleSetData, g: &crate::gap::Gap) -> Explanation {
         return e;
     }
     let extra = s.extra_discount.unwrap_or(Money::ZERO);
+    // What the step gives, in words: free shipping and gifts are not "0.00 more off".
+    let gives = match w.offer(&s.offer).map(|o| &o.benefit) {
+        Some(Benefit::FreeShipping { .. }) if extra == Money::ZERO => Some((
+            "可享包邮（这单没有运费）".to_string(),
+            "to get free shipping (this order has no shipping fee)".to_string(),
+        )),
+        Some(Benefit::FreeShipping { .. }) => Some((
+            format!("可免运费{}", f.zh(extra)),
+            format!("to save the {} shipping fee", f.en(extra)),
+        )),
+        Some(Benefit::Gift { gift, .. }) => {
+            Some((format!("可获赠{gift}"), format!("to get a free {gift}")))
+        }
+        _ => None,
+    };
+    if let (Some((zh, en)), Some(short)) = (gives, s.shortfall) {
+        let (more_zh, more_en) = match short {
+            Shortfall::Amount(m) => (f.zh(m), format!("Spend {} more", f.en(m))),
+            Shortfall::Items(n) => (
+                format!("{n}件"),
+                format!("Buy {n} more item{}", if n == 1 { "" } else { "s" }),
+            ),
+        };
+        e.push(
+            format!("再买{more_zh}，{zh}（{t}）。"),
+            format!("{more_en} {en} ({te})."),
+        );
+        return e;
+    }
     match s.shortfall {
         Some(Shortfall::Amount(m)) => e.push(
             format!("再买{}，可多减{}（{t}）。", f.zh(m), f.zh(extra)),
@@ -789,10 +825,20 @@ pub(crate) fn equivalent(
     let w = Words::new(rules);
     let f = &w.f;
     let mut e = Explanation::default();
+    // Offers by their titles (a customer never sees IDs); phrases as written.
+    let (a_zh, b_zh) = (w.title(a), w.title(b));
+    let (a_en, b_en) = (w.title_en(a), w.title_en(b));
+    if w.offer(a).is_some() && w.offer(a).map(|o| &o.id) == w.offer(b).map(|o| &o.id) {
+        e.push(
+            format!("{a_zh}和{b_zh}是同一个优惠。"),
+            format!("{a_en} and {b_en} are the same offer."),
+        );
+        return e;
+    }
     match &q.counterexample {
         None => e.push(
-            format!("{a}和{b}在任何购物车上价格都一样。"),
-            format!("{a} and {b} give the same price on every cart."),
+            format!("{a_zh}和{b_zh}在任何购物车上价格都一样。"),
+            format!("{a_en} and {b_en} give the same price on every cart."),
         ),
         Some(c) => {
             let items: Vec<String> = c
@@ -809,13 +855,13 @@ pub(crate) fn equivalent(
                 .collect();
             e.push(
                 format!(
-                    "{a}和{b}不一样：比如购买{}的商品，前者应付{}，后者应付{}。",
+                    "{a_zh}和{b_zh}不一样：比如购买{}的商品，前者应付{}，后者应付{}。",
                     items.join("、"),
                     f.zh(c.a_payable),
                     f.zh(c.b_payable)
                 ),
                 format!(
-                    "{a} and {b} differ: for {}, the first pays {} and the second {}.",
+                    "{a_en} and {b_en} differ: for {}, the first pays {} and the second {}.",
                     items_en.join(" and "),
                     f.en(c.a_payable),
                     f.en(c.b_payable)
@@ -838,17 +884,6 @@ fn clock_text(rfc: &str) -> String {
             format!("{} UTC{offset}", clock.replacen('T', " ", 1))
         }
         _ => rfc.to_string(),
-    }
-}
-
-fn cmp_zh(op: CmpOp) -> &'static str {
-    match op {
-        CmpOp::Eq => "为",
-        CmpOp::Ne => "不为",
-        CmpOp::Lt => "低于",
-        CmpOp::Le => "不高于",
-        CmpOp::Gt => "高于",
-        CmpOp::Ge => "不低于",
     }
 }
 
@@ -875,11 +910,19 @@ pub(crate) fn predicate_zh(p: &Predicate) -> String {
             Predicate::Channel(op, c) => predicate_zh(&Predicate::Channel(op.negated(), c.clone())),
             _ => format!("非（{}）", predicate_zh(a)),
         },
-        Predicate::Level(op, n) => format!("会员等级{}{n}级", cmp_zh(*op)),
+        Predicate::Level(op, n) => match op {
+            CmpOp::Ge => format!("{n}级及以上会员"),
+            CmpOp::Gt => format!("{n}级以上会员"),
+            CmpOp::Le => format!("{n}级及以下会员"),
+            CmpOp::Lt => format!("{n}级以下会员"),
+            CmpOp::Eq => format!("{n}级会员"),
+            CmpOp::Ne => format!("非{n}级会员"),
+        },
         Predicate::New(true) => "新用户".into(),
         Predicate::New(false) => "老用户".into(),
         Predicate::Tag(t) => format!("{t}用户"),
-        Predicate::Channel(op, c) => format!("渠道{}{c}", cmp_zh(*op)),
+        Predicate::Channel(CmpOp::Ne, c) => format!("不在{c}下单的用户"),
+        Predicate::Channel(_, c) => format!("在{c}下单的用户"),
     }
 }
 

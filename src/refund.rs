@@ -19,9 +19,33 @@ use crate::ir::*;
 use crate::money::Money;
 use crate::request::{Cart, Context, GroupState};
 
-/// A previous `quote` answer, as much of it as a refund needs.
+/// A field of a quote answer a refund does not read: accepted (an order is a pasted quote
+/// answer), never looked at.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Unread;
+
+impl<'de> Deserialize<'de> for Unread {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(d).map(|_| Unread)
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for Unread {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Unread".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"description": "Part of the quote answer; not read."})
+    }
+}
+
+/// A previous `quote` answer, as much of it as a refund needs. The other fields of a quote
+/// answer are accepted and not read; any other field is refused, so a misspelt `applied`
+/// is a `bad_request`, not a silently different order.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Order {
     /// What was paid, shipping included.
     #[serde(deserialize_with = "crate::request::de_money")]
@@ -41,33 +65,69 @@ pub struct Order {
     /// quoted again and must match (else `order_mismatch`).
     #[serde(default)]
     pub rules: Option<crate::query::RulesId>,
+    /// The rest of a quote answer, not read.
+    #[serde(default, rename = "original")]
+    pub _original: Option<Unread>,
+    /// Not read.
+    #[serde(default, rename = "discount")]
+    pub _discount: Option<Unread>,
+    /// Not read.
+    #[serde(default, rename = "not_applied")]
+    pub _not_applied: Option<Unread>,
+    /// Not read.
+    #[serde(default, rename = "gifts")]
+    pub _gifts: Option<Unread>,
+    /// Not read.
+    #[serde(default, rename = "optimal")]
+    pub _optimal: Option<Unread>,
+    /// Not read.
+    #[serde(default, rename = "summary")]
+    pub _summary: Option<Unread>,
+    /// Not read.
+    #[serde(default, rename = "explain")]
+    pub _explain: Option<Unread>,
+    /// Not read.
+    #[serde(default, rename = "id")]
+    pub _id: Option<Unread>,
 }
 
 /// One line of a previous order.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
 pub struct OrderLine {
     /// Line ID (as in the cart).
     pub id: String,
     /// What the line paid.
     #[serde(deserialize_with = "crate::request::de_money")]
     pub payable: Money,
+    /// Not read.
+    #[serde(default, rename = "original")]
+    pub _original: Option<Unread>,
+    /// Not read.
+    #[serde(default, rename = "discounts")]
+    pub _discounts: Option<Unread>,
 }
 
 /// One applied offer of a previous order.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
 pub struct OrderApplied {
     /// Offer ID.
     pub offer: String,
     /// Its whole discount.
     #[serde(deserialize_with = "crate::request::de_money")]
     pub amount: Money,
+    /// Not read.
+    #[serde(default, rename = "stage")]
+    pub _stage: Option<Unread>,
 }
 
 /// A previous order's presale figures.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
 pub struct OrderPresale {
     /// Deposit paid.
     #[serde(deserialize_with = "crate::request::de_money")]
@@ -147,6 +207,13 @@ impl RuleSet {
         cart.validate()?;
         // Returned units per cart line, validated.
         let mut back = vec![0u32; cart.lines.len()];
+        if returns.is_empty() {
+            return Err(EvalError::bad(
+                "returns",
+                "name at least one line to return ([{\"line\": \"L1\", \"qty\": 1}])".into(),
+            )
+            .into());
+        }
         for r in returns {
             let Some(i) = cart.lines.iter().position(|l| l.id == r.line) else {
                 return Err(EvalError::bad(

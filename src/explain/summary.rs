@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::{Explanation, Words};
 use crate::answer::{Best, Eligibility, Quote, Reason, Stacking, WhyNot};
+use crate::ast::OfferKind;
 use crate::error::{Error, EvalError};
 use crate::ir::{Offer, RuleSetData};
 use crate::money::Money;
@@ -58,7 +59,6 @@ pub(crate) fn quote(rules: &RuleSetData, q: &Quote) -> Summary {
         }
         None => {}
     }
-    let waived = q.shipping_before > q.shipping;
     if q.discount > Money::ZERO {
         zh += &format!("，共优惠{}", f.zh(q.discount));
         en += &format!(", saving {}", f.en(q.discount));
@@ -66,22 +66,44 @@ pub(crate) fn quote(rules: &RuleSetData, q: &Quote) -> Summary {
         zh += "，这个购物车没有可用的优惠";
         en += "; no offer applies to this cart";
     }
-    if waived {
-        zh += "，已免运费";
-        en += if q.discount > Money::ZERO {
-            ", with free shipping"
+    // Free shipping and gifts: `, with free shipping and a free 运动毛巾`.
+    let mut extras_zh: Vec<String> = Vec::new();
+    let mut extras_en: Vec<String> = Vec::new();
+    if q.shipping_before > q.shipping {
+        extras_zh.push("已免运费".into());
+        extras_en.push("free shipping".into());
+    }
+    for g in &q.gifts {
+        extras_zh.push(format!("赠送{}", g.gift));
+        extras_en.push(format!("a free {}", g.gift));
+    }
+    if !extras_zh.is_empty() {
+        zh += &format!("，{}", extras_zh.join("，"));
+        en += &format!(
+            "{} with {}",
+            if q.discount > Money::ZERO { "," } else { "" },
+            join_en(&extras_en)
+        );
+    }
+    // A coupon the customer chose that did not apply is part of the headline.
+    let missed: Vec<&str> = q
+        .not_applied
+        .iter()
+        .filter(|n| {
+            w.offer(&n.offer)
+                .is_some_and(|o| o.kind == OfferKind::Coupon)
+        })
+        .map(|n| n.offer.as_str())
+        .collect();
+    if let Some(first) = missed.first() {
+        let (t, te) = (w.title(first), w.title_en(first));
+        if missed.len() == 1 {
+            zh += &format!("；{t}未能使用");
+            en += &format!("; {te} could not be used");
         } else {
-            " with free shipping"
-        };
-    }
-    let gifts: Vec<String> = q.gifts.iter().map(|g| g.gift.clone()).collect();
-    if !gifts.is_empty() {
-        zh += &format!("，赠送{}", gifts.join("、"));
-        en += &format!(", with a free {}", join_en(&gifts));
-    }
-    if !q.optimal {
-        zh += "（时限内找到的最低价）";
-        en += " (the lowest price found within the time limit)";
+            zh += &format!("；{t}等{}张券未能使用", missed.len());
+            en += &format!("; {te} and {} more could not be used", missed.len() - 1);
+        }
     }
     Summary::new(zh + "。", en + ".")
 }
@@ -111,9 +133,26 @@ pub(crate) fn best(rules: &RuleSetData, b: &Best) -> Summary {
         q.en.trim_end_matches('.').to_string() + &warn_en + ".",
     );
     if b.coupons.is_empty() {
+        // "No coupon is best" only when one could have been used; otherwise say why not.
+        let usable = b.not_chosen.iter().any(|n| {
+            matches!(
+                n.reason,
+                Reason::AddsNothing { .. } | Reason::Conflict { .. }
+            )
+        });
+        let (lead_zh, lead_en) = if b.not_chosen.is_empty() {
+            ("没有可用的券", "No coupon to use")
+        } else if usable {
+            ("不用券最划算", "Best to use no coupon")
+        } else {
+            (
+                "这些券这单都用不上",
+                "None of these coupons applies to this order",
+            )
+        };
         return Summary::new(
-            format!("不用券最划算：{}", q.zh),
-            format!("Best to use no coupon: {}", lower_first(&q.en)),
+            format!("{lead_zh}：{}", q.zh),
+            format!("{lead_en}: {}", lower_first(&q.en)),
         );
     }
     Summary::new(
@@ -146,6 +185,12 @@ pub(crate) fn stacking(oa: &Offer, ob: &Offer, s: &Stacking) -> Summary {
     let (ae, be) = (super::title_en(oa), super::title_en(ob));
     let x = if oa.exclusive { oa } else { ob };
     let (exclusive, exclusive_en) = (&x.title, super::title_en(x));
+    if oa.id == ob.id {
+        return Summary::new(
+            format!("{a}是同一个优惠，一单只用一次。"),
+            format!("{ae} is one offer; it applies once per order."),
+        );
+    }
     let (mut zh, mut en) = if s.stack {
         (
             format!("{a}和{b}可以叠加"),
@@ -204,11 +249,18 @@ pub(crate) fn refund(rules: &RuleSetData, r: &crate::refund::Refund, e: &Explana
         let (zh, en) = super::zero_refund_why(r.policy);
         return Summary::new(
             format!("可退{}：{zh}", f.zh(r.refund)),
-            format!("You get {} back: {en}", f.en(r.refund)),
+            format!("You get {} back: {}", f.en(r.refund), lower_first(en)),
         );
     }
-    let lost: Vec<String> = r.lost.iter().map(|l| w.title(&l.offer)).collect();
-    let lost_en: Vec<String> = r.lost.iter().map(|l| w.title_en(&l.offer)).collect();
+    // What the remaining items lose: not a discount that leaves with the returned item
+    // itself (`no_line_in_scope`), nor a gift worth 0.00.
+    let losing = || {
+        r.lost
+            .iter()
+            .filter(|l| l.amount > Money::ZERO && l.reason != Reason::NoLineInScope)
+    };
+    let lost: Vec<String> = losing().map(|l| w.title(&l.offer)).collect();
+    let lost_en: Vec<String> = losing().map(|l| w.title_en(&l.offer)).collect();
     if lost.is_empty() {
         return Summary::new(
             format!("可退{}。", f.zh(r.refund)),
