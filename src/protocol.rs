@@ -6,7 +6,7 @@
 //! Reading a request:
 //! 1. UTF-8, a leading byte-order mark dropped, then JSON (a syntax error names its line
 //!    and column);
-//! 2. it must be an object; its optional `id` (a string or an integer) is taken out and
+//! 2. it must be an object; its optional `id` (a string or a number) is taken out and
 //!    echoed in the answer, errors included;
 //! 3. members whose value is `null` count as absent (a model filling a strict tool schema
 //!    sends `null` for every optional argument);
@@ -130,7 +130,10 @@ fn read_fast(text: &str) -> Option<(Option<RequestId>, Request)> {
         if key == "id" {
             id = match serde_json::from_str::<Value>(raw.get()).ok()? {
                 Value::String(s) => Some(RequestId::Text(s)),
-                Value::Number(n) => Some(RequestId::Number(n.as_i64()?)),
+                Value::Number(n) => Some(match n.as_i64() {
+                    Some(i) => RequestId::Number(i),
+                    None => RequestId::Decimal(n),
+                }),
                 _ => return None,
             };
             continue;
@@ -157,14 +160,14 @@ pub fn read_request(value: Value) -> Result<(Option<RequestId>, Request), Box<Re
     let id = match map.remove("id") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(RequestId::Text(s)),
-        Some(Value::Number(n)) if n.as_i64().is_some() => n.as_i64().map(RequestId::Number),
+        Some(Value::Number(n)) => Some(match n.as_i64() {
+            Some(i) => RequestId::Number(i),
+            None => RequestId::Decimal(n),
+        }),
         Some(_) => {
             return Err(Box::new(Refused {
                 id: None,
-                error: bad(
-                    "bad request: `id` must be a string or an integer",
-                    Some("id"),
-                ),
+                error: bad("bad request: `id` must be a string or a number", Some("id")),
             }))
         }
     };
@@ -297,11 +300,16 @@ mod tests {
         assert_eq!(r.id, Some(RequestId::Number(3)));
         assert_eq!(r.error.field.as_deref(), Some("cart"));
         assert_eq!(
-            refused(r#"{"id": 1.5, "query": "offers"}"#)
+            refused(r#"{"id": true, "query": "offers"}"#)
                 .error
                 .field
                 .as_deref(),
             Some("id")
         );
+        // Any number comes back exactly as written.
+        let (id, _) =
+            read_request(serde_json::from_str(r#"{"id": 1.50, "query": "offers"}"#).unwrap())
+                .unwrap();
+        assert_eq!(serde_json::to_string(&id).unwrap(), "1.50");
     }
 }

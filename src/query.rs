@@ -752,7 +752,7 @@ impl Answered {
     }
 }
 
-/// The `id` a request may carry (a string or an integer), echoed in its answer so a client
+/// The `id` a request may carry (a string or a number), echoed in its answer so a client
 /// with several requests in flight can match them up.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -762,6 +762,10 @@ pub enum RequestId {
     Text(String),
     /// An integer ID.
     Number(i64),
+    /// Any other JSON number, echoed exactly as written.
+    #[cfg(feature = "json")]
+    #[cfg_attr(feature = "schema", schemars(with = "f64"))]
+    Decimal(serde_json::Number),
 }
 
 /// The rule set an answer was computed with.

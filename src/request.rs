@@ -161,7 +161,8 @@ pub struct User {
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Context {
-    /// Unix seconds; `None` means the current time.
+    /// The time of the request: RFC 3339 with an offset (`2026-11-11T10:00:00+08:00`);
+    /// absent, the current time. Held as Unix seconds.
     #[serde(default, deserialize_with = "de_now", serialize_with = "ser_now")]
     #[cfg_attr(feature = "schema", schemars(with = "Option<String>", extend("format" = "date-time")))]
     pub now: Option<i64>,

@@ -41,7 +41,7 @@ fn request() -> Schema {
                     "id".into(),
                     serde_json::json!({
                         "description": "Echoed in the answer, so concurrent requests can be matched up.",
-                        "type": ["string", "integer"]
+                        "type": ["string", "number"]
                     }),
                 );
             }
@@ -49,7 +49,7 @@ fn request() -> Schema {
     }
     s.insert(
         "description".into(),
-        "One question to youhui's `ask` protocol: the `query` field names it (quote, eligibility, can_stack, best, gap, refund, equivalent, explain). Money is a decimal string in yuan (\"399.00\").".into(),
+        "One question to youhui's JSON protocol: the `query` field names it (quote, eligibility, can_stack, best, gap, refund, equivalent, offers, explain); an optional `id` is echoed in the answer. Money is a decimal string in yuan (\"399.00\").".into(),
     );
     s
 }
