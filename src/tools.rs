@@ -41,6 +41,12 @@ pub const TOOL_NAMES: [&str; 8] = [
     "offers",
 ];
 
+/// Most offers whose IDs the tools list as enums (see `Schemas::listed`).
+pub const MAX_LISTED_OFFERS: usize = 200;
+
+/// What an ID field says when the catalog is too big to list.
+const UNLISTED: &str = "IDs (or exact titles) as the `offers` tool lists them.";
+
 /// The tools for this rule set.
 pub fn definitions(rules: &RuleSet) -> Vec<ToolDefinition> {
     let s = Schemas::new(rules);
@@ -283,7 +289,22 @@ impl<'a> Schemas<'a> {
         (ids, text)
     }
 
+    /// Whether IDs are enums listed in descriptions: up to [`MAX_LISTED_OFFERS`] offers
+    /// (OpenAI allows 1,000 enum values per schema, and a model reads the listing); a
+    /// bigger catalog's tools take plain strings and point to the `offers` tool.
+    fn listed(&self) -> bool {
+        self.rules.offers().len() <= MAX_LISTED_OFFERS
+    }
+
     fn offer(&self, what: &str, optional: bool) -> Value {
+        if !self.listed() {
+            let t = if optional {
+                json!(["string", "null"])
+            } else {
+                json!("string")
+            };
+            return json!({"type": t, "description": format!("{what} {UNLISTED}")});
+        }
         let (ids, listing) = self.listing(|_| true);
         let description = format!("{what} Offers: {listing}.");
         let one = json!({"type": "string", "enum": ids});
@@ -296,11 +317,18 @@ impl<'a> Schemas<'a> {
 
     /// The second offer of a pair: the same enum, the listing given once (on `a`).
     fn other_offer(&self) -> Value {
+        if !self.listed() {
+            return typed("string", &format!("The other offer (ID). {UNLISTED}"));
+        }
         let (ids, _) = self.listing(|_| true);
         json!({"type": "string", "enum": ids, "description": "The other offer (ID), from the same list as `a`."})
     }
 
     fn coupons(&self, what: &str) -> Value {
+        if !self.listed() {
+            return json!({"type": ["array", "null"], "items": {"type": "string"},
+                "description": format!("{what} {UNLISTED}")});
+        }
         let (ids, listing) = self.listing(|o| o.kind == OfferKind::Coupon);
         if ids.is_empty() {
             return json!({"type": ["array", "null"], "items": {"type": "string"},
@@ -314,6 +342,12 @@ impl<'a> Schemas<'a> {
     }
 
     fn phrase(&self) -> Value {
+        if !self.listed() {
+            return typed(
+                "string",
+                &format!("A benefit phrase as promotion pages write it (买一送一, 第二件半价, 满300减50, 8折) or an offer ID. {UNLISTED}"),
+            );
+        }
         let (_, listing) = self.listing(|_| true);
         typed(
             "string",
@@ -366,7 +400,10 @@ impl<'a> Schemas<'a> {
             .filter(|o| keep(o))
             .map(|o| (o.id.as_str(), nullable(value.clone())))
             .collect();
-        (!props.is_empty()).then(|| nullable(described(object(props), description)))
+        // A strict schema has no open maps: beyond the listing limit the field is left out
+        // (every such count then takes its default).
+        (!props.is_empty() && props.len() <= MAX_LISTED_OFFERS)
+            .then(|| nullable(described(object(props), description)))
     }
 
     fn context(&self) -> Value {

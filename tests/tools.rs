@@ -273,6 +273,25 @@ fn the_three_formats_pass_the_providers_rules() {
     }
 }
 
+/// A catalog too big to list: IDs are plain strings (OpenAI allows 1,000 enum values per
+/// schema), and the tools still pass.
+#[test]
+fn a_big_catalog_passes_without_enums() {
+    let mut text = String::from("ruleset \"big\" { stages 店铺 }\n");
+    for i in 0..(youhui::tools::MAX_LISTED_OFFERS + 50) {
+        text += &format!(
+            "coupon c{i} \"券{i}\" {{ stage 店铺 benefit 满{}减10 limit per_user 1 }}\n",
+            100 + i
+        );
+    }
+    let r = youhui::RuleSet::parse(&text).unwrap();
+    let errs = check_tools(&openai_tools(&r));
+    assert!(errs.is_empty(), "{}", errs.join("\n"));
+    let v = youhui::tools::openai(&r).to_string();
+    assert!(!v.contains("\"enum\":[\"c0\""), "IDs listed as an enum");
+    assert!(v.len() < 64 * 1024, "{} bytes", v.len());
+}
+
 #[test]
 fn the_validator_catches_what_providers_refuse() {
     let bad = |schema: Value| check_tools(&[("t".into(), "d".into(), schema)]);
