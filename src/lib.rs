@@ -196,7 +196,7 @@ pub use layout::layout_rule_text;
 pub use money::{Money, Rate, Rounding, MAX_MONEY_CENTS};
 pub use offers::{OfferInfo, OfferList, WindowWords, Words};
 #[cfg(feature = "json")]
-pub use protocol::{read_line, read_request, Refused};
+pub use protocol::{answer_json, read_line, read_request, serve_lines, Refused};
 pub use query::{Body, ErrorBody, RequestId, Response, RulesId};
 pub use refund::{Lost, Order, OrderApplied, OrderLine, OrderPresale, Refund, Return};
 pub use request::{parse_now, parse_price, Cart, Context, GroupState, Line, Request, User};

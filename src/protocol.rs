@@ -261,6 +261,92 @@ fn explain_serde_error(msg: &str, query: Option<&str>) -> ErrorBody {
     e
 }
 
+/// One answer as JSON text (indented with `pretty`).
+pub fn answer_json(answer: &Response, pretty: bool) -> String {
+    let json = if pretty {
+        serde_json::to_string_pretty(answer)
+    } else {
+        serde_json::to_string(answer)
+    };
+    // Our own types always serialise; should one ever not, the line still pairs up.
+    json.unwrap_or_else(|e| {
+        format!(
+            "{{\"error\":{{\"code\":\"internal\",\"message\":{:?}}}}}",
+            e.to_string()
+        )
+    })
+}
+
+/// Serves the JSON-lines protocol: one request per line from `input`, one answer per line
+/// to `output`, in order, until the end of the input. Answers are flushed whenever no
+/// further request is already waiting (after every line for an interactive client, in large
+/// writes for a batch on a pipe). A bad line gets an error answer and the next line is
+/// served; an empty line gets one too, so answers and requests always pair up. A line
+/// longer than [`crate::limits::MAX_REQUEST_BYTES`] is refused without being kept. The only
+/// error is one writing `output` (a closed pipe, say).
+pub fn serve_lines<R: std::io::BufRead, W: std::io::Write>(
+    rules: &RuleSet,
+    mut input: R,
+    mut output: W,
+    pretty: bool,
+) -> std::io::Result<()> {
+    let limit = crate::limits::MAX_REQUEST_BYTES;
+    let mut buf: Vec<u8> = Vec::new();
+    loop {
+        buf.clear();
+        // Read one line, but keep at most `limit` bytes of it.
+        let mut too_long = false;
+        let mut got_any = false;
+        let mut waiting = false;
+        loop {
+            let chunk = match input.fill_buf() {
+                Ok(c) => c,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => break,
+            };
+            if chunk.is_empty() {
+                break;
+            }
+            got_any = true;
+            let (part, done) = match chunk.iter().position(|&b| b == b'\n') {
+                Some(i) => (&chunk[..i], Some(i + 1)),
+                None => (chunk, None),
+            };
+            if buf.len() + part.len() > limit {
+                too_long = true;
+            } else {
+                buf.extend_from_slice(part);
+            }
+            let used = done.unwrap_or(chunk.len());
+            waiting = used < chunk.len();
+            input.consume(used);
+            if done.is_some() {
+                break;
+            }
+        }
+        if !got_any {
+            return output.flush();
+        }
+        if buf.last() == Some(&b'\r') {
+            buf.pop();
+        }
+        let answer = if too_long {
+            let body = ErrorBody::bad_request(
+                format!("the request line is longer than {limit} bytes"),
+                None,
+                None,
+            );
+            rules.error_response(body)
+        } else {
+            rules.answer_line(&buf)
+        };
+        writeln!(output, "{}", answer_json(&answer, pretty))?;
+        if !waiting {
+            output.flush()?;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,8 @@ use std::process::{Command, Stdio};
 
 const YOUHUI: &str = env!("CARGO_BIN_EXE_youhui");
 
+mod common;
+
 fn run(args: &[&str], input: &[u8]) -> (i32, String) {
     let mut child = Command::new(YOUHUI)
         .args(args)
@@ -306,4 +308,41 @@ fn ids_unknown_fields_and_offer_names() {
     assert!(lines[3].get("error").is_none(), "{}", lines[3]);
     assert!(lines[3]["eligible"].is_boolean());
     assert!(lines[3].get("id").is_none());
+}
+
+/// `examples/ask` keeps the original command line (`ask RULES`, `--check`, `--schema`) on
+/// the same library calls as `youhui ask`.
+#[test]
+fn the_ask_example_keeps_its_command_line() {
+    let ask = common::example_binary("ask");
+    let run_ask = |args: &[&str], input: &[u8]| {
+        let mut child = Command::new(&ask)
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input).unwrap();
+        let out = child.wait_with_output().unwrap();
+        (out.status.code(), String::from_utf8(out.stdout).unwrap())
+    };
+    let (code, out) = run_ask(&["examples/double11.promo", "--check"], b"");
+    assert_eq!(code, Some(0), "{out}");
+    let line = br#"{"id": 1, "query": "can_stack", "a": "plat", "b": "shop20"}"#;
+    let (code, out) = run_ask(&["examples/double11.promo"], &[&line[..], b"\n"].concat());
+    assert_eq!(code, Some(0));
+    let (code2, out2) = run(
+        &["ask", "examples/double11.promo"],
+        &[&line[..], b"\n"].concat(),
+    );
+    assert_eq!(
+        (code, &out),
+        (Some(code2), &out2),
+        "the example and youhui ask differ"
+    );
+    let (code, out) = run_ask(&["--schema"], b"");
+    assert_eq!(code, Some(0));
+    assert!(out.contains("\"Request\""));
 }
