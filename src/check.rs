@@ -630,8 +630,15 @@ impl Checker {
                 self.warn(CheckWarning::WindowFarAway, span);
             }
         }
-        // Declared stages no offer uses.
-        if let Some(h) = file.header.as_ref().filter(|_| complete) {
+        // Declared stages no offer uses. Not while a stage name is misspelt: the stage it
+        // meant would be reported unused as well (a cascade of one typo).
+        let misspelt = self.diags.iter().any(|d| {
+            matches!(
+                d.kind,
+                crate::diagnostic::DiagnosticKind::Check(CheckError::UnknownStage { .. })
+            )
+        });
+        if let Some(h) = file.header.as_ref().filter(|_| complete && !misspelt) {
             let used: BTreeSet<&str> = file
                 .offers
                 .iter()

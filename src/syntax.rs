@@ -425,7 +425,20 @@ fn slip_hint(input: &str, pos: usize, expected: &[String]) -> Option<String> {
         .trim_end()
         .ends_with(|c: char| c.is_ascii_digit() || ('０'..='９').contains(&c));
     let hint = match c {
-        '０'..='９' => "full-width digits: write ASCII digits (300, not ３００)".to_string(),
+        '０'..='９' => {
+            let wide: String = rest
+                .chars()
+                .take_while(|c| ('０'..='９').contains(c) || *c == '．')
+                .collect();
+            let ascii: String = wide
+                .chars()
+                .map(|c| match c {
+                    '．' => '.',
+                    d => char::from_u32(d as u32 - '０' as u32 + '0' as u32).unwrap_or(d),
+                })
+                .collect();
+            format!("full-width digits: write {ascii}, not {wide}")
+        }
         '減' => "`減` is the traditional character: write `减`".to_string(),
         '滿' => "`滿` is the traditional character: write `满`".to_string(),
         '“' | '”' | '‘' | '’' | '＂' => {
