@@ -172,6 +172,10 @@ pub fn read_request(value: Value) -> Result<(Option<RequestId>, Request), Box<Re
         }
     };
     drop_nulls(&mut map);
+    // An `explain` of an earlier request may paste it whole, its own `id` included.
+    if let Some(Value::Object(inner)) = map.get_mut("request") {
+        inner.remove("id");
+    }
     let query = map.get("query").and_then(Value::as_str).map(str::to_owned);
     Request::deserialize(Value::Object(map))
         .map(|r| (id.clone(), r))
@@ -392,6 +396,19 @@ mod tests {
                 .as_deref(),
             Some("id")
         );
+        // `explain` takes a pasted request (its id included) or a query's fields, not both.
+        assert!(read_request(serde_json::json!({
+            "query": "explain", "request": {"id": 7, "query": "offers"}
+        }))
+        .is_ok());
+        let (_, both) = read_request(serde_json::json!({
+            "query": "explain", "request": {"query": "offers"}, "a": "x"
+        }))
+        .unwrap();
+        assert!(matches!(
+            both.explained(),
+            Some(Err(crate::error::EvalError::BadRequest { field, .. })) if field == "a"
+        ));
         // Any number comes back exactly as written.
         let (id, _) =
             read_request(serde_json::from_str(r#"{"id": 1.50, "query": "offers"}"#).unwrap())

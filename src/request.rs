@@ -347,6 +347,26 @@ impl Request {
             return None;
         };
         if let Some(r) = request {
+            // Either a whole request or a query's fields, never both (a stray field would be
+            // silently ignored).
+            let stray = [
+                (of.is_some(), "for"),
+                (cart.is_some(), "cart"),
+                (*context != Context::default(), "context"),
+                (!coupons.is_empty(), "coupons"),
+                (wallet.is_some(), "wallet"),
+                (offer.is_some(), "offer"),
+                (a.is_some(), "a"),
+                (b.is_some(), "b"),
+            ]
+            .into_iter()
+            .find(|(set, _)| *set);
+            if let Some((_, field)) = stray {
+                return Some(Err(EvalError::bad(
+                    field,
+                    format!("`explain` takes either `request` or the fields of a query, not both (found `{field}`)"),
+                )));
+            }
             return Some(Ok((**r).clone()));
         }
         let need_cart = || {
