@@ -165,6 +165,7 @@ mod protocol;
 mod query;
 mod refund;
 mod request;
+mod response;
 mod ruleset;
 #[cfg(feature = "schema")]
 mod schema;
@@ -197,9 +198,9 @@ pub use money::{Money, Rate, Rounding, MAX_MONEY_CENTS};
 pub use offers::{OfferInfo, OfferList, WindowWords, Words};
 #[cfg(feature = "json")]
 pub use protocol::{answer_json, read_line, read_request, serve_lines, Refused};
-pub use query::{Body, ErrorBody, RequestId, Response, RulesId};
 pub use refund::{Lost, Order, OrderApplied, OrderLine, OrderPresale, Refund, Return};
 pub use request::{parse_now, parse_price, Cart, Context, GroupState, Line, Request, User};
+pub use response::{Body, ErrorBody, RequestId, Response, RulesId};
 pub use ruleset::{check_rules, Checked};
 #[cfg(feature = "schema")]
 pub use schema::{answer_schema, request_schema};

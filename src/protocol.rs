@@ -17,8 +17,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::ir::RuleSet;
-use crate::query::{ErrorBody, RequestId, Response};
 use crate::request::Request;
+use crate::response::{ErrorBody, RequestId, Response};
 
 /// A request that could not be read: its error, and its `id` when that much was readable.
 #[derive(Clone, Debug, PartialEq, Eq)]

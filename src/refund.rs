@@ -64,7 +64,7 @@ pub struct Order {
     /// The rule set that answered the order. When it is the loaded one, the order is
     /// quoted again and must match (else `order_mismatch`).
     #[serde(default)]
-    pub rules: Option<crate::query::RulesId>,
+    pub rules: Option<crate::response::RulesId>,
     /// The rest of a quote answer, not read.
     #[serde(default, rename = "original")]
     pub _original: Option<Unread>,

@@ -7,8 +7,8 @@
 use schemars::generate::SchemaSettings;
 use schemars::Schema;
 
-use crate::query::Response;
 use crate::request::Request;
+use crate::response::Response;
 
 fn settings() -> SchemaSettings {
     // Object defaults (an empty `context` spelled out in full) only cost a model tokens.

@@ -16,7 +16,7 @@ use serde_json::{json, Map, Value};
 
 use crate::ast::OfferKind;
 use crate::ir::{Benefit, RuleSet};
-use crate::query::Response;
+use crate::response::Response;
 
 /// One tool: a query, described for a model, with the JSON Schema of its arguments.
 #[derive(Clone, Debug, PartialEq)]
@@ -196,8 +196,9 @@ pub fn call(rules: &RuleSet, tool: &str, arguments: Value) -> Response {
     rules.answer_value(Value::Object(args))
 }
 
-fn bad(message: &str, field: Option<&str>) -> crate::query::ErrorBody {
-    let mut e = crate::query::ErrorBody::bad_request(format!("bad request: {message}"), None, None);
+fn bad(message: &str, field: Option<&str>) -> crate::response::ErrorBody {
+    let mut e =
+        crate::response::ErrorBody::bad_request(format!("bad request: {message}"), None, None);
     e.field = field.map(str::to_owned);
     e
 }

@@ -4,9 +4,11 @@
 #![cfg(feature = "schema")]
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
+
+mod common;
 
 fn validator(text: &str) -> jsonschema::Validator {
     let schema: Value = serde_json::from_str(text).expect("the schema is JSON");
@@ -17,21 +19,6 @@ fn errors(v: &jsonschema::Validator, instance: &Value) -> Vec<String> {
     v.iter_errors(instance)
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect()
-}
-
-fn golden_cases() -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for dir in fs::read_dir("tests/golden/eval").unwrap() {
-        let dir = dir.unwrap().path();
-        for f in fs::read_dir(&dir).unwrap() {
-            let p = f.unwrap().path();
-            if p.to_string_lossy().ends_with(".request.json") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 fn expected_of(request: &Path) -> Value {
@@ -47,7 +34,7 @@ fn golden_requests_and_answers_validate() {
     let answers = validator(&youhui::answer_schema());
     let mut failures = Vec::new();
     let (mut checked, mut refused) = (0, 0);
-    for case in golden_cases() {
+    for case in common::golden_cases() {
         let request: Value = serde_json::from_str(&fs::read_to_string(&case).unwrap()).unwrap();
         let expected = expected_of(&case);
         let bad_request = expected["error"]["code"] == "bad_request";

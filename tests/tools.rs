@@ -16,9 +16,11 @@
 #![cfg(feature = "json")]
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::{Map, Value};
+
+mod common;
 
 const PROMO: &str = "examples/double11.promo";
 
@@ -391,26 +393,10 @@ fn as_model_sends(value: &Value, schema: &Value, r: &youhui::RuleSet) -> Value {
     }
 }
 
-fn golden_cases() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/eval");
-    let mut out = Vec::new();
-    for dir in fs::read_dir(root).unwrap() {
-        let dir = dir.unwrap().path();
-        for f in fs::read_dir(&dir).unwrap() {
-            let p = f.unwrap().path();
-            if p.to_string_lossy().ends_with(".request.json") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 fn golden_requests_sent_as_tool_calls_get_the_golden_answers() {
     let (mut called, mut failures) = (0, Vec::new());
-    for case in golden_cases() {
+    for case in common::golden_cases() {
         let dir = case.parent().unwrap();
         let r =
             youhui::RuleSet::parse(&fs::read_to_string(dir.join("rules.promo")).unwrap()).unwrap();

@@ -5,6 +5,7 @@ use std::process::Command;
 
 /// The example binary `name` next to this test's own binary; built on demand when only the
 /// test target was compiled (`cargo test --test ask_cli`).
+#[allow(dead_code)] // not every test crate that includes `common` drives an example
 pub fn example_binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("test binary path");
     let profile_dir = exe
@@ -31,4 +32,22 @@ pub fn example_binary(name: &str) -> PathBuf {
     }
     assert!(bin.exists(), "{} not built", bin.display());
     bin
+}
+
+/// Every golden request file under `tests/golden/eval/*/`, sorted.
+#[allow(dead_code)] // not every test crate that includes `common` reads the golden cases
+pub fn golden_cases() -> Vec<PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/eval");
+    let mut out = Vec::new();
+    for dir in std::fs::read_dir(root).unwrap() {
+        let dir = dir.unwrap().path();
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let p = f.unwrap().path();
+            if p.to_string_lossy().ends_with(".request.json") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
 }
