@@ -2,6 +2,9 @@
 //! 20 lines under up to 10 activities of one stage (every line contested), quoted in a
 //! shuffled order, pay the same.
 //!
+//! Unit prices differ between lines: equal units on two lines are a tie the spec breaks by
+//! cart order too, and a later group benefit then sees other unit prices.
+//!
 //! The spec breaks exact ties by cart order (keepers line by line; a remainder cent to the
 //! earlier line), so with a proven choice only the payable is compared, up to those
 //! remainder cents (one per applied offer). A choice that is
@@ -90,7 +93,14 @@ proptest! {
             lines: lines
                 .iter()
                 .enumerate()
-                .map(|(i, &(cents, qty))| Line::new(&format!("L{i}"), &format!("S{i}"), "s", Money(cents), qty))
+                // Unit prices differ between lines (the line index in the last digits): equal
+                // units on two lines are a tie the spec breaks by cart order, and a group
+                // benefit applied after another then sees different unit prices (a
+                // 买一送一 before a 第2件半价 moved 61.41 with the order).
+                .map(|(i, &(cents, qty))| {
+                    let cents = cents / 20 * 20 + i64::try_from(i).unwrap();
+                    Line::new(&format!("L{i}"), &format!("S{i}"), "s", Money(cents), qty)
+                })
                 .collect(),
         };
         // A permutation from the seed (Fisher–Yates on a small LCG).
