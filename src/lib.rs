@@ -204,7 +204,7 @@ pub use response::{Body, ErrorBody, RequestId, Response, RulesId};
 pub use ruleset::{check_rules, Checked};
 #[cfg(feature = "schema")]
 pub use schema::{answer_schema, request_schema};
-pub use shared::{ReloadError, SharedRules};
+pub use shared::{FileStatus, ReloadError, SharedRules};
 pub use syntax::GRAMMAR;
 
 const _: () = {

@@ -67,6 +67,33 @@ pub enum Body {
     },
 }
 
+impl Body {
+    /// The query that gave this body (`quote`, `can_stack`, ..., `explain`), or `None` for
+    /// an error: a name a service can use as a metrics label.
+    pub fn query(&self) -> Option<&'static str> {
+        Some(match self {
+            Body::Quote(_) => "quote",
+            Body::Eligibility(_) => "eligibility",
+            Body::Stacking(_) => "can_stack",
+            Body::Best(_) => "best",
+            Body::Gap(_) => "gap",
+            Body::Refund(_) => "refund",
+            Body::Equivalent(_) => "equivalent",
+            Body::Offers(_) => "offers",
+            Body::Empty {} => "explain",
+            Body::Error { .. } => return None,
+        })
+    }
+
+    /// The error, when the body is one.
+    pub fn error(&self) -> Option<&ErrorBody> {
+        match self {
+            Body::Error { error } => Some(error),
+            _ => None,
+        }
+    }
+}
+
 /// `{"code": ..., "message": ..., "field"?, "line"?, "column"?}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -38,6 +38,24 @@ pub struct SharedRules {
     current: RwLock<Arc<RuleSet>>,
     /// The watched file and the modification time and length last loaded from it.
     file: Mutex<Option<Watched>>,
+    /// How long a changed file must stay unmodified before it is loaded.
+    settle: Duration,
+}
+
+/// What one look at the watched file found ([`SharedRules::poll_file`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FileStatus {
+    /// No file is watched, or it has not changed since it was last loaded (or refused).
+    Unchanged,
+    /// It changed but is still being written (or was modified less than the settle time
+    /// ago): look again shortly.
+    Settling,
+    /// A new rule set was compiled and installed.
+    Installed {
+        /// Whether its meaning (fingerprint) differs from the rules it replaced.
+        changed: bool,
+    },
 }
 
 #[derive(Debug)]
@@ -77,7 +95,16 @@ impl SharedRules {
         SharedRules {
             current: RwLock::new(Arc::new(rules)),
             file: Mutex::new(None),
+            settle: SETTLE,
         }
+    }
+
+    /// The same, loading a changed file once it has been unmodified for `settle` (default
+    /// [`SETTLE`]). A writer that publishes by renaming a finished file over the old one
+    /// can use a short settle time; one that writes in place needs it longer than a write.
+    pub fn with_settle(mut self, settle: Duration) -> SharedRules {
+        self.settle = settle;
+        self
     }
 
     /// Loads `path` and remembers it for [`SharedRules::reload_if_changed`].
@@ -91,6 +118,7 @@ impl SharedRules {
                 path,
                 stamp: before,
             })),
+            settle: SETTLE,
         })
     }
 
@@ -129,31 +157,48 @@ impl SharedRules {
     /// an error when the new text cannot be read or does not compile, in which case the old
     /// rules stay and the same text is not tried again until the file changes once more.
     pub fn reload_if_changed(&self) -> Result<bool, ReloadError> {
+        Ok(matches!(self.poll_file()?, FileStatus::Installed { .. }))
+    }
+
+    /// [`SharedRules::reload_if_changed`], telling a file still being written
+    /// ([`FileStatus::Settling`], look again soon) from an unchanged one.
+    pub fn poll_file(&self) -> Result<FileStatus, ReloadError> {
+        self.reload(false)
+    }
+
+    /// Loads the watched file now, changed or not, without waiting for it to settle (an
+    /// operator's explicit request, such as SIGHUP, says the file is complete). A file that
+    /// does not compile is refused and the old rules stay.
+    pub fn reload_now(&self) -> Result<FileStatus, ReloadError> {
+        self.reload(true)
+    }
+
+    fn reload(&self, now: bool) -> Result<FileStatus, ReloadError> {
         let mut watched = self.file.lock().unwrap_or_else(PoisonError::into_inner);
         let Some(w) = watched.as_mut() else {
-            return Ok(false);
+            return Ok(FileStatus::Unchanged);
         };
         let before = stamp(&w.path);
-        if before.is_some() && before == w.stamp {
-            return Ok(false);
+        if !now && before.is_some() && before == w.stamp {
+            return Ok(FileStatus::Unchanged);
         }
         let settled = before.is_none_or(|(modified, _)| {
             SystemTime::now()
                 .duration_since(modified)
-                .is_ok_and(|age| age >= SETTLE)
+                .is_ok_and(|age| age >= self.settle)
         });
-        if !settled {
-            return Ok(false);
+        if !now && !settled {
+            return Ok(FileStatus::Settling);
         }
         let loaded = Self::load(&w.path);
         if stamp(&w.path) != before {
             // Written to while we read it: try again once it is quiet.
-            return Ok(false);
+            return Ok(FileStatus::Settling);
         }
         w.stamp = before;
         let deadline = self.current().deadline();
-        self.replace(loaded?.with_deadline(deadline));
-        Ok(true)
+        let changed = self.replace(loaded?.with_deadline(deadline));
+        Ok(FileStatus::Installed { changed })
     }
 }
 

@@ -1,5 +1,6 @@
-//! Drives the `service` example: answers over HTTP, reloads a changed rule file, refuses a
-//! bad one and keeps serving the old rules.
+//! Drives the `service` example (youhui inside the user's own axum app): answers over HTTP
+//! with the protocol's status codes, reloads a changed rule file, refuses a bad one and
+//! keeps serving the old rules.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -21,7 +22,7 @@ fn http(addr: &str, method: &str, path: &str, body: &str) -> (String, serde_json
     let mut s = TcpStream::connect(addr).expect("connect");
     write!(
         s,
-        "{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     )
     .unwrap();
@@ -44,8 +45,8 @@ const QUOTE: &str =
 fn wait_for(addr: &str, name: &str) -> serde_json::Value {
     let start = Instant::now();
     loop {
-        let (_, v) = http(addr, "GET", "/rules", "");
-        if v["name"] == name {
+        let (_, v) = http(addr, "POST", "/price", QUOTE);
+        if v["rules"]["name"] == name {
             return v;
         }
         assert!(
@@ -64,7 +65,7 @@ fn serves_reloads_and_keeps_old_rules_on_a_bad_file() {
     std::fs::write(&path, rules("v1", 10)).unwrap();
     let mut child = Command::new(common::example_binary("service"))
         .arg(&path)
-        .args(["--addr", "127.0.0.1:0", "--poll-ms", "20"])
+        .arg("127.0.0.1:0")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -79,29 +80,35 @@ fn serves_reloads_and_keeps_old_rules_on_a_bad_file() {
         .expect("address")
         .to_string();
 
-    let (status, v) = http(&addr, "POST", "/ask", QUOTE);
+    let (status, v) = http(&addr, "POST", "/price", QUOTE);
     assert_eq!(status, "HTTP/1.1 200 OK");
     assert_eq!(v["payable"], "90.00");
     assert_eq!(v["rules"]["name"], "v1");
 
     std::fs::write(&path, rules("v2-longer", 20)).unwrap();
     wait_for(&addr, "v2-longer");
-    let (_, v) = http(&addr, "POST", "/ask", QUOTE);
+    let (_, v) = http(&addr, "POST", "/price", QUOTE);
     assert_eq!(v["payable"], "80.00");
 
     // A bad file: refused, the old rules keep answering.
     std::fs::write(&path, "ruleset \"broken\" { stages ").unwrap();
-    std::thread::sleep(Duration::from_millis(200));
-    let (_, v) = http(&addr, "POST", "/ask", QUOTE);
+    std::thread::sleep(Duration::from_millis(1200));
+    let (_, v) = http(&addr, "POST", "/price", QUOTE);
     assert_eq!(v["payable"], "80.00");
     assert_eq!(v["rules"]["name"], "v2-longer");
 
     // Bad JSON gets an error answer, not a dropped connection.
-    let (status, v) = http(&addr, "POST", "/ask", "{not json");
-    assert_eq!(status, "HTTP/1.1 200 OK");
+    let (status, v) = http(&addr, "POST", "/price", "{not json");
+    assert_eq!(status, "HTTP/1.1 400 Bad Request");
     assert_eq!(v["error"]["code"], "bad_request");
-    let (status, _) = http(&addr, "GET", "/nowhere", "");
-    assert_eq!(status, "HTTP/1.1 404 Not Found");
+    let (status, v) = http(
+        &addr,
+        "POST",
+        "/price",
+        r#"{"query": "eligibility", "offer": "x", "cart": {"lines": []}}"#,
+    );
+    assert_eq!(status, "HTTP/1.1 422 Unprocessable Entity");
+    assert_eq!(v["error"]["code"], "unknown_offer");
     drop(service);
     std::fs::remove_dir_all(&dir).ok();
 }

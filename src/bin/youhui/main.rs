@@ -8,6 +8,7 @@
 //! youhui schema [request | answer]                      # JSON Schemas of the protocol
 //! youhui tools RULES.promo --format openai|anthropic|mcp   # LLM tool definitions
 //! youhui mcp RULES.promo                                # an MCP server over stdio
+//! youhui serve RULES.promo [--addr 127.0.0.1:8080]      # an HTTP service (feature `serve`)
 //! ```
 //!
 //! Exit status: 0 on success (`check`: no errors); 1 when the rule file has errors;
@@ -23,6 +24,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 mod ask;
 mod mcp;
+#[cfg(feature = "serve")]
+mod serve;
 
 #[derive(Parser)]
 #[command(
@@ -89,6 +92,10 @@ enum Command {
         /// The rule file.
         rules: PathBuf,
     },
+    /// Serve the protocol over HTTP (POST /v1/ask, /v1/ask/batch; GET /v1/offers,
+    /// /v1/rules, /healthz, /readyz, /metrics); reloads the file when it changes or on SIGHUP.
+    #[cfg(feature = "serve")]
+    Serve(serve::Options),
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -154,6 +161,8 @@ fn main() -> ExitCode {
             Err(code) => code,
         },
         Command::Mcp { rules } => mcp::serve(rules),
+        #[cfg(feature = "serve")]
+        Command::Serve(options) => serve::run(options),
     }
 }
 
