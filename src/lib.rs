@@ -41,7 +41,8 @@
 //! A [`RuleSet`] is immutable and cheap to share (`Arc` inside). [`SharedRules`] holds the
 //! current one for worker threads and swaps it whole when the rule file changes: each request
 //! answers from its own snapshot, and a new file that does not compile is refused while the
-//! old rules keep answering (`examples/service.rs` is a small HTTP front built on it).
+//! old rules keep answering. `youhui serve` (feature `serve`) is the ready-made HTTP service;
+//! `examples/service.rs` shows one pricing route in your own axum app.
 //!
 //! ## Limits and deadlines
 //! Every query has a deadline ([`limits::DEFAULT_DEADLINE`], 1 s; [`RuleSet::with_deadline`]
@@ -52,8 +53,10 @@
 //! lines × offers, ...) are in [`limits`].
 //!
 //! ## Features
-//! - `cli` (default): the `youhui` binary (clap, and rmcp with tokio for `youhui mcp`). A
-//!   library user takes `default-features = false` and adds what they need:
+//! - `cli` (default): the `youhui` binary (clap, and rmcp with tokio for `youhui mcp`).
+//! - `serve` (default): `youhui serve`, the HTTP service (axum, hyper, tower-http, notify,
+//!   tracing, prometheus-client). A library user takes `default-features = false` and adds
+//!   what they need:
 //! - `json`: the JSON protocol ([`RuleSet::answer_line`]: one request line in, one answer
 //!   out, as every front end answers) and [`tools`], LLM tool definitions generated from the
 //!   loaded rules (OpenAI strict mode, Anthropic, MCP).

@@ -432,18 +432,27 @@ fn starts_without_rules_then_reloads_on_change_and_sighup() {
     assert_eq!(s.post("/v1/ask", QUOTE).json()["payable"], "90.00");
 
     // A broken file: refused, the old rules answer, readyz shows it.
+    let refused_before = metric(&s, "youhui_reloads_total{result=\"refused\"}");
     std::fs::write(s.path(), BROKEN).unwrap();
     let start = Instant::now();
-    while metric(&s, "youhui_reloads_total{result=\"refused\"}") < 2.0 {
+    let r = loop {
+        let r = s.call("GET", "/readyz", &[], "");
+        let v = r.json();
+        if v["refused"]["at"].as_str() > v["loaded_at"].as_str() {
+            break r;
+        }
         assert!(
             start.elapsed() < Duration::from_secs(10),
-            "the broken file was not refused"
+            "the broken file was not refused: {v}"
         );
         std::thread::sleep(Duration::from_millis(20));
-    }
-    let r = s.call("GET", "/readyz", &[], "");
-    assert_eq!(r.status, 200);
-    assert!(r.json()["refused"]["at"].as_str().unwrap() > r.json()["loaded_at"].as_str().unwrap());
+    };
+    assert_eq!(r.status, 200, "still ready: the old rules answer");
+    assert!(r.json()["refused"]["report"]
+        .as_str()
+        .unwrap()
+        .contains("error["));
+    assert!(metric(&s, "youhui_reloads_total{result=\"refused\"}") > refused_before);
     assert_eq!(s.post("/v1/ask", QUOTE).json()["payable"], "90.00");
 
     std::fs::write(s.path(), rules("v2", 20)).unwrap();

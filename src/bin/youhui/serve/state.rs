@@ -100,16 +100,31 @@ impl Service {
         }
     }
 
+    /// Before any rules are loaded: the same care as `SharedRules::poll_file` (a file is
+    /// read once it has settled and must not change while it is read), and a refused file
+    /// is not tried again until it changes.
     fn first_load(&self, forced: bool) -> bool {
         let before = stamp(&self.path);
-        {
-            let mut last = self.refused_stamp.lock().unwrap_or_else(|e| e.into_inner());
-            if !forced && before.is_some() && *last == before {
+        if !forced {
+            let last = *self.refused_stamp.lock().unwrap_or_else(|e| e.into_inner());
+            if before.is_some() && last == before {
                 return false;
             }
-            *last = before;
+            let young = before.is_some_and(|(modified, _)| {
+                SystemTime::now()
+                    .duration_since(modified)
+                    .map_or(true, |age| age < self.settle)
+            });
+            if young {
+                return true;
+            }
         }
-        match SharedRules::from_file(&self.path) {
+        let loaded = SharedRules::from_file(&self.path);
+        if stamp(&self.path) != before {
+            return true;
+        }
+        *self.refused_stamp.lock().unwrap_or_else(|e| e.into_inner()) = before;
+        match loaded {
             Ok(shared) => {
                 let shared = shared.with_settle(self.settle);
                 shared.replace(shared.current().with_deadline(self.deadline));
