@@ -20,6 +20,7 @@ cargo build --quiet --release --bin youhui
 YOUHUI=target/release/youhui
 RULES=examples/double11.promo
 WORK=$(mktemp -d)
+SERVER=""
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
 # The README's cart: three lines, a shop coupon, a flash sale in its window.

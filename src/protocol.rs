@@ -188,20 +188,30 @@ pub fn read_request(value: Value) -> Result<(Option<RequestId>, Request), Box<Re
 }
 
 /// Removes members whose value is `null`, at every depth (array elements stay).
+/// Drops `null` members (absent) and narrows integers beyond 64 bits to floats: serde
+/// cannot buffer a 128-bit integer while it looks for the `query` tag, and would refuse it
+/// without naming the field; as a float it reaches the field's own reader, which names it.
 fn drop_nulls(map: &mut Map<String, Value>) {
     map.retain(|_, v| !v.is_null());
     for v in map.values_mut() {
-        match v {
-            Value::Object(inner) => drop_nulls(inner),
-            Value::Array(items) => {
-                for item in items {
-                    if let Value::Object(inner) = item {
-                        drop_nulls(inner);
-                    }
-                }
+        normalise(v);
+    }
+}
+
+fn normalise(v: &mut Value) {
+    match v {
+        Value::Object(inner) => drop_nulls(inner),
+        Value::Array(items) => items.iter_mut().for_each(normalise),
+        Value::Number(n) if n.as_u64().is_none() && n.as_i64().is_none() => {
+            let wide = n
+                .as_u128()
+                .map(|u| u as f64)
+                .or(n.as_i128().map(|i| i as f64));
+            if let Some(f) = wide.and_then(serde_json::Number::from_f64) {
+                *n = f;
             }
-            _ => {}
         }
+        _ => {}
     }
 }
 
@@ -414,5 +424,25 @@ mod tests {
             read_request(serde_json::from_str(r#"{"id": 1.50, "query": "offers"}"#).unwrap())
                 .unwrap();
         assert_eq!(serde_json::to_string(&id).unwrap(), "1.50");
+    }
+
+    #[test]
+    fn integers_beyond_64_bits_are_refused_naming_the_field() {
+        // A JSON tree with exact numbers (a tool call's arguments) hands these over as
+        // 128-bit integers; both ways must name the field.
+        for (line, field) in [
+            (
+                r#"{"query":"quote","cart":{"lines":[{"id":"L1","price":100000000000000000000000,"qty":1}]}}"#,
+                "price",
+            ),
+            (
+                r#"{"query":"quote","cart":{"lines":[{"id":"L1","price":1,"qty":100000000000000000000000}]}}"#,
+                "qty",
+            ),
+        ] {
+            let r = refused(line);
+            assert!(r.error.message.contains(field), "{}", r.error.message);
+            assert_eq!(r.error.field.as_deref(), Some(field), "{}", r.error.message);
+        }
     }
 }

@@ -501,6 +501,13 @@ impl<'de> Visitor<'de> for PriceVisitor {
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Money, E> {
         self.visit_str(&v.to_string())
     }
+    // A JSON tree with exact numbers hands integers beyond 64 bits over as 128-bit ones.
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Money, E> {
+        self.visit_str(&v.to_string())
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Money, E> {
+        self.visit_str(&v.to_string())
+    }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Money, E> {
         if !v.is_finite() {
             return Err(E::custom(format!("{}: not a finite number", self.0)));
@@ -542,6 +549,16 @@ impl<'de> Visitor<'de> for QtyVisitor {
             .ok_or_else(|| E::custom(format!("qty: {v} is not an integer from 1 to {MAX_QTY}")))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<u32, E> {
+        Err(E::custom(format!(
+            "qty: {v} is not an integer from 1 to {MAX_QTY}"
+        )))
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<u32, E> {
+        Err(E::custom(format!(
+            "qty: {v} is not an integer from 1 to {MAX_QTY}"
+        )))
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<u32, E> {
         Err(E::custom(format!(
             "qty: {v} is not an integer from 1 to {MAX_QTY}"
         )))

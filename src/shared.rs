@@ -100,7 +100,7 @@ impl SharedRules {
     }
 
     /// The same, loading a changed file once it has been unmodified for `settle` (default
-    /// [`SETTLE`]). A writer that publishes by renaming a finished file over the old one
+    /// 200 ms). A writer that publishes by renaming a finished file over the old one
     /// can use a short settle time; one that writes in place needs it longer than a write.
     pub fn with_settle(mut self, settle: Duration) -> SharedRules {
         self.settle = settle;
@@ -179,13 +179,16 @@ impl SharedRules {
             return Ok(FileStatus::Unchanged);
         };
         let before = stamp(&w.path);
-        if !now && before.is_some() && before == w.stamp {
+        // A file gone (or unreadable) since the last look counts as unchanged too: it is
+        // reported once, not at every poll.
+        if !now && before == w.stamp {
             return Ok(FileStatus::Unchanged);
         }
+        // A modification time in the future (a clock set back) counts as settled.
         let settled = before.is_none_or(|(modified, _)| {
             SystemTime::now()
                 .duration_since(modified)
-                .is_ok_and(|age| age >= self.settle)
+                .map_or(true, |age| age >= self.settle)
         });
         if !now && !settled {
             return Ok(FileStatus::Settling);

@@ -38,6 +38,11 @@ const QUOTE: &str =
 impl Server {
     /// Starts `youhui serve` on a free port with `text` as its rule file.
     fn start(tag: &str, text: &str, extra: &[&str]) -> Server {
+        Server::launch(tag, text, extra, None)
+    }
+
+    /// Starts it with at most `fds` open file descriptors (`ulimit -n`).
+    fn launch(tag: &str, text: &str, extra: &[&str], fds: Option<u32>) -> Server {
         let poll = ["--poll-ms", "50"];
         let extra = if extra.contains(&"--poll-ms") {
             extra.to_vec()
@@ -48,7 +53,17 @@ impl Server {
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("rules.promo");
         std::fs::write(&path, text).unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_youhui"))
+        let mut command = match fds {
+            None => Command::new(env!("CARGO_BIN_EXE_youhui")),
+            Some(n) => {
+                let mut sh = Command::new("sh");
+                sh.arg("-c")
+                    .arg(format!("ulimit -n {n} && exec \"$0\" \"$@\""))
+                    .arg(env!("CARGO_BIN_EXE_youhui"));
+                sh
+            }
+        };
+        let mut child = command
             .arg("serve")
             .arg(&path)
             .args(["--addr", "127.0.0.1:0"])
@@ -196,7 +211,11 @@ fn metric(server: &Server, series: &str) -> f64 {
 
 #[test]
 fn status_codes() {
-    let s = Server::start("status", &rules("v1", 10), &["--body-limit", "2000"]);
+    let s = Server::start(
+        "status",
+        &rules("v1", 10),
+        &["--body-limit", "2000", "--batch-lines", "3"],
+    );
     let r = s.post("/v1/ask", QUOTE);
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.json()["payable"], "90.00");
@@ -224,7 +243,20 @@ fn status_codes() {
 
     // 404, 405, 415, 413.
     assert_eq!(s.call("GET", "/nowhere", &[], "").status, 404);
-    assert_eq!(s.call("GET", "/v1/ask", &[], "").status, 405);
+    let r = s.call("GET", "/v1/ask", &[], "");
+    assert_eq!(
+        (r.status, r.json()["error"]["code"].clone()),
+        (405, "method_not_allowed".into())
+    );
+    let r = s.call("POST", "/v1/ask/batch", &[], "{}\n{}\n{}\n{}\n");
+    assert_eq!(
+        (r.status, r.json()["error"]["code"].clone()),
+        (413, "batch_too_large".into())
+    );
+    assert_eq!(
+        s.call("POST", "/v1/ask/batch", &[], "{}\n{}\n{}\n").status,
+        200
+    );
     let r = s.call(
         "POST",
         "/v1/ask",
@@ -282,6 +314,21 @@ fn status_codes() {
         1.0
     );
     assert_eq!(metric(&s, "youhui_reloads_total{result=\"ok\"}"), 1.0);
+    // The service's own refusals are counted too.
+    assert_eq!(
+        metric(
+            &s,
+            "youhui_requests_total{query=\"unknown\",outcome=\"unsupported_media_type\"}"
+        ),
+        1.0
+    );
+    assert_eq!(
+        metric(
+            &s,
+            "youhui_requests_total{query=\"batch\",outcome=\"batch_too_large\"}"
+        ),
+        1.0
+    );
     let text = s.call("GET", "/metrics", &[], "").body;
     assert!(
         text.contains("youhui_request_duration_seconds_bucket"),
@@ -351,7 +398,7 @@ fn slow_and_idle_clients_do_not_stall_others() {
     let s = Server::start(
         "slow",
         &rules("v1", 10),
-        &["--header-timeout-ms", "600", "--body-timeout-ms", "600"],
+        &["--header-timeout-ms", "1500", "--body-timeout-ms", "600"],
     );
     // 500 idle connections, a slowloris sending a header byte every 100 ms, and a client
     // that sent its headers but not its body.
@@ -383,7 +430,7 @@ fn slow_and_idle_clients_do_not_stall_others() {
         assert_eq!(read_reply(&mut keep).unwrap().status, 200);
     }
     assert!(
-        started.elapsed() < Duration::from_secs(2),
+        started.elapsed() < Duration::from_secs(5),
         "40 requests next to slow clients took {:?}",
         started.elapsed()
     );
@@ -475,7 +522,8 @@ fn sighup_reloads_at_once() {
 fn answers_stay_consistent_while_the_file_is_rewritten() {
     let v1 = rules("v1", 10);
     let v2 = rules("v2", 20);
-    let s = Server::start("load", &v1, &["--settle-ms", "30", "--poll-ms", "20"]);
+    // A settle time shorter than the rewrite period, so reloads happen during the test.
+    let s = Server::start("load", &v1, &["--settle-ms", "80", "--poll-ms", "20"]);
     let fingerprints = |text: &str| youhui::RuleSet::parse(text).unwrap().fingerprint_hex();
     let valid = [fingerprints(&v1), fingerprints(&v2)];
     let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -485,7 +533,15 @@ fn answers_stay_consistent_while_the_file_is_rewritten() {
             let versions = [v2.as_str(), BROKEN, v1.as_str(), BROKEN];
             let mut i = 0;
             while !done.load(std::sync::atomic::Ordering::Relaxed) {
-                std::fs::write(&path, versions[i % versions.len()]).unwrap();
+                // In place and in two writes, as an editor might: the first line alone is
+                // a valid rule set of its own, which must never be installed.
+                let text = versions[i % versions.len()];
+                let split = text.find('\n').map_or(text.len(), |n| n + 1);
+                let mut file = std::fs::File::create(&path).unwrap();
+                file.write_all(&text.as_bytes()[..split]).unwrap();
+                std::thread::sleep(Duration::from_millis(1));
+                file.write_all(&text.as_bytes()[split..]).unwrap();
+                drop(file);
                 i += 1;
                 std::thread::sleep(Duration::from_millis(100));
             }
@@ -564,8 +620,11 @@ fn answers_stay_consistent_while_the_file_is_rewritten() {
 #[test]
 fn sigterm_finishes_requests_in_flight() {
     let s = Server::start("term", &rules("v1", 10), &[]);
-    // A request in flight: headers sent, body not yet.
+    // A connection the server has surely accepted (one request answered on it), then a
+    // request in flight on it: headers sent, body not yet.
     let mut in_flight = s.connect();
+    send(&mut in_flight, "GET", "/healthz", &[], b"");
+    assert_eq!(read_reply(&mut in_flight).unwrap().status, 200);
     let head = format!(
         "POST /v1/ask HTTP/1.1\r\nhost: t\r\ncontent-length: {}\r\n\r\n",
         QUOTE.len()
@@ -573,12 +632,15 @@ fn sigterm_finishes_requests_in_flight() {
     in_flight.write_all(head.as_bytes()).unwrap();
     std::thread::sleep(Duration::from_millis(100));
     s.signal("TERM");
-    std::thread::sleep(Duration::from_millis(200));
     // New connections are refused once the listener is closed.
-    assert!(
-        TcpStream::connect(&s.addr).is_err(),
-        "still accepting after SIGTERM"
-    );
+    let start = Instant::now();
+    while TcpStream::connect(&s.addr).is_ok() {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "still accepting after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     in_flight.write_all(QUOTE.as_bytes()).unwrap();
     let r = read_reply(&mut in_flight).expect("the request in flight was answered");
     assert_eq!(
@@ -597,5 +659,111 @@ fn sigterm_finishes_requests_in_flight() {
             "no exit after SIGTERM"
         );
         std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn clients_that_do_not_read_or_flood_headers_are_cut_off() {
+    let s = Server::start(
+        "noread",
+        &rules("v1", 10),
+        &["--write-timeout-ms", "300", "--batch-lines", "20000"],
+    );
+    // A batch whose answer (about 12 MB) is far larger than the socket buffers, never read.
+    let lines = vec![QUOTE; 12_000].join("\n");
+    let mut lazy = s.connect();
+    send(&mut lazy, "POST", "/v1/ask/batch", &[], lines.as_bytes());
+    std::thread::sleep(Duration::from_millis(2500));
+    // Meanwhile others are served.
+    assert_eq!(s.post("/v1/ask", QUOTE).status, 200);
+    // The stalled write was given up: the connection ends before the whole answer.
+    let mut got = Vec::new();
+    match lazy.read_to_end(&mut got) {
+        Ok(_) => {}
+        Err(e) => assert_eq!(
+            e.kind(),
+            std::io::ErrorKind::ConnectionReset,
+            "the server kept the connection of a client that does not read: {e}"
+        ),
+    }
+    let text = String::from_utf8_lossy(&got);
+    let (head, _) = text
+        .split_once("\r\n\r\n")
+        .expect("the answer's head arrived");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length: "))
+        .and_then(|n| n.parse().ok())
+        .expect("a content-length");
+    assert!(
+        got.len() < head.len() + 4 + length,
+        "the whole answer ({length} bytes) arrived"
+    );
+
+    // A header line that never ends is refused once it passes hyper's buffer limit.
+    let mut flood = s.connect();
+    let started = Instant::now();
+    let _ = flood.write_all(b"GET /healthz HTTP/1.1\r\nx-flood: ");
+    let chunk = vec![b'a'; 64 * 1024];
+    for _ in 0..32 {
+        if flood.write_all(&chunk).is_err() {
+            break;
+        }
+    }
+    let mut rest = Vec::new();
+    let _ = flood.read_to_end(&mut rest);
+    let text = String::from_utf8_lossy(&rest);
+    assert!(
+        rest.is_empty() || text.starts_with("HTTP/1.1 431"),
+        "{text}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(s.post("/v1/ask", QUOTE).status, 200);
+}
+
+/// CPU seconds the process has used (Linux /proc).
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // Fields after the command name (which is in parentheses): utime and stime are the
+    // 12th and 13th, in clock ticks (100 per second on Linux).
+    let after = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = after.split(' ').collect();
+    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
+    ticks / 100.0
+}
+
+#[test]
+#[cfg(target_os = "linux")]
+fn out_of_file_descriptors_waits_instead_of_spinning() {
+    let s = Server::launch(
+        "emfile",
+        &rules("v1", 10),
+        &["--header-timeout-ms", "60000"],
+        Some(48),
+    );
+    // More connections than the server has descriptors: it runs out while accepting.
+    let idle: Vec<TcpStream> = (0..80)
+        .filter_map(|_| TcpStream::connect(&s.addr).ok())
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let before = cpu_seconds(s.child.id());
+    std::thread::sleep(Duration::from_millis(1500));
+    let used = cpu_seconds(s.child.id()) - before;
+    assert!(
+        used < 0.5,
+        "{used} CPU seconds in 1.5 s while out of descriptors"
+    );
+    // Descriptors come back when the clients leave; then it serves again.
+    drop(idle);
+    let started = Instant::now();
+    loop {
+        let mut conn = s.connect();
+        send(&mut conn, "GET", "/healthz", &[], b"");
+        if read_reply(&mut conn).is_some_and(|r| r.status == 200) {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "no recovery");
+        std::thread::sleep(Duration::from_millis(50));
     }
 }

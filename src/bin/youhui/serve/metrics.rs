@@ -70,7 +70,7 @@ impl Metrics {
         );
         registry.register(
             "request_duration_seconds",
-            "Time from a request's body being read to its answer being ready, by query",
+            "Time from a request's body being read to its answer being ready (waiting for an evaluation slot included), by query",
             latency.clone(),
         );
         registry.register(
@@ -103,18 +103,21 @@ impl Metrics {
         }
     }
 
-    /// One answered request: its query (`unknown` when it could not be read), its outcome
-    /// (`ok` or an error code) and how long it took.
-    pub fn request(&self, query: &'static str, outcome: &str, seconds: f64) {
+    /// One request: its query (`unknown` when it could not be read), its outcome (`ok`,
+    /// the answer's error code or the service's) and, when it was evaluated, how long that
+    /// took.
+    pub fn request(&self, query: &'static str, outcome: &str, seconds: Option<f64>) {
         self.requests
             .get_or_create(&RequestLabels {
                 query,
                 outcome: outcome.to_owned(),
             })
             .inc();
-        self.latency
-            .get_or_create(&QueryLabels { query })
-            .observe(seconds);
+        if let Some(seconds) = seconds {
+            self.latency
+                .get_or_create(&QueryLabels { query })
+                .observe(seconds);
+        }
     }
 
     /// A reload that installed new rules.
@@ -143,6 +146,8 @@ impl Metrics {
     /// The OpenMetrics text exposition.
     pub fn render(&self) -> String {
         let mut out = String::new();
+        // Not while `rules_info` is being swapped (it would be missing from this scrape).
+        let _one_at_a_time = self.swap.lock().unwrap_or_else(|e| e.into_inner());
         // Writing to a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
         out

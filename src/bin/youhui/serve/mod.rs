@@ -3,7 +3,9 @@
 //! - Connections are served by hyper's HTTP/1.1 server with a header deadline, so a client
 //!   that sends its headers slowly (or never) is cut off without holding anything others
 //!   need: every connection is its own task, and queries run on the blocking pool.
-//! - Bodies have a size limit (413) and a deadline (408), see `routes`.
+//! - Bodies have a size limit (413) and a deadline (408), see `routes`; a response write
+//!   that stalls past the write deadline (a client that does not read) closes the
+//!   connection, so no answer is held in memory for a client that never takes it.
 //! - The rule file is watched (`state`): a good new file swaps in whole, a bad one is
 //!   refused and the old rules keep answering. SIGHUP reloads at once.
 //! - SIGTERM or Ctrl-C: the listener closes (new connections are refused), requests in
@@ -30,7 +32,7 @@ use tokio::sync::Semaphore;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
-use routes::{App, BodyLimits};
+use routes::{App, BodyLimits, WorkLimits};
 use state::{Service, Wake};
 
 /// `youhui serve`'s settings (from the command line).
@@ -47,13 +49,26 @@ pub struct Options {
     /// Largest request body in bytes (413 above).
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
     pub body_limit: usize,
-    /// Time allowed for a request's headers, from the first byte (and for the next request
-    /// on an idle keep-alive connection); the connection is closed after it.
+    /// Time allowed for a request's headers, counted from when the connection waits for
+    /// them (so also the idle limit of a keep-alive connection); it is closed after it.
     #[arg(long, value_name = "MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub header_timeout_ms: u64,
     /// Time allowed for a request's body once its headers are in (408 after).
     #[arg(long, value_name = "MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub body_timeout_ms: u64,
+    /// Time a response write may stall (a client that does not read its answer) before
+    /// the connection is closed.
+    #[arg(long, value_name = "MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub write_timeout_ms: u64,
+    /// Queries answered at once (default: twice the number of cores); others wait.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_evaluations: Option<u64>,
+    /// How long a request may wait for an evaluation slot before 503 (Retry-After: 1).
+    #[arg(long, value_name = "MS", default_value_t = 10_000)]
+    pub queue_wait_ms: u64,
+    /// Most request lines in one batch (413 above).
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub batch_lines: u64,
     /// Most connections open at once; further clients wait in the listen queue.
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_connections: u64,
@@ -88,7 +103,11 @@ pub fn run(options: Options) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    runtime.block_on(serve(options))
+    let grace = Duration::from_millis(options.shutdown_grace_ms);
+    let code = runtime.block_on(serve(options));
+    // Queries still running on the blocking pool (their clients gone) do not hold the exit.
+    runtime.shutdown_timeout(grace.min(Duration::from_millis(500)));
+    code
 }
 
 async fn serve(options: Options) -> ExitCode {
@@ -113,11 +132,21 @@ async fn serve(options: Options) -> ExitCode {
     println!("listening on {local}");
     tracing::info!("listening on {local}");
 
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    let evaluations = options
+        .max_evaluations
+        .and_then(|n| usize::try_from(n).ok())
+        .unwrap_or(2 * cores);
     let app = routes::router(App {
         service,
         limits: BodyLimits {
             max_bytes: options.body_limit,
             deadline: Duration::from_millis(options.body_timeout_ms),
+        },
+        work: WorkLimits {
+            evaluations: Arc::new(Semaphore::new(evaluations)),
+            queue_wait: Duration::from_millis(options.queue_wait_ms),
+            batch_lines: usize::try_from(options.batch_lines).unwrap_or(usize::MAX),
         },
     })
     .layer(TraceLayer::new_for_http())
@@ -126,10 +155,14 @@ async fn serve(options: Options) -> ExitCode {
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(Duration::from_millis(options.header_timeout_ms))
+        // A request head larger than this is refused (431) before it costs more memory
+        // (hyper's default is about 400 KiB per connection).
+        .max_buf_size(64 * 1024)
         .keep_alive(true);
     let connections = Arc::new(Semaphore::new(
         usize::try_from(options.max_connections).unwrap_or(usize::MAX),
     ));
+    let write_timeout = Duration::from_millis(options.write_timeout_ms);
     let graceful = GracefulShutdown::new();
     let mut stop = std::pin::pin!(shutdown_signal(wake));
     loop {
@@ -154,8 +187,12 @@ async fn serve(options: Options) -> ExitCode {
             () = &mut stop => break,
         };
         let _ = stream.set_nodelay(true);
-        let connection =
-            http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
+        let mut stream = tokio_io_timeout::TimeoutStream::new(stream);
+        stream.set_write_timeout(Some(write_timeout));
+        let connection = http.serve_connection(
+            TokioIo::new(Box::pin(stream)),
+            TowerToHyperService::new(app.clone()),
+        );
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             if let Err(e) = connection.await {

@@ -5,8 +5,8 @@
 //! `bad_request` body); 422 a readable request the rules refuse (unknown offer, conflicting
 //! coupons, a refund that does not match its order, a search over budget); 404 an unknown
 //! path; 405 a wrong method; 408 a body not received within the body deadline; 413 a body
-//! over the limit; 415 a body declared as something other than JSON; 503 while no rules are
-//! loaded. Errors of the service itself have the protocol's shape, `{"error": {"code",
+//! over the limit (or a batch over its line limit); 415 a body declared as something other
+//! than JSON; 503 while no rules are loaded, or when every evaluation slot stayed busy. Errors of the service itself have the protocol's shape, `{"error": {"code",
 //! "message"}}`.
 
 use std::sync::Arc;
@@ -20,6 +20,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use serde_json::json;
+use tokio::sync::Semaphore;
 
 use super::state::{rfc3339, Service};
 
@@ -32,10 +33,22 @@ pub struct BodyLimits {
     pub deadline: Duration,
 }
 
+/// Limits on the work requests may ask for.
+#[derive(Clone, Debug)]
+pub struct WorkLimits {
+    /// Queries being answered at once (the rest wait for a slot).
+    pub evaluations: Arc<Semaphore>,
+    /// How long a request may wait for a slot before 503.
+    pub queue_wait: Duration,
+    /// Most request lines in one batch (413 above).
+    pub batch_lines: usize,
+}
+
 #[derive(Clone)]
 pub struct App {
     pub service: Arc<Service>,
     pub limits: BodyLimits,
+    pub work: WorkLimits,
 }
 
 pub fn router(app: App) -> Router {
@@ -48,13 +61,15 @@ pub fn router(app: App) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(app)
 }
 
 const JSON: &str = "application/json";
 const JSON_LINES: &str = "application/x-ndjson";
 
-fn reply(status: StatusCode, content_type: &'static str, body: String) -> Response {
+fn reply(status: StatusCode, content_type: &'static str, body: impl Into<Body>) -> Response {
+    let body: Body = body.into();
     let mut response = (status, body).into_response();
     response
         .headers_mut()
@@ -68,13 +83,41 @@ fn service_error(status: StatusCode, code: &str, message: &str) -> Response {
     reply(status, JSON, body.to_string() + "\n")
 }
 
+/// A request refused by the service, counted in the metrics under `query`.
+struct Refusal {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl Refusal {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Refusal {
+        Refusal {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    fn respond(self, app: &App, query: &'static str) -> Response {
+        app.service.metrics.request(query, self.code, None);
+        let mut response = service_error(self.status, self.code, &self.message);
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        }
+        response
+    }
+}
+
 /// 503 while no rule file has loaded.
-fn no_rules(service: &Service) -> Response {
+fn no_rules(service: &Service) -> Refusal {
     let detail = match service.status().refused {
         Some((_, report)) => format!("no rules are loaded: {report}"),
         None => "no rules are loaded".to_owned(),
     };
-    service_error(StatusCode::SERVICE_UNAVAILABLE, "no_rules", &detail)
+    Refusal::new(StatusCode::SERVICE_UNAVAILABLE, "no_rules", detail)
 }
 
 /// The status for an answer: by its error code.
@@ -86,8 +129,8 @@ fn answer_status(code: Option<&str>) -> StatusCode {
     }
 }
 
-/// Whether a declared content type is one we read. No declaration is fine (`curl -d`
-/// without `-H` is common); `text/plain` too, for hand-typed requests.
+/// Whether a declared content type is one we read. No declaration is read as JSON, and so
+/// is `text/plain` (hand-typed requests); a form (`curl -d` without `-H`) is refused.
 fn acceptable(headers: &HeaderMap, batch: bool) -> bool {
     let Some(value) = headers.get(header::CONTENT_TYPE) else {
         return true;
@@ -110,32 +153,39 @@ fn acceptable(headers: &HeaderMap, batch: bool) -> bool {
             ))
 }
 
-/// Reads the whole body within the limits, or the error response.
+/// Reads the whole body within the limits, then takes the rules' snapshot (so a slow
+/// upload neither answers with old rules nor keeps them alive).
 async fn read_body(
     app: &App,
     request: Request,
     batch: bool,
-) -> Result<(Arc<youhui::RuleSet>, Bytes), Response> {
-    let Some(rules) = app.service.snapshot() else {
+) -> Result<(Arc<youhui::RuleSet>, Bytes), Refusal> {
+    if app.service.snapshot().is_none() {
         return Err(no_rules(&app.service));
-    };
+    }
     if !acceptable(request.headers(), batch) {
         let what = if batch {
             "JSON lines (application/x-ndjson) or JSON"
         } else {
             "JSON (application/json)"
         };
-        return Err(service_error(
+        return Err(Refusal::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
-            &format!("the body must be {what}"),
+            format!("the body must be {what}"),
         ));
     }
+    // One request is at most what `youhui ask` reads in a line.
+    let max = if batch {
+        app.limits.max_bytes
+    } else {
+        app.limits.max_bytes.min(youhui::limits::MAX_REQUEST_BYTES)
+    };
     let too_large = || {
-        service_error(
+        Refusal::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "body_too_large",
-            &format!("the body is larger than {} bytes", app.limits.max_bytes),
+            format!("the body is larger than {max} bytes"),
         )
     };
     let declared = request
@@ -143,35 +193,62 @@ async fn read_body(
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > app.limits.max_bytes as u64) {
+    if declared.is_some_and(|n| n > max as u64) {
         return Err(too_large());
     }
-    let body = Limited::new(request.into_body(), app.limits.max_bytes);
-    match tokio::time::timeout(app.limits.deadline, body.collect()).await {
-        Err(_) => Err(service_error(
-            StatusCode::REQUEST_TIMEOUT,
-            "request_timeout",
-            &format!(
-                "the body did not arrive within {} ms",
-                app.limits.deadline.as_millis()
-            ),
-        )),
-        Ok(Err(e)) if e.is::<LengthLimitError>() => Err(too_large()),
-        Ok(Err(e)) => Err(service_error(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            &format!("cannot read the body: {e}"),
-        )),
-        Ok(Ok(collected)) => Ok((rules, collected.to_bytes())),
-    }
+    let body = Limited::new(request.into_body(), max);
+    let bytes = match tokio::time::timeout(app.limits.deadline, body.collect()).await {
+        Err(_) => {
+            return Err(Refusal::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                format!(
+                    "the body did not arrive within {} ms",
+                    app.limits.deadline.as_millis()
+                ),
+            ))
+        }
+        Ok(Err(e)) if e.is::<LengthLimitError>() => return Err(too_large()),
+        Ok(Err(e)) => {
+            return Err(Refusal::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                format!("cannot read the body: {e}"),
+            ))
+        }
+        Ok(Ok(collected)) => collected.to_bytes(),
+    };
+    let rules = app
+        .service
+        .snapshot()
+        .ok_or_else(|| no_rules(&app.service))?;
+    Ok((rules, bytes))
 }
 
-/// Runs `work` off the async workers: a query may take up to its deadline.
-async fn evaluate<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
-    match tokio::task::spawn_blocking(work).await {
-        Ok(answer) => answer,
-        // A panic in the engine is a bug; CatchPanicLayer would turn it into a 500 had it
-        // happened on this task, so do the same here.
+/// Runs `work` on the blocking pool (a query may take up to its deadline), at most
+/// `evaluations` at once; a request that waits longer than `queue_wait` for a slot is 503.
+async fn evaluate<T: Send + 'static>(
+    app: &App,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Refusal> {
+    let slots = Arc::clone(&app.work.evaluations);
+    let Ok(Ok(permit)) = tokio::time::timeout(app.work.queue_wait, slots.acquire_owned()).await
+    else {
+        return Err(Refusal::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "overloaded",
+            "every evaluation slot stayed busy; retry shortly",
+        ));
+    };
+    let done = tokio::task::spawn_blocking(move || {
+        let answer = work();
+        drop(permit);
+        answer
+    })
+    .await;
+    match done {
+        Ok(answer) => Ok(answer),
+        // A panic in the engine is a bug: resumed here, CatchPanicLayer makes it a 500.
         Err(e) => std::panic::resume_unwind(e.into_panic()),
     }
 }
@@ -196,69 +273,85 @@ fn named_query(body: &[u8]) -> &'static str {
 }
 
 async fn ask(State(app): State<App>, request: Request) -> Response {
-    let started = Instant::now();
     let (rules, body) = match read_body(&app, request, false).await {
         Ok(read) => read,
-        Err(response) => return response,
+        Err(refusal) => return refusal.respond(&app, "unknown"),
     };
-    let (answer, json) = evaluate(move || {
+    let started = Instant::now();
+    let done = evaluate(&app, move || {
         let answer = rules.answer_line(&body);
         let json = youhui::answer_json(&answer, false);
         let query = answer.body.query().unwrap_or_else(|| named_query(&body));
-        ((query, answer.body.error().map(|e| e.code.clone())), json)
+        (query, answer.body.error().map(|e| e.code.clone()), json)
     })
     .await;
-    let (query, code) = answer;
-    let status = answer_status(code.as_deref());
+    let (query, code, json) = match done {
+        Ok(done) => done,
+        Err(refusal) => return refusal.respond(&app, "unknown"),
+    };
     app.service.metrics.request(
         query,
         code.as_deref().unwrap_or("ok"),
-        started.elapsed().as_secs_f64(),
+        Some(started.elapsed().as_secs_f64()),
     );
-    reply(status, JSON, json + "\n")
+    reply(answer_status(code.as_deref()), JSON, json + "\n")
 }
 
 async fn batch(State(app): State<App>, request: Request) -> Response {
-    let started = Instant::now();
     let (rules, body) = match read_body(&app, request, true).await {
         Ok(read) => read,
-        Err(response) => return response,
+        Err(refusal) => return refusal.respond(&app, "batch"),
     };
+    // Every line is answered, empty ones included (answers pair up with lines).
+    let lines = body.split(|&b| b == b'\n').count() - usize::from(body.ends_with(b"\n"));
+    if lines > app.work.batch_lines {
+        return Refusal::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "batch_too_large",
+            format!(
+                "the batch has {lines} lines; at most {} are answered per request",
+                app.work.batch_lines
+            ),
+        )
+        .respond(&app, "batch");
+    }
+    let started = Instant::now();
     // One snapshot for the whole batch: its answers never mix two rule sets.
-    let out = evaluate(move || {
+    let out = evaluate(&app, move || {
         let mut out = Vec::with_capacity(body.len());
         youhui::serve_lines(&rules, &body[..], &mut out, false).map(|()| out)
     })
     .await;
     match out {
-        Ok(out) => {
+        Ok(Ok(out)) => {
             app.service
                 .metrics
-                .request("batch", "ok", started.elapsed().as_secs_f64());
-            reply(
-                StatusCode::OK,
-                JSON_LINES,
-                String::from_utf8_lossy(&out).into_owned(),
-            )
+                .request("batch", "ok", Some(started.elapsed().as_secs_f64()));
+            reply(StatusCode::OK, JSON_LINES, out)
         }
-        Err(e) => service_error(
+        Ok(Err(e)) => Refusal::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
-            &format!("cannot write the answers: {e}"),
-        ),
+            format!("cannot write the answers: {e}"),
+        )
+        .respond(&app, "batch"),
+        Err(refusal) => refusal.respond(&app, "batch"),
     }
 }
 
 async fn offers(State(app): State<App>) -> Response {
     let Some(rules) = app.service.snapshot() else {
-        return no_rules(&app.service);
+        return no_rules(&app.service).respond(&app, "offers");
     };
-    let answer = rules.answer_line(br#"{"query": "offers"}"#);
-    reply(
-        StatusCode::OK,
-        JSON,
-        youhui::answer_json(&answer, false) + "\n",
-    )
+    // A catalog of thousands of offers takes a while to put in words: off the workers.
+    let json = evaluate(&app, move || {
+        youhui::answer_json(&rules.answer_line(br#"{"query": "offers"}"#), false)
+    })
+    .await;
+    match json {
+        Ok(json) => reply(StatusCode::OK, JSON, json + "\n"),
+        Err(refusal) => refusal.respond(&app, "offers"),
+    }
 }
 
 fn last_reload(app: &App) -> serde_json::Value {
@@ -271,7 +364,7 @@ fn last_reload(app: &App) -> serde_json::Value {
 
 async fn rules(State(app): State<App>) -> Response {
     let Some(rules) = app.service.snapshot() else {
-        return no_rules(&app.service);
+        return no_rules(&app.service).respond(&app, "rules");
     };
     let status = app.service.status();
     let body = json!({
@@ -317,13 +410,26 @@ async fn metrics(State(app): State<App>) -> Response {
     )
 }
 
-async fn not_found(request: Request<Body>) -> Response {
-    service_error(
+const ROUTES: &str = "POST /v1/ask, POST /v1/ask/batch, GET /v1/offers, GET /v1/rules, GET /healthz, GET /readyz, GET /metrics";
+
+async fn not_found(State(app): State<App>, request: Request<Body>) -> Response {
+    Refusal::new(
         StatusCode::NOT_FOUND,
         "not_found",
-        &format!(
-            "no such path: {} (try POST /v1/ask, POST /v1/ask/batch, GET /v1/offers, GET /v1/rules, /healthz, /readyz, /metrics)",
+        format!("no such path: {} ({ROUTES})", request.uri().path()),
+    )
+    .respond(&app, "unknown")
+}
+
+async fn method_not_allowed(State(app): State<App>, request: Request<Body>) -> Response {
+    Refusal::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        format!(
+            "{} is not allowed on {} ({ROUTES})",
+            request.method(),
             request.uri().path()
         ),
     )
+    .respond(&app, "unknown")
 }

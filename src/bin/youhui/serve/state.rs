@@ -33,7 +33,7 @@ pub struct Service {
     status: Mutex<LoadStatus>,
     /// The file's stamp when it was last refused before any rules loaded (so a broken
     /// file is reported once, not at every poll).
-    refused_stamp: Mutex<Option<(SystemTime, u64)>>,
+    refused_stamp: Mutex<Option<Option<(SystemTime, u64)>>>,
     pub metrics: Metrics,
 }
 
@@ -106,14 +106,14 @@ impl Service {
     fn first_load(&self, forced: bool) -> bool {
         let before = stamp(&self.path);
         if !forced {
-            let last = *self.refused_stamp.lock().unwrap_or_else(|e| e.into_inner());
-            if before.is_some() && last == before {
+            // The same file (or still no file) as the last refusal: reported once.
+            if *self.refused_stamp.lock().unwrap_or_else(|e| e.into_inner()) == Some(before) {
                 return false;
             }
             let young = before.is_some_and(|(modified, _)| {
                 SystemTime::now()
                     .duration_since(modified)
-                    .map_or(true, |age| age < self.settle)
+                    .is_ok_and(|age| age < self.settle)
             });
             if young {
                 return true;
@@ -123,7 +123,7 @@ impl Service {
         if stamp(&self.path) != before {
             return true;
         }
-        *self.refused_stamp.lock().unwrap_or_else(|e| e.into_inner()) = before;
+        *self.refused_stamp.lock().unwrap_or_else(|e| e.into_inner()) = Some(before);
         match loaded {
             Ok(shared) => {
                 let shared = shared.with_settle(self.settle);
