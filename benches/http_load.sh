@@ -23,8 +23,10 @@ WORK=$(mktemp -d)
 SERVER=""
 trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 
-# The README's cart: three lines, a shop coupon, a flash sale in its window.
-head -1 examples/double11.jsonl | sed 's/"id": 1, //' > "$WORK/quote.json"
+# The README's cart (its Python example): one pair of shoes during the sale, 499.00.
+cat > "$WORK/quote.json" <<'JSON'
+{"query": "quote", "cart": {"lines": [{"id": "L1", "sku": "SHOE-1", "shop": "nike", "tags": ["双11"], "price": "699.00", "qty": 1}]}, "context": {"now": "2026-11-11T10:00:00+08:00"}}
+JSON
 
 $YOUHUI serve "$RULES" --addr 127.0.0.1:0 > "$WORK/addr" 2> "$WORK/log" &
 SERVER=$!
