@@ -2,8 +2,8 @@
 
 use serde::{Serialize, Serializer};
 
-use crate::ir::TierAt;
 use crate::money::Money;
+use crate::rules::ir::TierAt;
 
 /// Why an offer did not apply. Serialised as `{"code": "...", ...data}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

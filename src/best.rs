@@ -4,12 +4,12 @@
 //! - Coupons are decided one at a time (earlier stages first, then the most they could
 //!   give), each taken before it is left out; a coupon that excludes a taken one is left
 //!   out.
-//! - Every node is bounded by [`crate::bound`] with the undecided coupons *open* (they may
+//! - Every node is bounded by [`crate::eval::bound`] with the undecided coupons *open* (they may
 //!   or may not take part, and may keep any line of their scope), which is a true lower
 //!   bound on the payable of every selection below it; a node whose bound exceeds the best
 //!   payable found is not explored.
 //! - A complete selection is priced by the stacking choice, itself an exact search
-//!   ([`crate::assign`]) sharing the budget.
+//!   ([`crate::eval::assign`]) sharing the budget.
 //! - A search that would take more than [`limits::MAX_BEST_WORK`] steps (bounds and
 //!   choices priced) stops with the `budget_exceeded` error rather than run long.
 //!
@@ -17,16 +17,16 @@
 //! first. A coupon counts as chosen only if it applies.
 
 use crate::answer::{Best, NotChosen, Quote, Reason};
-use crate::ast::OfferKind;
-use crate::bound::{linked_groups, Bounder, LowerBound};
 use crate::error::{Error, EvalError};
+use crate::eval::bound::{linked_groups, Bounder, LowerBound};
 use crate::eval::{
     app_order, compatible, excludes, line_rule, may_share_line, Applier, Lines, Prepared,
 };
-use crate::ir::*;
+use crate::lang::ast::OfferKind;
 use crate::limits;
 use crate::money::{Money, Rounding};
 use crate::request::{Cart, Context};
+use crate::rules::ir::*;
 
 /// A priced selection: payable and the coupons that applied (declaration indices, sorted).
 #[derive(Clone)]

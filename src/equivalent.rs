@@ -14,9 +14,9 @@
 use serde::Serialize;
 
 use crate::error::{Error, EvalError};
-use crate::ir::*;
 use crate::money::{Money, Rate};
 use crate::request::{Cart, Context, Line};
+use crate::rules::ir::*;
 
 /// A cart on which two benefits give different prices.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -89,7 +89,7 @@ impl RuleSet {
                 true,
             ));
         }
-        let checked = crate::ruleset::benefit_rules(spec);
+        let checked = crate::rules::ruleset::benefit_rules(spec);
         match checked.rules.ok_or(Error::Rules(checked.report)) {
             Ok(r) => {
                 let o = &r.offers()[0];
@@ -193,7 +193,7 @@ fn single_offer_rules(s: &Side) -> Result<RuleSet, Error> {
         "ruleset \"side\" {{ stages s }}\nactivity x {{ stage s benefit {}\n",
         s.text
     );
-    for line in crate::canonical::scope_lines(&s.scope) {
+    for line in crate::rules::canonical::scope_lines(&s.scope) {
         text += &format!("  {line}\n");
     }
     text += "}\n";
@@ -238,10 +238,10 @@ fn line_in(scope: &Scope, id: &str, price: i64, qty: u32) -> Line {
     if let Some(t) = scope.include.as_ref().and_then(|terms| terms.first()) {
         let v = t.values.first().cloned().unwrap_or_default();
         match t.dim {
-            crate::ast::Dim::Shop => line.shop = v,
-            crate::ast::Dim::Category => line.category = v,
-            crate::ast::Dim::Sku => line.sku = v,
-            crate::ast::Dim::Tag => line.tags.push(v),
+            crate::lang::ast::Dim::Shop => line.shop = v,
+            crate::lang::ast::Dim::Category => line.category = v,
+            crate::lang::ast::Dim::Sku => line.sku = v,
+            crate::lang::ast::Dim::Tag => line.tags.push(v),
         }
     }
     line

@@ -13,9 +13,9 @@ pub(crate) mod summary;
 pub(crate) use phrases::*;
 
 use crate::answer::*;
-use crate::ast::OfferKind;
-use crate::ir::*;
+use crate::lang::ast::OfferKind;
 use crate::money::Money;
+use crate::rules::ir::*;
 
 /// Sentences in Chinese and English, one per fact, in the same order.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -615,10 +615,10 @@ pub(crate) fn refund(rules: &RuleSetData, r: &crate::refund::Refund) -> Explanat
         ),
         None => {
             let how = match r.policy {
-                crate::ast::RefundPolicy::Apportioned => {
+                crate::lang::ast::RefundPolicy::Apportioned => {
                     ("按实付分摊计算", "by what the returned items paid")
                 }
-                crate::ast::RefundPolicy::Recompute => {
+                crate::lang::ast::RefundPolicy::Recompute => {
                     ("按剩余商品重新计价", "by pricing the remaining items again")
                 }
             };
@@ -665,13 +665,15 @@ pub(crate) fn refund(rules: &RuleSetData, r: &crate::refund::Refund) -> Explanat
 }
 
 /// Why a refund is 0.00 (no special rule decided it).
-pub(crate) fn zero_refund_why(policy: crate::ast::RefundPolicy) -> (&'static str, &'static str) {
+pub(crate) fn zero_refund_why(
+    policy: crate::lang::ast::RefundPolicy,
+) -> (&'static str, &'static str) {
     match policy {
-        crate::ast::RefundPolicy::Apportioned => (
+        crate::lang::ast::RefundPolicy::Apportioned => (
             "退回的商品在优惠分摊后实付0.00元，所以没有可退的钱。",
             "The returned items paid nothing after their share of the discounts, so nothing is refunded.",
         ),
-        crate::ast::RefundPolicy::Recompute => (
+        crate::lang::ast::RefundPolicy::Recompute => (
             "退货后剩余商品失去的优惠不少于退回商品的实付，所以没有可退的钱。",
             "The discounts the remaining items lose are at least what the returned items paid, so nothing is refunded.",
         ),

@@ -3,12 +3,12 @@
 use serde::Serialize;
 
 use crate::answer::{Reason, Shortfall};
-use crate::ast::OfferKind;
 use crate::error::Error;
 use crate::eval::Prepared;
-use crate::ir::*;
+use crate::lang::ast::OfferKind;
 use crate::money::{Money, Rate};
 use crate::request::{Cart, Context};
+use crate::rules::ir::*;
 
 /// One offer's next step.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

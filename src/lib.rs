@@ -142,40 +142,27 @@
 extern crate alloc;
 
 mod answer;
-mod apportion;
-mod assign;
-pub mod ast;
+pub use lang::ast;
 mod best;
-mod bound;
-mod canonical;
-mod check;
-mod compile;
-mod diagnostic;
 mod equivalent;
 mod error;
 mod eval;
 mod explain;
 mod gap;
 pub mod guide;
-mod ir;
-mod layout;
+mod lang;
 pub mod limits;
 mod money;
 mod offers;
-mod pool;
 #[cfg(feature = "json")]
 mod protocol;
 mod query;
 mod refund;
 mod request;
 mod response;
-mod ruleset;
+mod rules;
 #[cfg(feature = "schema")]
 mod schema;
-mod scope_index;
-mod shared;
-mod suggest;
-mod syntax;
 #[cfg(feature = "json")]
 pub mod tools;
 
@@ -183,20 +170,17 @@ pub use answer::{
     Applied, Best, Detail, Eligibility, GiftGranted, LineQuote, NotApplied, NotChosen, Presale,
     Quote, Reason, Share, Shortfall, Stacking, Totals, WhyNot,
 };
-pub use canonical::{benefit_text, predicate_text};
-pub use diagnostic::{
-    Diagnostic, DiagnosticJson, DiagnosticKind, Report, Severity, Span, Spanned, SOURCE_WINDOW,
-};
 pub use equivalent::{Counterexample, Equivalence};
-pub use error::{CheckError, CheckWarning, Error, EvalError, OfferSuggestion, SyntaxError};
+pub use error::{Error, EvalError, OfferSuggestion};
 pub use explain::summary::Summary;
 pub use explain::Explanation;
 pub use gap::{Gap, GapStep};
-pub use ir::{
-    Benefit, Offer, OfferIdx, Predicate, Reward, RuleSet, Scope, ScopeTerm, Stage, StageIdx,
-    ThresholdBase, Tier, TierAt, Window,
+pub use lang::diagnostic::{
+    Diagnostic, DiagnosticJson, DiagnosticKind, Report, Severity, Span, Spanned, SOURCE_WINDOW,
 };
-pub use layout::layout_rule_text;
+pub use lang::error::{CheckError, CheckWarning, SyntaxError};
+pub use lang::layout::layout_rule_text;
+pub use lang::syntax::GRAMMAR;
 pub use money::{Money, Rate, Rounding, MAX_MONEY_CENTS};
 pub use offers::{OfferInfo, OfferList, WindowWords, Words};
 #[cfg(feature = "json")]
@@ -204,11 +188,15 @@ pub use protocol::{answer_json, read_line, read_request, serve_lines, Refused};
 pub use refund::{Lost, Order, OrderApplied, OrderLine, OrderPresale, Refund, Return};
 pub use request::{parse_now, parse_price, Cart, Context, GroupState, Line, Request, User};
 pub use response::{Body, ErrorBody, RequestId, Response, RulesId};
-pub use ruleset::{check_rules, Checked};
+pub use rules::canonical::{benefit_text, predicate_text};
+pub use rules::ir::{
+    Benefit, Offer, OfferIdx, Predicate, Reward, RuleSet, Scope, ScopeTerm, Stage, StageIdx,
+    ThresholdBase, Tier, TierAt, Window,
+};
+pub use rules::ruleset::{check_rules, Checked};
+pub use rules::shared::{FileStatus, ReloadError, SharedRules};
 #[cfg(feature = "schema")]
 pub use schema::{answer_schema, request_schema};
-pub use shared::{FileStatus, ReloadError, SharedRules};
-pub use syntax::GRAMMAR;
 
 const _: () = {
     const fn assert_send_sync<T: Send + Sync>() {}

@@ -16,9 +16,9 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::ir::RuleSet;
 use crate::request::Request;
 use crate::response::{ErrorBody, RequestId, Response};
+use crate::rules::ir::RuleSet;
 
 /// A request that could not be read: its error, and its `id` when that much was readable.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -235,7 +235,7 @@ fn explain_serde_error(msg: &str, query: Option<&str>) -> ErrorBody {
         let typed = names.first().copied().unwrap_or_default();
         let known: Vec<&str> = quoted(rest).into_iter().skip(1).collect();
         e.field = Some(typed.to_owned());
-        e.suggestions = crate::suggest::closest(typed, known.iter().copied(), 3)
+        e.suggestions = crate::lang::suggest::closest(typed, known.iter().copied(), 3)
             .into_iter()
             .map(str::to_owned)
             .collect();
@@ -256,7 +256,7 @@ fn explain_serde_error(msg: &str, query: Option<&str>) -> ErrorBody {
         if query == Some(typed) {
             e.field = Some("query".into());
         }
-        e.suggestions = crate::suggest::closest(typed, known.iter().copied(), 3)
+        e.suggestions = crate::lang::suggest::closest(typed, known.iter().copied(), 3)
             .into_iter()
             .map(str::to_owned)
             .collect();

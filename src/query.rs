@@ -2,15 +2,15 @@
 //! protocol's dispatch ([`RuleSet::answer`]).
 
 use crate::answer::*;
-use crate::ast::OfferKind;
 use crate::error::{Error, EvalError};
 use crate::eval::{choose, compatible, excludes, line_rule, Chosen, Prepared};
 use crate::explain::summary::{self, Summary};
 use crate::explain::{self, Explanation};
-use crate::ir::*;
+use crate::lang::ast::OfferKind;
 use crate::money::Money;
 use crate::request::{Cart, Context, Request};
 use crate::response::{Body, ErrorBody, Response, RulesId};
+use crate::rules::ir::*;
 
 impl RuleSet {
     /// The offer a request names, by ID or else by its exact title. A name that is
@@ -34,10 +34,16 @@ impl RuleSet {
             // A shared title names no one offer: offer every one it could mean.
             (Some(a), Some(b)) => suggest(&mut [a, b].into_iter().chain(titled)),
             (None, _) => {
-                let by_id =
-                    crate::suggest::closest(name, rules.offers.iter().map(|o| o.id.as_str()), 3);
-                let by_title =
-                    crate::suggest::closest(name, rules.offers.iter().map(|o| o.title.as_str()), 3);
+                let by_id = crate::lang::suggest::closest(
+                    name,
+                    rules.offers.iter().map(|o| o.id.as_str()),
+                    3,
+                );
+                let by_title = crate::lang::suggest::closest(
+                    name,
+                    rules.offers.iter().map(|o| o.title.as_str()),
+                    3,
+                );
                 let mut picks: Vec<OfferIdx> = Vec::new();
                 for o in by_id
                     .iter()
@@ -222,7 +228,7 @@ impl RuleSet {
                 });
             }
         }
-        let mut parts: Vec<OfferIdx> = crate::pool::take();
+        let mut parts: Vec<OfferIdx> = crate::eval::pool::take();
         parts.extend(
             (0..rules.offers.len()).filter(|&o| {
                 rules.offers[o].kind == OfferKind::Activity && p.ineligible[o].is_none()

@@ -13,11 +13,11 @@
 use serde::{Deserialize, Serialize};
 
 use crate::answer::Reason;
-use crate::ast::{OfferKind, RefundPolicy};
 use crate::error::{Error, EvalError};
-use crate::ir::*;
+use crate::lang::ast::{OfferKind, RefundPolicy};
 use crate::money::Money;
 use crate::request::{Cart, Context, GroupState};
+use crate::rules::ir::*;
 
 /// A field of a quote answer a refund does not read: accepted (an order is a pasted quote
 /// answer), never looked at.

@@ -599,7 +599,7 @@ fn de_now<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
 
 fn ser_now<S: serde::Serializer>(now: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
     match now {
-        Some(t) => s.collect_str(&crate::canonical::rfc3339(*t, 0)),
+        Some(t) => s.collect_str(&crate::rules::canonical::rfc3339(*t, 0)),
         None => s.serialize_none(),
     }
 }

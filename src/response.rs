@@ -8,7 +8,7 @@ use crate::answer::{Best, Eligibility, Quote, Stacking};
 use crate::error::{Error, EvalError};
 use crate::explain::summary::{self, Summary};
 use crate::explain::Explanation;
-use crate::ir::RuleSet;
+use crate::rules::ir::RuleSet;
 
 /// The `id` a request may carry (a string or a number), echoed in its answer so a client
 /// with several requests in flight can match them up.

@@ -14,9 +14,9 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::ast::OfferKind;
-use crate::ir::{Benefit, RuleSet};
+use crate::lang::ast::OfferKind;
 use crate::response::Response;
+use crate::rules::ir::{Benefit, RuleSet};
 
 /// One tool: a query, described for a model, with the JSON Schema of its arguments.
 #[derive(Clone, Debug, PartialEq)]
@@ -267,8 +267,8 @@ impl<'a> Schemas<'a> {
     }
 
     /// `shop20 = 店铺20元券 (coupon, 满200减20)` for each offer that passes `keep`.
-    fn listing(&self, keep: impl Fn(&crate::ir::Offer) -> bool) -> (Vec<String>, String) {
-        let offers: Vec<&crate::ir::Offer> =
+    fn listing(&self, keep: impl Fn(&crate::rules::ir::Offer) -> bool) -> (Vec<String>, String) {
+        let offers: Vec<&crate::rules::ir::Offer> =
             self.rules.offers().iter().filter(|o| keep(o)).collect();
         let ids = offers.iter().map(|o| o.id.clone()).collect();
         let text = offers
@@ -390,7 +390,7 @@ impl<'a> Schemas<'a> {
     /// A map from offer ID to a value, for the offers `keep` selects; `None` when none.
     fn per_offer(
         &self,
-        keep: impl Fn(&crate::ir::Offer) -> bool,
+        keep: impl Fn(&crate::rules::ir::Offer) -> bool,
         value: Value,
         description: &str,
     ) -> Option<Value> {

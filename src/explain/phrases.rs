@@ -2,9 +2,9 @@
 //! write them, rules, times and `audience` conditions in words.
 
 use super::Fmt;
-use crate::ast::{CmpOp, Dim};
-use crate::ir::*;
+use crate::lang::ast::{CmpOp, Dim};
 use crate::money::{Money, Rate};
+use crate::rules::ir::*;
 
 /// `8折`, `95折`, `半价`, `免费` for a rate off.
 pub(crate) fn rate_zh(r: Rate) -> String {
@@ -19,7 +19,7 @@ pub(crate) fn rate_zh(r: Rate) -> String {
 }
 
 pub(crate) fn amount_zh(m: Money) -> String {
-    crate::canonical::amount_text(m)
+    crate::rules::canonical::amount_text(m)
 }
 
 /// A benefit as Chinese promotion pages write it (`每满300减50 封顶150`). With `next`, the

@@ -7,10 +7,10 @@ use serde::Serialize;
 
 use super::{Explanation, Words};
 use crate::answer::{Best, Eligibility, Quote, Reason, Stacking, WhyNot};
-use crate::ast::OfferKind;
 use crate::error::{Error, EvalError};
-use crate::ir::{Offer, RuleSetData};
+use crate::lang::ast::OfferKind;
 use crate::money::Money;
+use crate::rules::ir::{Offer, RuleSetData};
 
 /// One sentence in Chinese and English that a bot can send as it is.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]

@@ -17,10 +17,10 @@
 //!
 //! With nothing open the bound is the exact outcome of the choice.
 
+use crate::eval::pool;
 use crate::eval::{Applier, Lines, Outcome};
-use crate::ir::*;
 use crate::money::Rounding;
-use crate::pool;
+use crate::rules::ir::*;
 
 /// A lower bound on the comparison key of every completion of a partial choice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

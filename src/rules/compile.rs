@@ -6,11 +6,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use crate::ast::{self, OfferField, ScopeSel, ThresholdMode};
-use crate::check::{self, Resolved};
-use crate::diagnostic::Diagnostic;
-use crate::ir::*;
+use crate::lang::ast::{self, OfferField, ScopeSel, ThresholdMode};
+use crate::lang::diagnostic::Diagnostic;
 use crate::money::{Money, Rate, Rounding};
+use crate::rules::check::{self, Resolved};
+use crate::rules::ir::*;
 
 /// Builds the IR. `warnings` are kept on the rule set.
 pub(crate) fn compile(file: &ast::File, r: &Resolved, warnings: Vec<Diagnostic>) -> RuleSet {
@@ -86,12 +86,12 @@ pub(crate) fn compile(file: &ast::File, r: &Resolved, warnings: Vec<Diagnostic>)
         o.only_with_ids = o.only_with.as_deref().map(by_id);
         o.first_step_zh = crate::explain::benefit_zh(&o.benefit, true);
     }
-    data.scope_index = crate::scope_index::ScopeIndex::build(&data.offers);
+    data.scope_index = crate::rules::scope_index::ScopeIndex::build(&data.offers);
     let mut rules = RuleSet {
         inner: Arc::new(data),
         deadline: crate::limits::DEFAULT_DEADLINE,
     };
-    let fingerprint = crate::canonical::fnv1a64(rules.to_rule_text().as_bytes());
+    let fingerprint = crate::rules::canonical::fnv1a64(rules.to_rule_text().as_bytes());
     if let Some(d) = Arc::get_mut(&mut rules.inner) {
         d.fingerprint = fingerprint;
     }

@@ -16,7 +16,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::error::{CheckError, CheckWarning, SyntaxError};
+use crate::lang::error::{CheckError, CheckWarning, SyntaxError};
 
 /// A byte range in the rule text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -2,11 +2,12 @@
 
 use serde::{Serialize, Serializer};
 
-use crate::diagnostic::{Report, Severity};
 use crate::error::Error;
-use crate::ir::{Offer, RuleSet, Stage};
+use crate::lang::diagnostic::{Report, Severity};
+use crate::lang::syntax;
 use crate::money::Rounding;
-use crate::{canonical, check, compile, syntax};
+use crate::rules::ir::{Offer, RuleSet, Stage};
+use crate::rules::{canonical, check, compile};
 
 /// The outcome of checking a rule file: the report (all errors and warnings) and, when
 /// there were no errors, the compiled rule set.
@@ -38,8 +39,8 @@ pub fn check_rules(file: &str, text: &str) -> Checked {
 fn check_and_compile(
     file: &str,
     text: &str,
-    ast: &crate::ast::File,
-    mut diags: Vec<crate::diagnostic::RawDiagnostic>,
+    ast: &crate::lang::ast::File,
+    mut diags: Vec<crate::lang::diagnostic::RawDiagnostic>,
     complete: bool,
 ) -> Checked {
     let (resolved, check_diags) = check::check(ast, text, complete);
@@ -56,8 +57,8 @@ fn check_and_compile(
 /// built from the phrase's AST: the phrase is parsed with the benefit rule alone, so nothing
 /// in it can reach other parts of a rule file. Diagnostics point into `phrase`.
 pub(crate) fn benefit_rules(phrase: &str) -> Checked {
-    use crate::ast::{File, Header, HeaderField, Offer, OfferField, OfferKind};
-    use crate::diagnostic::{Span, Spanned};
+    use crate::lang::ast::{File, Header, HeaderField, Offer, OfferField, OfferKind};
+    use crate::lang::diagnostic::{Span, Spanned};
     let (benefit, diags) = syntax::parse_benefit(phrase);
     let mut ast = File::default();
     if let Some(benefit) = benefit {

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::{Duration, SystemTime};
 
 use crate::error::Error;
-use crate::ir::RuleSet;
+use crate::rules::ir::RuleSet;
 
 /// A rule set behind a lock, replaced whole: readers never see a half-updated rule set.
 ///

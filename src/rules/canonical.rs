@@ -9,9 +9,9 @@ use std::fmt::Write as _;
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::ast::{CmpOp, ScopeSel};
-use crate::ir::*;
+use crate::lang::ast::{CmpOp, ScopeSel};
 use crate::money::Money;
+use crate::rules::ir::*;
 
 /// 64-bit FNV-1a.
 pub(crate) fn fnv1a64(bytes: &[u8]) -> u64 {
@@ -331,18 +331,18 @@ mod tests {
             "1969-12-31 23:59:59",
             "2400-03-01 00:00:00",
         ] {
-            let t = crate::check::local_time(text, 8 * 3600).unwrap();
+            let t = crate::rules::check::local_time(text, 8 * 3600).unwrap();
             assert_eq!(local_text(t, 8 * 3600), text);
         }
         assert_eq!(
-            crate::check::local_time("2026-11-11 00:00", 8 * 3600),
+            crate::rules::check::local_time("2026-11-11 00:00", 8 * 3600),
             Some(1_794_326_400)
         );
-        assert_eq!(crate::check::local_time("2026-02-29 00:00", 0), None);
-        assert_eq!(crate::check::local_time("2026-11-11 24:00", 0), None);
+        assert_eq!(crate::rules::check::local_time("2026-02-29 00:00", 0), None);
+        assert_eq!(crate::rules::check::local_time("2026-11-11 24:00", 0), None);
         assert_eq!(
-            crate::check::local_time("2026-11-11T10:00:05", 0),
-            crate::check::local_time("2026-11-11  10:00:05", 0)
+            crate::rules::check::local_time("2026-11-11T10:00:05", 0),
+            crate::rules::check::local_time("2026-11-11  10:00:05", 0)
         );
     }
 

@@ -15,14 +15,14 @@ use pest::pratt_parser::{Assoc, Op, PrattParser};
 use pest::Parser as _;
 use rust_decimal::Decimal;
 
-use crate::ast::*;
-use crate::diagnostic::{RawDiagnostic, Span, Spanned};
-use crate::error::SyntaxError;
+use crate::lang::ast::*;
+use crate::lang::diagnostic::{RawDiagnostic, Span, Spanned};
+use crate::lang::error::SyntaxError;
 use crate::limits::{MAX_AUDIENCE_OPERATORS, MAX_NESTING, MAX_OFFERS, MAX_RULE_FILE_BYTES};
 use crate::money::Rounding;
 
 /// The grammar source, as compiled into the parser.
-pub const GRAMMAR: &str = include_str!("../grammar/youhui.pest");
+pub const GRAMMAR: &str = include_str!("../../grammar/youhui.pest");
 
 #[derive(pest_derive::Parser)]
 #[grammar = "../grammar/youhui.pest"]
@@ -472,7 +472,7 @@ fn slip_hint(input: &str, pos: usize, expected: &[String]) -> Option<String> {
             if expected.iter().any(|w| w == THE_HEADER) {
                 known.push("ruleset");
             }
-            let near = crate::suggest::closest(word, known, 2);
+            let near = crate::lang::suggest::closest(word, known, 2);
             if near.is_empty() || near.contains(&word) {
                 return None;
             }

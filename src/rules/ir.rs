@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 
-use crate::ast::{CmpOp, Dim, OfferKind, RefundPolicy};
-use crate::diagnostic::Diagnostic;
+use crate::lang::ast::{CmpOp, Dim, OfferKind, RefundPolicy};
+use crate::lang::diagnostic::Diagnostic;
 use crate::money::{Money, Rate, Rounding};
 
 /// Index of an offer in declaration order.
@@ -48,7 +48,7 @@ pub(crate) struct RuleSetData {
     pub fingerprint: u64,
     /// Offers by the scope values they name.
     #[serde(skip)]
-    pub scope_index: crate::scope_index::ScopeIndex,
+    pub scope_index: crate::rules::scope_index::ScopeIndex,
 }
 
 impl RuleSetData {
@@ -59,7 +59,7 @@ impl RuleSetData {
 }
 
 fn ser_offset<S: Serializer>(secs: &i32, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(&crate::canonical::format_offset(*secs))
+    s.collect_str(&crate::rules::canonical::format_offset(*secs))
 }
 
 /// A stage of application.
@@ -105,8 +105,14 @@ impl Serialize for Window {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let mut st = s.serialize_struct("Window", 2)?;
-        st.serialize_field("start", &crate::canonical::rfc3339(self.start, self.offset))?;
-        st.serialize_field("end", &crate::canonical::rfc3339(self.end, self.offset))?;
+        st.serialize_field(
+            "start",
+            &crate::rules::canonical::rfc3339(self.start, self.offset),
+        )?;
+        st.serialize_field(
+            "end",
+            &crate::rules::canonical::rfc3339(self.end, self.offset),
+        )?;
         st.end()
     }
 }

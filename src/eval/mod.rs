@@ -10,19 +10,23 @@
 //!    same-stage offers see the amounts at the stage's start; discounts are clamped to what
 //!    remains and order-level ones apportioned by largest remainder.
 
+pub(crate) mod apportion;
+pub(crate) mod assign;
+pub(crate) mod bound;
+pub(crate) mod pool;
+
 use std::cmp::Ordering;
 use std::time::{Duration, Instant};
 
 use crate::answer::*;
-use crate::apportion::{apportion, split};
-use crate::ast::CmpOp;
-use crate::canonical::{predicate_text, rfc3339};
 use crate::error::EvalError;
-use crate::ir::*;
+use crate::eval::apportion::{apportion, split};
+use crate::lang::ast::CmpOp;
 use crate::limits::{MAX_CART_UNITS, MAX_CHOICES, MAX_LINE_OFFERS};
 use crate::money::{Money, Rate};
-use crate::pool;
 use crate::request::{Cart, Context, GroupState};
+use crate::rules::canonical::{predicate_text, rfc3339};
+use crate::rules::ir::*;
 
 /// A set of cart lines: the first 64 inline (no allocation for most carts), the rest in
 /// a vector.
@@ -273,10 +277,10 @@ fn in_scope(s: &Scope, l: &crate::request::Line) -> bool {
     let term_hits = |t: &ScopeTerm| {
         let has = |v: &str| t.values.binary_search_by(|x| x.as_str().cmp(v)).is_ok();
         match t.dim {
-            crate::ast::Dim::Shop => has(&l.shop),
-            crate::ast::Dim::Category => has(&l.category),
-            crate::ast::Dim::Sku => has(&l.sku),
-            crate::ast::Dim::Tag => l.tags.iter().any(|t| has(t)),
+            crate::lang::ast::Dim::Shop => has(&l.shop),
+            crate::lang::ast::Dim::Category => has(&l.category),
+            crate::lang::ast::Dim::Sku => has(&l.sku),
+            crate::lang::ast::Dim::Tag => l.tags.iter().any(|t| has(t)),
         }
     };
     let included = s
@@ -552,7 +556,7 @@ struct Bufs {
     units: Vec<Unit>,
     prices: Vec<i64>,
     part: Vec<i64>,
-    split: crate::apportion::SplitBufs,
+    split: crate::eval::apportion::SplitBufs,
     rems: Vec<(i128, usize)>,
 }
 
@@ -955,7 +959,7 @@ impl Drop for Chosen {
 ///
 /// Per conflict-free set, when the per-line keeper options combine into at most
 /// [`EXHAUSTIVE_CHOICES`] assignments, every one is tried. Beyond that a branch and bound
-/// ([`crate::assign`]) finds the lowest payable and largest priority sum exactly, within
+/// ([`crate::eval::assign`]) finds the lowest payable and largest priority sum exactly, within
 /// the quote's budget ([`quote_budget`]; then it keeps the best choice found); with more
 /// than [`MAX_EXACT_LINES`] contested lines, a heuristic decides.
 pub(crate) fn choose(p: &Prepared<'_>, parts: Vec<OfferIdx>) -> Chosen {
@@ -1077,7 +1081,7 @@ pub(crate) fn choose_within(
         if exact_search {
             let zeros = vec![0usize; n];
             let start = keeps_of(&whole, &line_options, &zeros);
-            let found = crate::assign::search(
+            let found = crate::eval::assign::search(
                 &applier,
                 &parts,
                 &start,
@@ -1359,7 +1363,7 @@ fn keeps_of(whole: &[Lines], options: &[Vec<Vec<usize>>], pick: &[usize]) -> Vec
 }
 
 /// Assignments tried exhaustively when there are at most this many (ties are then broken
-/// by keepers in cart order); beyond, a branch and bound searches them ([`crate::assign`]).
+/// by keepers in cart order); beyond, a branch and bound searches them ([`crate::eval::assign`]).
 pub(crate) const EXHAUSTIVE_CHOICES: usize = 64;
 
 /// Bounds one quote's searches over contested lines may compute in all before they keep

@@ -10,9 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Most known names a "did you mean" compares a misspelt one with.
 const SUGGEST_AMONG: usize = 1000;
 
-use crate::ast::*;
-use crate::diagnostic::{RawDiagnostic, Span};
-use crate::error::{CheckError, CheckWarning};
+use crate::lang::ast::*;
+use crate::lang::diagnostic::{RawDiagnostic, Span};
+use crate::lang::error::{CheckError, CheckWarning};
 use crate::limits::MAX_TIERS;
 use crate::money::{Money, Rate};
 
@@ -91,7 +91,7 @@ impl Checker {
         // Bounded work on hostile files: suggestions only while the report still keeps
         // diagnostics, among the first names.
         let help = if self.diags.len() < crate::limits::MAX_DIAGNOSTICS {
-            crate::suggest::closest(typed, known.into_iter().take(SUGGEST_AMONG), 3)
+            crate::lang::suggest::closest(typed, known.into_iter().take(SUGGEST_AMONG), 3)
         } else {
             Vec::new()
         };
@@ -563,7 +563,7 @@ impl Checker {
             if let Some(s) = hit {
                 self.warn(
                     CheckWarning::ExcludeRemovesScope {
-                        scope: crate::canonical::scope_sel_text(&s),
+                        scope: crate::rules::canonical::scope_sel_text(&s),
                     },
                     f.span,
                 );
@@ -635,7 +635,7 @@ impl Checker {
         let misspelt = self.diags.iter().any(|d| {
             matches!(
                 d.kind,
-                crate::diagnostic::DiagnosticKind::Check(CheckError::UnknownStage { .. })
+                crate::lang::diagnostic::DiagnosticKind::Check(CheckError::UnknownStage { .. })
             )
         });
         if let Some(h) = file.header.as_ref().filter(|_| complete && !misspelt) {
@@ -785,8 +785,8 @@ pub(crate) fn parse_offset(text: &str) -> Option<i32> {
 }
 
 /// Compiles one audience atom, or says why it is wrong.
-pub(crate) fn predicate_atom(e: &Expr) -> Result<crate::ir::Predicate, (CheckError, Span)> {
-    use crate::ir::Predicate;
+pub(crate) fn predicate_atom(e: &Expr) -> Result<crate::rules::ir::Predicate, (CheckError, Span)> {
+    use crate::rules::ir::Predicate;
     let ty = |problem: String, span: Span| Err((CheckError::AudienceType { problem }, span));
     match e {
         Expr::Flag(f) => match f.node.as_str() {

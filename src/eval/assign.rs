@@ -1,5 +1,5 @@
 //! Exact search over the keepers of contested lines (one conflict-free set of the stacking
-//! choice), by branch and bound on [`crate::bound`]'s lower bounds.
+//! choice), by branch and bound on [`crate::eval::bound`]'s lower bounds.
 //!
 //! The search runs in two passes over the same bounds:
 //! 1. The lowest key (payable, then priority sum, then applied offers). Lines are decided
@@ -13,9 +13,9 @@
 //!    order: lines in cart order, keepers earlier in declaration order first. Subtrees whose
 //!    bound exceeds the key are skipped and the search stops at the first leaf that has it.
 
-use crate::bound::{Bounder, LowerBound};
+use crate::eval::bound::{Bounder, LowerBound};
 use crate::eval::{Applier, Key, Lines, Outcome};
-use crate::ir::OfferIdx;
+use crate::rules::ir::OfferIdx;
 
 /// What a search found: the best choice (its key, the lines each participant keeps, its
 /// outcome; `None` when no choice pays at most the cutoff), whether the search finished

@@ -2,8 +2,8 @@
 //! lookups per line instead of a test per offer and line: offers whose scope matches no line
 //! cost next to nothing.
 
-use crate::ast::Dim;
-use crate::ir::{Offer, OfferIdx};
+use crate::lang::ast::Dim;
+use crate::rules::ir::{Offer, OfferIdx};
 
 /// One scope value and the offers naming it: `(offer, in an exclude term)`.
 type Postings = Vec<(String, Vec<(OfferIdx, bool)>)>;

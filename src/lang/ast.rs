@@ -6,7 +6,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::diagnostic::{Span, Spanned};
+use crate::lang::diagnostic::{Span, Spanned};
 use crate::money::Rounding;
 
 /// A number as written (`300`, `300.5`; `¥`/`元` stripped) with its span.
