@@ -266,7 +266,7 @@ pub struct Quote {
     /// The shipping fee before free shipping (for explanations).
     #[serde(skip)]
     pub shipping_before: Money,
-    /// Whether the stacking choice is proven the spec's (lowest payable, then its
+    /// Whether the stacking choice is proven the documented one (lowest payable, then its
     /// tie-breaks). Only a choice whose search ran out of time or budget is not; the answer
     /// then carries `"optimal": false` (the field is absent when true).
     #[serde(skip_serializing_if = "is_true")]

@@ -63,7 +63,9 @@
 //! - `schema`: `request_schema()` and `answer_schema()`, the JSON Schemas of the protocol
 //!   derived from the serde types (`schemars`).
 //!
-//! ## Decisions where the spec is silent
+//! ## Behaviour in detail
+//! (`docs/language.md` in the repository is the full reference of the language and of how
+//! a cart is priced.)
 //! - `N折` with three or more digits before the point is an error (`bad_rate`).
 //! - An offer's title is optional; it defaults to the ID. An offer may add `title_en "..."`,
 //!   the title English sentences use (Chinese ones use the title); it is part of the
@@ -98,10 +100,10 @@
 //! - `refund`: `balance_paid: false` refunds nothing for a presale (the deposit is kept); an
 //!   order with a group-buy offer whose group failed is refunded in full, shipping included.
 //! - The stacking choice tries every combination of keepers up to 64 per conflict-free set
-//!   (ties broken by keepers in cart order, as the spec says). Beyond, a branch and bound
+//!   (ties broken by keepers in cart order). Beyond, a branch and bound
 //!   finds the lowest key (payable, then priority sum, then fewer applied offers) searching
 //!   lines in an order fixed by the cart's content, then, with the key proven, the first
-//!   choice with that key in cart order (the spec's last tie-break). Its budget is counted
+//!   choice with that key in cart order (the last tie-break). Its budget is counted
 //!   in bounds, not time (60,000 bounds for 8 lines under 8 candidates, less in proportion
 //!   above, at least 1,000), so the same request always gets the same answer. A choice
 //!   whose search ran out of budget (or, as a safety net, past the deadline) is the best
@@ -124,15 +126,12 @@
 //!   shortfall on its whole scope.
 //! - Explanations print times as `2026-11-11 00:59:59` in the rule set's timezone (the
 //!   reason's data keeps RFC 3339) and `audience` conditions in words.
-//! - Cart order: a tied remainder cent goes to the earlier line (spec), so when two lines
+//! - Cart order: a tied remainder cent goes to the earlier line, so when two lines
 //!   tie, an offer applied later over only one of them can differ by that cent in another
 //!   cart order (see `tests/eval_props.rs`).
 //!
-//! ## Where this crate reads the spec differently
-//! - `interface.md`'s example answer shows `"shipping": "0.00"` and `payable` 578.00 for a
-//!   request whose context has `"shipping_fee": "10.00"` and a rule file with no free
-//!   shipping. `semantics.md` says `payable` is the lines plus shipping, so youhui answers
-//!   `shipping` 10.00 and `payable` 588.00 (the discounts, 220.00, are as in the example).
+//! - `payable` is the lines' payable plus shipping: a request with a `shipping_fee` and no
+//!   free-shipping offer that applies answers that fee in `shipping` and adds it.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -143,38 +142,29 @@ extern crate alloc;
 
 mod answer;
 pub use lang::ast;
-mod best;
-mod equivalent;
 mod error;
 mod eval;
 mod explain;
-mod gap;
 pub mod guide;
 mod lang;
 pub mod limits;
 mod money;
-mod offers;
-#[cfg(feature = "json")]
 mod protocol;
-mod query;
-mod refund;
-mod request;
-mod response;
 mod rules;
-#[cfg(feature = "schema")]
-mod schema;
+mod time;
 #[cfg(feature = "json")]
-pub mod tools;
+pub use protocol::tools;
+mod cart;
+mod queries;
 
 pub use answer::{
     Applied, Best, Detail, Eligibility, GiftGranted, LineQuote, NotApplied, NotChosen, Presale,
     Quote, Reason, Share, Shortfall, Stacking, Totals, WhyNot,
 };
-pub use equivalent::{Counterexample, Equivalence};
+pub use cart::{parse_now, parse_price, Cart, Context, GroupState, Line, User};
 pub use error::{Error, EvalError, OfferSuggestion};
 pub use explain::summary::Summary;
 pub use explain::Explanation;
-pub use gap::{Gap, GapStep};
 pub use lang::diagnostic::{
     Diagnostic, DiagnosticJson, DiagnosticKind, Report, Severity, Span, Spanned, SOURCE_WINDOW,
 };
@@ -182,12 +172,16 @@ pub use lang::error::{CheckError, CheckWarning, SyntaxError};
 pub use lang::layout::layout_rule_text;
 pub use lang::syntax::GRAMMAR;
 pub use money::{Money, Rate, Rounding, MAX_MONEY_CENTS};
-pub use offers::{OfferInfo, OfferList, WindowWords, Words};
 #[cfg(feature = "json")]
-pub use protocol::{answer_json, read_line, read_request, serve_lines, Refused};
-pub use refund::{Lost, Order, OrderApplied, OrderLine, OrderPresale, Refund, Return};
-pub use request::{parse_now, parse_price, Cart, Context, GroupState, Line, Request, User};
-pub use response::{Body, ErrorBody, RequestId, Response, RulesId};
+pub use protocol::lines::{answer_json, read_line, read_request, serve_lines, Refused};
+pub use protocol::request::Request;
+pub use protocol::response::{Body, ErrorBody, RequestId, Response, RulesId};
+#[cfg(feature = "schema")]
+pub use protocol::schema::{answer_schema, request_schema};
+pub use queries::equivalent::{Counterexample, Equivalence};
+pub use queries::gap::{Gap, GapStep};
+pub use queries::offers::{OfferInfo, OfferList, WindowWords, Words};
+pub use queries::refund::{Lost, Order, OrderApplied, OrderLine, OrderPresale, Refund, Return};
 pub use rules::canonical::{benefit_text, predicate_text};
 pub use rules::ir::{
     Benefit, Offer, OfferIdx, Predicate, Reward, RuleSet, Scope, ScopeTerm, Stage, StageIdx,
@@ -195,8 +189,6 @@ pub use rules::ir::{
 };
 pub use rules::ruleset::{check_rules, Checked};
 pub use rules::shared::{FileStatus, ReloadError, SharedRules};
-#[cfg(feature = "schema")]
-pub use schema::{answer_schema, request_schema};
 
 const _: () = {
     const fn assert_send_sync<T: Send + Sync>() {}

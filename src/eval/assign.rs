@@ -9,7 +9,7 @@
 //!    seeds the search; a subtree is explored only while its lower bound is below the best
 //!    leaf found (or not above the seed). Out of budget, the best leaf found stands: it
 //!    depends on the cart's content, not on its line order.
-//! 2. With the key proven, the first choice with that key in the spec's last tie-break
+//! 2. With the key proven, the first choice with that key in the last tie-break
 //!    order: lines in cart order, keepers earlier in declaration order first. Subtrees whose
 //!    bound exceeds the key are skipped and the search stops at the first leaf that has it.
 
@@ -279,7 +279,7 @@ pub(crate) fn search(
             .then(p.orig[b].cmp(&p.orig[a]))
             .then(p.cart.lines[a].id.cmp(&p.cart.lines[b].id))
     });
-    // The spec's last tie-break: line by line in cart order, keepers earlier in
+    // The last tie-break: line by line in cart order, keepers earlier in
     // declaration order first (a shorter list before its extensions).
     let mut option_order: Vec<Vec<usize>> = vec![Vec::new(); n];
     for &l in contested {
@@ -314,7 +314,7 @@ pub(crate) fn search(
     // 1. The lowest key, searched in an order fixed by the cart's content.
     s.dive();
     s.dfs(0, None);
-    // 2. Proven: among the choices with that key, the first in cart order is the spec's.
+    // 2. Proven: among the choices with that key, the first in cart order is the answer.
     if !s.out_of_budget {
         if let Some((key, _, _)) = &s.best {
             let key = *key;
@@ -339,8 +339,8 @@ pub(crate) fn search(
 
 #[cfg(test)]
 mod tests {
+    use crate::cart::{Cart, Context, Line};
     use crate::eval::{choose_within, Prepared, ASSIGN_BUDGET};
-    use crate::request::{Cart, Context, Line};
     use crate::{Money, RuleSet};
 
     use proptest::prelude::*;

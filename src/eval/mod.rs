@@ -2,10 +2,10 @@
 //!
 //! Money is integer cents throughout. One quote runs in three steps:
 //! 1. **Candidates** (`Prepared::until`): each offer's scope is resolved to the set of cart
-//!    lines once, and the eligibility checks run in the spec's order.
+//!    lines once, and the eligibility checks run in the documented order.
 //! 2. **Choice** (`choose`): among the candidates, the conflict-free sets (`excludes`) and,
 //!    for every contested line, the keeper sets (compatibility, stage `max`) are enumerated;
-//!    every choice is applied and the cheapest wins, with the spec's tie-breaks.
+//!    every choice is applied and the cheapest wins, with the documented tie-breaks.
 //! 3. **Application** (`apply`): stages in order, offers by priority then declaration;
 //!    same-stage offers see the amounts at the stage's start; discounts are clamped to what
 //!    remains and order-level ones apportioned by largest remainder.
@@ -19,14 +19,15 @@ use std::cmp::Ordering;
 use std::time::{Duration, Instant};
 
 use crate::answer::*;
+use crate::cart::{Cart, Context, GroupState};
 use crate::error::EvalError;
 use crate::eval::apportion::{apportion, split};
 use crate::lang::ast::CmpOp;
 use crate::limits::{MAX_CART_UNITS, MAX_CHOICES, MAX_LINE_OFFERS};
 use crate::money::{Money, Rate};
-use crate::request::{Cart, Context, GroupState};
-use crate::rules::canonical::{predicate_text, rfc3339};
+use crate::rules::canonical::predicate_text;
 use crate::rules::ir::*;
+use crate::time::rfc3339;
 
 /// A set of cart lines: the first 64 inline (no allocation for most carts), the rest in
 /// a vector.
@@ -152,6 +153,17 @@ impl Deadline {
     }
 }
 
+impl crate::RuleSet {
+    /// A cart prepared for one query, its deadline starting now.
+    pub(crate) fn prepare<'a>(
+        &'a self,
+        cart: &'a Cart,
+        ctx: &'a Context,
+    ) -> Result<Prepared<'a>, EvalError> {
+        Prepared::until(&self.inner, cart, ctx, Deadline::after(self.deadline()))
+    }
+}
+
 /// A cart prepared against a rule set: amounts, scopes, candidates.
 pub(crate) struct Prepared<'a> {
     pub rules: &'a RuleSetData,
@@ -273,7 +285,7 @@ impl<'a> Prepared<'a> {
 
 /// Whether a line is in a scope, tested directly: the oracle for the scope index.
 #[cfg(test)]
-fn in_scope(s: &Scope, l: &crate::request::Line) -> bool {
+fn in_scope(s: &Scope, l: &crate::cart::Line) -> bool {
     let term_hits = |t: &ScopeTerm| {
         let has = |v: &str| t.values.binary_search_by(|x| x.as_str().cmp(v)).is_ok();
         match t.dim {
@@ -336,7 +348,7 @@ impl Prepared<'_> {
     }
 }
 
-/// The first failing eligibility check, in the spec's order (the coupon's selection and the
+/// The first failing eligibility check, in the documented order (the coupon's selection and the
 /// threshold are not checked here).
 fn eligibility_reason(o: &Offer, ctx: &Context, now: i64, no_line: bool) -> Option<Ineligible> {
     if let Some(r) = time_reason(o, now) {
@@ -1568,7 +1580,7 @@ fn assignments(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::request::Line;
+    use crate::cart::Line;
 
     #[test]
     fn scope_index_agrees_with_direct_tests() {
@@ -1623,7 +1635,7 @@ mod tests {
 #[cfg(test)]
 mod apply_from_tests {
     use super::*;
-    use crate::request::Line;
+    use crate::cart::Line;
 
     /// Copying the stages before a change gives exactly what applying everything gives.
     #[test]

@@ -239,7 +239,11 @@ pub(crate) fn stacking(oa: &Offer, ob: &Offer, s: &Stacking) -> Summary {
 }
 
 /// `可退349.00元，退货后不再享受店铺满减。`
-pub(crate) fn refund(rules: &RuleSetData, r: &crate::refund::Refund, e: &Explanation) -> Summary {
+pub(crate) fn refund(
+    rules: &RuleSetData,
+    r: &crate::queries::refund::Refund,
+    e: &Explanation,
+) -> Summary {
     if r.rule.is_some() || r.whole_order {
         return Summary::first_of(e);
     }

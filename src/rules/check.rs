@@ -15,6 +15,7 @@ use crate::lang::diagnostic::{RawDiagnostic, Span};
 use crate::lang::error::{CheckError, CheckWarning};
 use crate::limits::MAX_TIERS;
 use crate::money::{Money, Rate};
+use crate::time::{local_time, parse_offset};
 
 /// Default stages when the header declares none.
 pub(crate) const DEFAULT_STAGES: [&str; 4] = ["item", "shop", "cross_shop", "platform"];
@@ -711,77 +712,6 @@ pub(crate) fn rate(r: &RateAst) -> Result<Rate, CheckError> {
     Rate::from_percent(r.pct_off).ok_or_else(|| CheckError::RateOutOfRange {
         rate: r.text.clone(),
     })
-}
-
-/// `YYYY-MM-DD HH:MM[:SS]` (date and time separated by spaces, tabs or `T`) in the rule
-/// set's timezone, as Unix seconds. Hand-written: it runs for every window of every offer.
-pub(crate) fn local_time(text: &str, offset: i32) -> Option<i64> {
-    let b = text.as_bytes();
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let s = b.get(r)?;
-        s.iter()
-            .all(u8::is_ascii_digit)
-            .then(|| s.iter().fold(0i64, |n, d| n * 10 + i64::from(d - b'0')))
-    };
-    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
-        return None;
-    }
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let mut i = 10;
-    while matches!(b.get(i), Some(b' ' | b'\t' | b'T')) {
-        i += 1;
-    }
-    let (h, mi) = (num(i..i + 2)?, num(i + 3..i + 5)?);
-    let sec = match b.get(i + 5) {
-        None => 0,
-        Some(b':') if b.len() == i + 8 => num(i + 6..i + 8)?,
-        _ => return None,
-    };
-    if b.get(i + 2) != Some(&b':')
-        || !(1..=12).contains(&mo)
-        || d < 1
-        || d > days_in_month(y, mo)
-        || h > 23
-        || mi > 59
-        || sec > 59
-    {
-        return None;
-    }
-    Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + sec - i64::from(offset))
-}
-
-fn days_in_month(y: i64, m: i64) -> i64 {
-    match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// `+08:00`, `-05:30`, `Z`, `UTC` as seconds east of UTC.
-pub(crate) fn parse_offset(text: &str) -> Option<i32> {
-    if text == "Z" || text == "UTC" {
-        return Some(0);
-    }
-    let sign = match text.as_bytes().first()? {
-        b'+' => 1,
-        b'-' => -1,
-        _ => return None,
-    };
-    let (h, m) = text.get(1..)?.split_once(':')?;
-    let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
-    (h <= 14 && m < 60).then_some(sign * (h * 3600 + m * 60))
 }
 
 /// Compiles one audience atom, or says why it is wrong.

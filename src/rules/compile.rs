@@ -84,7 +84,7 @@ pub(crate) fn compile(file: &ast::File, r: &Resolved, warnings: Vec<Diagnostic>)
         o.excludes.dedup();
         o.excludes_ids = by_id(&o.excludes);
         o.only_with_ids = o.only_with.as_deref().map(by_id);
-        o.first_step_zh = crate::explain::benefit_zh(&o.benefit, true);
+        o.first_step_zh = crate::rules::words::benefit_zh(&o.benefit, true);
     }
     data.scope_index = crate::rules::scope_index::ScopeIndex::build(&data.offers);
     let mut rules = RuleSet {
@@ -111,8 +111,8 @@ fn base(m: &ThresholdMode, r: &Resolved) -> ThresholdBase {
 
 fn window(w: &ast::Window, offset: i32) -> Option<Window> {
     Some(Window {
-        start: check::local_time(&w.start.node, offset)?,
-        end: check::local_time(&w.end.node, offset)?,
+        start: crate::time::local_time(&w.start.node, offset)?,
+        end: crate::time::local_time(&w.end.node, offset)?,
         offset,
     })
 }

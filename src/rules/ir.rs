@@ -59,7 +59,7 @@ impl RuleSetData {
 }
 
 fn ser_offset<S: Serializer>(secs: &i32, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(&crate::rules::canonical::format_offset(*secs))
+    s.collect_str(&crate::time::format_offset(*secs))
 }
 
 /// A stage of application.
@@ -105,14 +105,8 @@ impl Serialize for Window {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let mut st = s.serialize_struct("Window", 2)?;
-        st.serialize_field(
-            "start",
-            &crate::rules::canonical::rfc3339(self.start, self.offset),
-        )?;
-        st.serialize_field(
-            "end",
-            &crate::rules::canonical::rfc3339(self.end, self.offset),
-        )?;
+        st.serialize_field("start", &crate::time::rfc3339(self.start, self.offset))?;
+        st.serialize_field("end", &crate::time::rfc3339(self.end, self.offset))?;
         st.end()
     }
 }

@@ -139,16 +139,6 @@ impl RuleSet {
         self.deadline
     }
 
-    /// A cart prepared for one query, its deadline starting now.
-    pub(crate) fn prepare<'a>(
-        &'a self,
-        cart: &'a crate::request::Cart,
-        ctx: &'a crate::request::Context,
-    ) -> Result<crate::eval::Prepared<'a>, crate::error::EvalError> {
-        let deadline = crate::eval::Deadline::after(self.deadline);
-        crate::eval::Prepared::until(&self.inner, cart, ctx, deadline)
-    }
-
     /// The rule set's name (from the header).
     pub fn name(&self) -> &str {
         &self.inner.name
@@ -227,5 +217,25 @@ impl Checked {
             .diagnostics()
             .iter()
             .any(|d| d.severity() == Severity::Error)
+    }
+}
+
+/// The rule set an answer was computed with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RulesId {
+    /// Name from the header.
+    pub name: String,
+    /// FNV-1a 64 of the canonical form, 16 hex digits.
+    pub fingerprint: String,
+}
+
+impl RuleSet {
+    /// The name and fingerprint every answer carries.
+    pub fn rules_id(&self) -> RulesId {
+        RulesId {
+            name: self.inner.name.clone(),
+            fingerprint: self.fingerprint_hex(),
+        }
     }
 }

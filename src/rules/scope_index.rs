@@ -66,7 +66,7 @@ impl ScopeIndex {
     /// returns the offers with `scope all`.
     pub(crate) fn lookup<'a>(
         &'a self,
-        line: &crate::request::Line,
+        line: &crate::cart::Line,
         mut hit: impl FnMut(OfferIdx, bool),
     ) -> &'a [OfferIdx] {
         let mut find = |slot: usize, v: &str| {

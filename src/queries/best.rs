@@ -17,6 +17,7 @@
 //! first. A coupon counts as chosen only if it applies.
 
 use crate::answer::{Best, NotChosen, Quote, Reason};
+use crate::cart::{Cart, Context};
 use crate::error::{Error, EvalError};
 use crate::eval::bound::{linked_groups, Bounder, LowerBound};
 use crate::eval::{
@@ -25,7 +26,6 @@ use crate::eval::{
 use crate::lang::ast::OfferKind;
 use crate::limits;
 use crate::money::{Money, Rounding};
-use crate::request::{Cart, Context};
 use crate::rules::ir::*;
 
 /// A priced selection: payable and the coupons that applied (declaration indices, sorted).

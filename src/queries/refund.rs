@@ -13,10 +13,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::answer::Reason;
+use crate::cart::{Cart, Context, GroupState};
 use crate::error::{Error, EvalError};
 use crate::lang::ast::{OfferKind, RefundPolicy};
 use crate::money::Money;
-use crate::request::{Cart, Context, GroupState};
 use crate::rules::ir::*;
 
 /// A field of a quote answer a refund does not read: accepted (an order is a pasted quote
@@ -48,10 +48,10 @@ impl schemars::JsonSchema for Unread {
 #[serde(deny_unknown_fields)]
 pub struct Order {
     /// What was paid, shipping included.
-    #[serde(deserialize_with = "crate::request::de_money")]
+    #[serde(deserialize_with = "crate::cart::de_money")]
     pub payable: Money,
     /// Shipping paid.
-    #[serde(default, deserialize_with = "crate::request::de_money")]
+    #[serde(default, deserialize_with = "crate::cart::de_money")]
     pub shipping: Money,
     /// Lines with what each paid.
     pub lines: Vec<OrderLine>,
@@ -64,7 +64,7 @@ pub struct Order {
     /// The rule set that answered the order. When it is the loaded one, the order is
     /// quoted again and must match (else `order_mismatch`).
     #[serde(default)]
-    pub rules: Option<crate::response::RulesId>,
+    pub rules: Option<crate::rules::ruleset::RulesId>,
     /// The rest of a quote answer, not read.
     #[serde(default, rename = "original")]
     pub _original: Option<Unread>,
@@ -99,7 +99,7 @@ pub struct OrderLine {
     /// Line ID (as in the cart).
     pub id: String,
     /// What the line paid.
-    #[serde(deserialize_with = "crate::request::de_money")]
+    #[serde(deserialize_with = "crate::cart::de_money")]
     pub payable: Money,
     /// Not read.
     #[serde(default, rename = "original")]
@@ -117,7 +117,7 @@ pub struct OrderApplied {
     /// Offer ID.
     pub offer: String,
     /// Its whole discount.
-    #[serde(deserialize_with = "crate::request::de_money")]
+    #[serde(deserialize_with = "crate::cart::de_money")]
     pub amount: Money,
     /// Not read.
     #[serde(default, rename = "stage")]
@@ -130,10 +130,10 @@ pub struct OrderApplied {
 #[serde(deny_unknown_fields)]
 pub struct OrderPresale {
     /// Deposit paid.
-    #[serde(deserialize_with = "crate::request::de_money")]
+    #[serde(deserialize_with = "crate::cart::de_money")]
     pub deposit: Money,
     /// Balance.
-    #[serde(deserialize_with = "crate::request::de_money")]
+    #[serde(deserialize_with = "crate::cart::de_money")]
     pub balance: Money,
 }
 
@@ -348,7 +348,7 @@ impl RuleSet {
     /// fingerprint, that is not what they answer for its cart and context. Only then can
     /// a refund trust the amounts the client sent back.
     fn verify_order(&self, order: &Order, cart: &Cart, ctx: &Context) -> Result<(), Error> {
-        if let Some(id) = crate::request::first_repeat(order.lines.iter().map(|l| l.id.as_str())) {
+        if let Some(id) = crate::cart::first_repeat(order.lines.iter().map(|l| l.id.as_str())) {
             return Err(EvalError::bad(
                 "order.lines.id",
                 format!("line ID \"{id}\" appears twice in the order"),

@@ -3,11 +3,11 @@
 use serde::Serialize;
 
 use crate::answer::{Reason, Shortfall};
+use crate::cart::{Cart, Context};
 use crate::error::Error;
 use crate::eval::Prepared;
 use crate::lang::ast::OfferKind;
 use crate::money::{Money, Rate};
-use crate::request::{Cart, Context};
 use crate::rules::ir::*;
 
 /// One offer's next step.

@@ -1,7 +1,6 @@
 //! Phrases the explanations are built from: benefits, rates and scopes as promotion pages
 //! write them, rules, times and `audience` conditions in words.
 
-use super::Fmt;
 use crate::lang::ast::{CmpOp, Dim};
 use crate::money::{Money, Rate};
 use crate::rules::ir::*;
@@ -218,5 +217,36 @@ pub(crate) fn predicate_en(p: &Predicate) -> String {
         Predicate::Tag(t) => format!("{t} customers"),
         Predicate::Channel(CmpOp::Ne, c) => format!("orders not placed on the {c} channel"),
         Predicate::Channel(_, c) => format!("orders placed on the {c} channel"),
+    }
+}
+
+/// `598.00元` / `¥598.00` (other currencies: `598.00 USD`).
+pub(crate) struct Fmt<'a> {
+    pub currency: &'a str,
+}
+
+impl Fmt<'_> {
+    pub(crate) fn zh(&self, m: Money) -> String {
+        if self.currency == "CNY" {
+            format!("{m}元")
+        } else {
+            format!("{m} {}", self.currency)
+        }
+    }
+    /// A threshold as the rule wrote it (`300元`), as in `满300元1次`.
+    pub(crate) fn zh_short(&self, m: Money) -> String {
+        let a = amount_zh(m);
+        if self.currency == "CNY" {
+            format!("{a}元")
+        } else {
+            format!("{a} {}", self.currency)
+        }
+    }
+    pub(crate) fn en(&self, m: Money) -> String {
+        match self.currency {
+            "CNY" => format!("¥{m}"),
+            "USD" => format!("${m}"),
+            c => format!("{m} {c}"),
+        }
     }
 }

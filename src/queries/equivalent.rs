@@ -13,9 +13,9 @@
 
 use serde::Serialize;
 
+use crate::cart::{Cart, Context, Line};
 use crate::error::{Error, EvalError};
 use crate::money::{Money, Rate};
-use crate::request::{Cart, Context, Line};
 use crate::rules::ir::*;
 
 /// A cart on which two benefits give different prices.

@@ -1,14 +1,14 @@
 //! JSON Schemas of the `ask` protocol, derived from the serde types (feature `schema`).
 //!
 //! The schemas are generated from the same types that read requests and write answers, so
-//! they cannot drift from the code. LLM tool definitions are in [`crate::tools`]: one
+//! they cannot drift from the code. LLM tool definitions are in [`crate::protocol::tools`]: one
 //! strict-mode tool per query, generated from the loaded rules.
 
 use schemars::generate::SchemaSettings;
 use schemars::Schema;
 
-use crate::request::Request;
-use crate::response::Response;
+use crate::protocol::request::Request;
+use crate::protocol::response::Response;
 
 fn settings() -> SchemaSettings {
     // Object defaults (an empty `context` spelled out in full) only cost a model tokens.

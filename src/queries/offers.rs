@@ -3,9 +3,9 @@
 
 use serde::Serialize;
 
-use crate::explain::offer as words;
 use crate::lang::ast::OfferKind;
 use crate::rules::ir::RuleSet;
+use crate::rules::offer_words as words;
 
 /// Text in Chinese and English.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -98,8 +98,8 @@ impl RuleSet {
                     benefit: words::benefit(rules, &o.benefit).into(),
                     scope: words::scope(&o.scope).into(),
                     window: o.valid.as_ref().map(|w| WindowWords {
-                        start: crate::rules::canonical::rfc3339(w.start, w.offset),
-                        end: crate::rules::canonical::rfc3339(w.end, w.offset),
+                        start: crate::time::rfc3339(w.start, w.offset),
+                        end: crate::time::rfc3339(w.end, w.offset),
                         words: words::window(w).into(),
                     }),
                     audience: words::audience(o).map(Words::from),

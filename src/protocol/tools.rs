@@ -15,7 +15,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::lang::ast::OfferKind;
-use crate::response::Response;
+use crate::protocol::response::Response;
 use crate::rules::ir::{Benefit, RuleSet};
 
 /// One tool: a query, described for a model, with the JSON Schema of its arguments.
@@ -174,14 +174,14 @@ pub fn call(rules: &RuleSet, tool: &str, arguments: Value) -> Response {
         Value::Object(m) => m,
         Value::Null => Map::new(),
         _ => {
-            return rules.refused(crate::protocol::Refused {
+            return rules.refused(crate::protocol::lines::Refused {
                 id: None,
                 error: bad("the arguments of a tool call are a JSON object", None),
             })
         }
     };
     if !TOOL_NAMES.contains(&tool) {
-        return rules.refused(crate::protocol::Refused {
+        return rules.refused(crate::protocol::lines::Refused {
             id: None,
             error: bad(
                 &format!(
@@ -196,9 +196,12 @@ pub fn call(rules: &RuleSet, tool: &str, arguments: Value) -> Response {
     rules.answer_value(Value::Object(args))
 }
 
-fn bad(message: &str, field: Option<&str>) -> crate::response::ErrorBody {
-    let mut e =
-        crate::response::ErrorBody::bad_request(format!("bad request: {message}"), None, None);
+fn bad(message: &str, field: Option<&str>) -> crate::protocol::response::ErrorBody {
+    let mut e = crate::protocol::response::ErrorBody::bad_request(
+        format!("bad request: {message}"),
+        None,
+        None,
+    );
     e.field = field.map(str::to_owned);
     e
 }
@@ -282,7 +285,7 @@ impl<'a> Schemas<'a> {
                     "{} = {} ({kind}, {})",
                     o.id,
                     o.title,
-                    crate::explain::benefit_zh(&o.benefit, false)
+                    crate::rules::words::benefit_zh(&o.benefit, false)
                 )
             })
             .collect::<Vec<_>>()

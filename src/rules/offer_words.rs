@@ -1,9 +1,9 @@
 //! An offer in words, for the `offers` query: its benefit, scope, window and audience in
 //! Chinese and English.
 
-use super::{benefit_en, benefit_zh, clock_text, predicate_en, predicate_zh, Fmt};
 use crate::lang::ast::Dim;
 use crate::rules::ir::{Benefit, Offer, RuleSetData, Scope, ScopeTerm, Window};
+use crate::rules::words::{benefit_en, benefit_zh, clock_text, predicate_en, predicate_zh, Fmt};
 
 /// Text in Chinese and English.
 pub(crate) struct Bilingual {
@@ -100,8 +100,8 @@ pub(crate) fn scope(s: &Scope) -> Bilingual {
 
 /// `2026-11-11 00:00:00 至 2026-11-11 23:59:59` in the rule set's timezone.
 pub(crate) fn window(w: &Window) -> Bilingual {
-    let start = clock_text(&crate::rules::canonical::rfc3339(w.start, w.offset));
-    let end = clock_text(&crate::rules::canonical::rfc3339(w.end, w.offset));
+    let start = clock_text(&crate::time::rfc3339(w.start, w.offset));
+    let end = clock_text(&crate::time::rfc3339(w.end, w.offset));
     Bilingual {
         zh: format!("{start} 至 {end}"),
         en: format!("from {start} to {end}"),

@@ -9,6 +9,7 @@ use crate::error::{Error, EvalError};
 use crate::explain::summary::{self, Summary};
 use crate::explain::Explanation;
 use crate::rules::ir::RuleSet;
+pub use crate::rules::ruleset::RulesId;
 
 /// The `id` a request may carry (a string or a number), echoed in its answer so a client
 /// with several requests in flight can match them up.
@@ -26,16 +27,6 @@ pub enum RequestId {
     Decimal(serde_json::Number),
 }
 
-/// The rule set an answer was computed with.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct RulesId {
-    /// Name from the header.
-    pub name: String,
-    /// FNV-1a 64 of the canonical form, 16 hex digits.
-    pub fingerprint: String,
-}
-
 /// The body of an answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -51,13 +42,13 @@ pub enum Body {
     /// `best`.
     Best(Best),
     /// `gap`.
-    Gap(crate::gap::Gap),
+    Gap(crate::queries::gap::Gap),
     /// `refund`.
-    Refund(crate::refund::Refund),
+    Refund(crate::queries::refund::Refund),
     /// `equivalent`.
-    Equivalent(crate::equivalent::Equivalence),
+    Equivalent(crate::queries::equivalent::Equivalence),
     /// `offers`.
-    Offers(crate::offers::OfferList),
+    Offers(crate::queries::offers::OfferList),
     /// `explain`: text only.
     Empty {},
     /// An error.

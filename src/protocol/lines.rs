@@ -16,8 +16,8 @@
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use crate::request::Request;
-use crate::response::{ErrorBody, RequestId, Response};
+use crate::protocol::request::Request;
+use crate::protocol::response::{ErrorBody, RequestId, Response};
 use crate::rules::ir::RuleSet;
 
 /// A request that could not be read: its error, and its `id` when that much was readable.

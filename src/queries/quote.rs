@@ -1,15 +1,11 @@
-//! The queries on a [`RuleSet`]: `quote`, `eligibility`, `can_stack`, and the `ask`
-//! protocol's dispatch ([`RuleSet::answer`]).
+//! The queries on a [`RuleSet`]: `quote` and `totals`, `eligibility`, `can_stack`.
 
 use crate::answer::*;
+use crate::cart::{Cart, Context};
 use crate::error::{Error, EvalError};
 use crate::eval::{choose, compatible, excludes, line_rule, Chosen, Prepared};
-use crate::explain::summary::{self, Summary};
-use crate::explain::{self, Explanation};
 use crate::lang::ast::OfferKind;
 use crate::money::Money;
-use crate::request::{Cart, Context, Request};
-use crate::response::{Body, ErrorBody, Response, RulesId};
 use crate::rules::ir::*;
 
 impl RuleSet {
@@ -394,13 +390,8 @@ impl RuleSet {
         Reason::NoLineInScope
     }
 
-    /// The explanation of a quote, in Chinese and English.
-    pub fn explain_quote(&self, q: &Quote) -> Explanation {
-        explain::quote(&self.inner, q)
-    }
-
     /// Whether `offer` is eligible for this cart and context, and the first reason it is
-    /// not, in the spec's order. A coupon is treated as held; the threshold is tested on the
+    /// not, in the documented order. A coupon is treated as held; the threshold is tested on the
     /// offer's whole scope after the candidate activities of earlier stages.
     pub fn eligibility(
         &self,
@@ -591,168 +582,5 @@ impl RuleSet {
         } else {
             (false, Some(WhyNot::DisjointScopes))
         })
-    }
-
-    /// Answers one `ask` request. Errors are answers too (`{"error": ...}`); every answer
-    /// names the rule set and carries a one-sentence `summary`.
-    pub fn answer(&self, req: &Request) -> Response {
-        match self.answer_body(req) {
-            Ok(done) => Response {
-                id: None,
-                body: done.body,
-                summary: done.summary,
-                explain: Some(done.explain),
-                rules: self.rules_id(),
-            },
-            Err(e) => Response {
-                id: None,
-                body: Body::Error {
-                    error: ErrorBody::from_error(&e),
-                },
-                summary: summary::error(&self.inner, &e),
-                explain: None,
-                rules: self.rules_id(),
-            },
-        }
-    }
-
-    /// The name and fingerprint every answer carries.
-    pub fn rules_id(&self) -> RulesId {
-        RulesId {
-            name: self.inner.name.clone(),
-            fingerprint: self.fingerprint_hex(),
-        }
-    }
-
-    fn answer_body(&self, req: &Request) -> Result<Answered, Error> {
-        if let Some(inner) = req.explained() {
-            let done = self.answer_body(&inner?)?;
-            return Ok(Answered {
-                body: Body::Empty {},
-                ..done
-            });
-        }
-        match req {
-            Request::Quote {
-                cart,
-                context,
-                coupons,
-            } => {
-                let q = self.quote(cart, context, coupons)?;
-                let explain = self.explain_quote(&q);
-                let summary = summary::quote(&self.inner, &q);
-                Ok(Answered::new(Body::Quote(q), summary, explain))
-            }
-            Request::Eligibility {
-                offer,
-                cart,
-                context,
-            } => {
-                let el = self.eligibility(offer, cart, context)?;
-                let explain = explain::eligibility(&self.inner, &el);
-                let summary = summary::eligibility(&self.inner, &el, &explain);
-                Ok(Answered::new(Body::Eligibility(el), summary, explain))
-            }
-            Request::CanStack {
-                a,
-                b,
-                cart,
-                context,
-            } => {
-                let s = self.can_stack(a, b, cart.as_ref(), context)?;
-                let (oa, ob) = (
-                    &self.inner.offers[self.index_of(a)?],
-                    &self.inner.offers[self.index_of(b)?],
-                );
-                let explain = explain::stacking(&self.inner, oa, ob, &s);
-                let summary = summary::stacking(oa, ob, &s);
-                Ok(Answered::new(Body::Stacking(s), summary, explain))
-            }
-            Request::Best {
-                cart,
-                context,
-                wallet,
-            } => {
-                let b = self.best(cart, context, wallet)?;
-                let explain = explain::best(&self.inner, &b);
-                let summary = summary::best(&self.inner, &b);
-                Ok(Answered::new(Body::Best(b), summary, explain))
-            }
-            Request::Gap {
-                offer,
-                cart,
-                context,
-                coupons,
-            } => {
-                let g = self.gap(offer.as_deref(), cart, context, coupons)?;
-                let explain = explain::gap(&self.inner, &g);
-                let summary = Summary::first_of(&explain);
-                Ok(Answered::new(Body::Gap(g), summary, explain))
-            }
-            Request::Refund {
-                order,
-                cart,
-                context,
-                returns,
-                balance_paid,
-                ..
-            } => {
-                let r = self.refund(order, cart, context, returns, *balance_paid)?;
-                let explain = explain::refund(&self.inner, &r);
-                let summary = summary::refund(&self.inner, &r, &explain);
-                Ok(Answered::new(Body::Refund(r), summary, explain))
-            }
-            Request::Equivalent { a, b } => {
-                let q = self.equivalent(a, b)?;
-                let explain = explain::equivalent(&self.inner, a, b, &q);
-                let summary = Summary::first_of(&explain);
-                Ok(Answered::new(Body::Equivalent(q), summary, explain))
-            }
-            Request::Offers {} => {
-                let list = self.list_offers();
-                let coupons = list
-                    .offers
-                    .iter()
-                    .filter(|o| o.kind == OfferKind::Coupon)
-                    .count();
-                let summary = summary::offers(list.offers.len() - coupons, coupons);
-                let explain = Explanation {
-                    zh: list
-                        .offers
-                        .iter()
-                        .map(|o| format!("{}（{}）：{}。", o.title, o.id, o.benefit.zh))
-                        .collect(),
-                    en: list
-                        .offers
-                        .iter()
-                        .map(|o| {
-                            let title = o.title_en.as_deref().unwrap_or(&o.title);
-                            format!("{title} ({}): {}.", o.id, o.benefit.en)
-                        })
-                        .collect(),
-                };
-                Ok(Answered::new(Body::Offers(list), summary, explain))
-            }
-            Request::Explain { .. } => {
-                Err(EvalError::bad("query", "nothing to explain".into()).into())
-            }
-        }
-    }
-}
-
-/// A query's answer before it is wrapped into a [`Response`].
-struct Answered {
-    body: Body,
-    summary: Summary,
-    explain: Explanation,
-}
-
-impl Answered {
-    fn new(body: Body, summary: Summary, explain: Explanation) -> Self {
-        Answered {
-            body,
-            summary,
-            explain,
-        }
     }
 }

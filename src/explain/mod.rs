@@ -6,11 +6,9 @@
 
 use serde::Serialize;
 
-pub(crate) mod offer;
-mod phrases;
 pub(crate) mod summary;
 
-pub(crate) use phrases::*;
+pub(crate) use crate::rules::words::*;
 
 use crate::answer::*;
 use crate::lang::ast::OfferKind;
@@ -86,34 +84,10 @@ pub(crate) fn title_en(o: &Offer) -> &str {
     o.title_en.as_deref().unwrap_or(&o.title)
 }
 
-/// `598.00元` / `¥598.00` (other currencies: `598.00 USD`).
-pub(crate) struct Fmt<'a> {
-    pub currency: &'a str,
-}
-
-impl Fmt<'_> {
-    fn zh(&self, m: Money) -> String {
-        if self.currency == "CNY" {
-            format!("{m}元")
-        } else {
-            format!("{m} {}", self.currency)
-        }
-    }
-    /// A threshold as the rule wrote it (`300元`), as in `满300元1次`.
-    fn zh_short(&self, m: Money) -> String {
-        let a = amount_zh(m);
-        if self.currency == "CNY" {
-            format!("{a}元")
-        } else {
-            format!("{a} {}", self.currency)
-        }
-    }
-    fn en(&self, m: Money) -> String {
-        match self.currency {
-            "CNY" => format!("¥{m}"),
-            "USD" => format!("${m}"),
-            c => format!("{m} {c}"),
-        }
+impl RuleSet {
+    /// The explanation of a quote, in Chinese and English.
+    pub fn explain_quote(&self, q: &Quote) -> Explanation {
+        quote(&self.inner, q)
     }
 }
 
@@ -515,7 +489,7 @@ pub(crate) fn best(rules: &RuleSetData, b: &Best) -> Explanation {
 }
 
 /// Explains a `gap` answer.
-pub(crate) fn gap(rules: &RuleSetData, g: &crate::gap::Gap) -> Explanation {
+pub(crate) fn gap(rules: &RuleSetData, g: &crate::queries::gap::Gap) -> Explanation {
     let w = Words::new(rules);
     let f = &w.f;
     let mut e = Explanation::default();
@@ -590,7 +564,7 @@ pub(crate) fn gap(rules: &RuleSetData, g: &crate::gap::Gap) -> Explanation {
 }
 
 /// Explains a `refund` answer.
-pub(crate) fn refund(rules: &RuleSetData, r: &crate::refund::Refund) -> Explanation {
+pub(crate) fn refund(rules: &RuleSetData, r: &crate::queries::refund::Refund) -> Explanation {
     let w = Words::new(rules);
     let f = &w.f;
     let mut e = Explanation::default();
@@ -685,7 +659,7 @@ pub(crate) fn equivalent(
     rules: &RuleSetData,
     a: &str,
     b: &str,
-    q: &crate::equivalent::Equivalence,
+    q: &crate::queries::equivalent::Equivalence,
 ) -> Explanation {
     let w = Words::new(rules);
     let f = &w.f;
