@@ -10,7 +10,7 @@
 # debug assertions and overflow checks (cargo-fuzz's default). Extra libFuzzer flags can be
 # given in FUZZ_FLAGS, e.g. FUZZ_FLAGS="-fork=1 -ignore_crashes=1" to go on after a crash.
 #
-# New crashers land in fuzz/artifacts/TARGET/; copy each into fuzz/regressions/TARGET/ so
+# New crashers land in fuzz/artifacts/TARGET/; copy each into tests/fuzz/regressions/TARGET/ so
 # that `cargo test` (tests/fuzz_regressions.rs) replays it in CI.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -37,7 +37,7 @@ max_len() {
 status=0
 for target in "${targets[@]}"; do
     mkdir -p "corpus/$target"
-    cp -n regressions/"$target"/* "corpus/$target/" 2>/dev/null || true
+    cp -n ../tests/fuzz/regressions/"$target"/* "corpus/$target/" 2>/dev/null || true
     echo "== $target (max_len $(max_len "$target"))"
     # INITED shows the coverage the saved corpus already reaches, DONE what this run added;
     # the stat:: lines count the executions. -timeout: one input may take 10 s at most;

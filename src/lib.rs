@@ -171,7 +171,7 @@ pub use lang::diagnostic::{
 pub use lang::error::{CheckError, CheckWarning, SyntaxError};
 pub use lang::layout::layout_rule_text;
 pub use lang::syntax::GRAMMAR;
-pub use money::{Money, Rate, Rounding, MAX_MONEY_CENTS};
+pub use money::{Money, MoneyParseError, Rate, Rounding, MAX_MONEY_CENTS};
 #[cfg(feature = "json")]
 pub use protocol::lines::{answer_json, read_line, read_request, serve_lines, Refused};
 pub use protocol::request::Request;

@@ -85,11 +85,29 @@ impl fmt::Display for Money {
     }
 }
 
+/// Why a text is not an amount of money ([`Money`]'s `FromStr`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MoneyParseError {
+    /// Not a decimal number (`"12元"`, `""`, `"1e3"`).
+    #[error("not a decimal number")]
+    NotANumber,
+    /// More than two decimals (`"0.001"`).
+    #[error("more than two decimals")]
+    TooManyDecimals,
+    /// Beyond the largest amount youhui counts ([`MAX_MONEY_CENTS`]).
+    #[error("too large")]
+    TooLarge,
+}
+
 impl FromStr for Money {
-    type Err = ();
+    type Err = MoneyParseError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let d = Decimal::from_str(s).map_err(|_| ())?;
-        Money::from_decimal(d).ok_or(())
+        let d = Decimal::from_str(s).map_err(|_| MoneyParseError::NotANumber)?;
+        if d.normalize().scale() > 2 {
+            return Err(MoneyParseError::TooManyDecimals);
+        }
+        Money::from_decimal(d).ok_or(MoneyParseError::TooLarge)
     }
 }
 
@@ -308,7 +326,15 @@ mod tests {
         assert_eq!("300".parse::<Money>(), Ok(Money(30000)));
         assert_eq!("300.5".parse::<Money>(), Ok(Money(30050)));
         assert_eq!("0.01".parse::<Money>(), Ok(Money(1)));
-        assert!("0.001".parse::<Money>().is_err());
+        assert_eq!(
+            "0.001".parse::<Money>(),
+            Err(MoneyParseError::TooManyDecimals)
+        );
+        assert_eq!("12元".parse::<Money>(), Err(MoneyParseError::NotANumber));
+        assert_eq!(
+            "99999999999999999999".parse::<Money>(),
+            Err(MoneyParseError::TooLarge)
+        );
         assert_eq!(Money(30050).to_string(), "300.50");
         assert_eq!(Money(-5).to_string(), "-0.05");
     }

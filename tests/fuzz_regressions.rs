@@ -1,14 +1,14 @@
-//! Replays every saved fuzz input (`fuzz/regressions/TARGET/*`) through the same checks the
+//! Replays every saved fuzz input (`tests/fuzz/regressions/TARGET/*`) through the same checks the
 //! fuzz targets run, so CI keeps fixed crashers fixed without fuzzing.
 
-#[path = "../fuzz/targets.rs"]
+#[path = "fuzz/targets.rs"]
 mod targets;
 
 fn replay(target: &str, check: fn(&[u8])) {
-    replay_dir("fuzz/regressions", target, check);
+    replay_dir("tests/fuzz/regressions", target, check);
 }
 
-/// Replays every file of `dir/target/` (`fuzz/regressions/` or `fuzz/known/`).
+/// Replays every file of `dir/target/` (`tests/fuzz/regressions/` or `tests/fuzz/known/`).
 fn replay_dir(dir: &str, target: &str, check: fn(&[u8])) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join(dir)
@@ -60,13 +60,13 @@ fn seeded(prefix: &[u8], seed: u32, len: usize) -> Vec<u8> {
 
 /// Open: a legal file with thousands of offers of one stage contesting every line of a
 /// 100-line cart takes seconds to quote (the keeper options of a line are computed pairwise,
-/// before any budget or deadline is looked at). `fuzz/known/` holds one such input. Run with
+/// before any budget or deadline is looked at). `tests/fuzz/known/` holds one such input. Run with
 /// `cargo test --release --test fuzz_regressions -- --ignored`.
 #[test]
 #[ignore = "open: many same-stage offers on every line exceed the quote's time bound"]
 fn hostile_rules() {
     replay("hostile_rules", targets::hostile_rules);
-    replay_dir("fuzz/known", "hostile_rules", targets::hostile_rules);
+    replay_dir("tests/fuzz/known", "hostile_rules", targets::hostile_rules);
     // Every generator (first byte) with every size choice (third byte: below, at and above
     // the limit, the largest size, ...), then mixed inputs.
     for mode in 0u8..6 {

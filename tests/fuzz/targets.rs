@@ -33,7 +33,7 @@ fn round_trip(rules: &RuleSet) {
     assert_eq!(again.fingerprint(), rules.fingerprint());
 }
 
-const RULES: &str = include_str!("../examples/double11.promo");
+const RULES: &str = include_str!("../../examples/double11.promo");
 
 /// One `ask` request line against the shipped 双11 rules: always exactly one JSON answer.
 pub fn ask_request(data: &[u8]) {
