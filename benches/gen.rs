@@ -133,7 +133,7 @@ pub fn one_coupon(rules: &youhui::RuleSet) -> Vec<String> {
     rules
         .offers()
         .iter()
-        .filter(|o| o.kind == youhui::ast::OfferKind::Coupon)
+        .filter(|o| o.kind == youhui::model::OfferKind::Coupon)
         .take(1)
         .map(|o| o.id.clone())
         .collect()

@@ -27,8 +27,8 @@ fn main() -> ExitCode {
     };
     if flag("--schema") {
         return match value("--schema").unwrap_or("request") {
-            "request" => print(&(youhui::request_schema() + "\n")),
-            "answer" => print(&(youhui::answer_schema() + "\n")),
+            "request" => print(&(youhui::protocol::request_schema() + "\n")),
+            "answer" => print(&(youhui::protocol::answer_schema() + "\n")),
             other => {
                 eprintln!("error: --schema takes request or answer, not {other:?}");
                 ExitCode::from(2)
@@ -88,7 +88,7 @@ fn main() -> ExitCode {
     };
     let input = std::io::BufReader::with_capacity(1 << 16, std::io::stdin().lock());
     let output = std::io::BufWriter::new(std::io::stdout().lock());
-    match youhui::serve_lines(
+    match youhui::protocol::serve_lines(
         &rules.with_deadline(deadline),
         input,
         output,

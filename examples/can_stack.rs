@@ -29,7 +29,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let request = youhui::Request::CanStack {
+    let request = youhui::protocol::Request::CanStack {
         a: a.clone(),
         b: b.clone(),
         cart: None,
@@ -37,7 +37,7 @@ fn main() -> ExitCode {
     };
     let response = rules.answer(&request);
     match (&response.body, &response.explain) {
-        (youhui::Body::Stacking(s), Some(explain)) => {
+        (youhui::protocol::AnswerBody::Stacking(s), Some(explain)) => {
             println!(
                 "{a} + {b}: {} ({}: {})",
                 if s.stack { "yes" } else { "no" },
@@ -53,7 +53,7 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }
-        (youhui::Body::Error { error }, _) => {
+        (youhui::protocol::AnswerBody::Error { error }, _) => {
             eprintln!("error: {}", error.message);
             ExitCode::from(2)
         }

@@ -71,6 +71,6 @@ async fn price(
         Some(e) if e.code == "bad_request" => StatusCode::BAD_REQUEST,
         Some(_) => StatusCode::UNPROCESSABLE_ENTITY,
     };
-    let json = youhui::answer_json(&answer, false);
+    let json = youhui::protocol::answer_json(&answer, false);
     (status, [(header::CONTENT_TYPE, "application/json")], json)
 }

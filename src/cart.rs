@@ -1,4 +1,5 @@
-//! Requests: carts, contexts and the queries of the `ask` protocol, as serde types.
+//! What a query is asked about: the [`Cart`] (its [`Line`]s) and the [`Context`] (time,
+//! user, channel, usage, stock, group state, shipping fee, wallet), as serde types.
 //!
 //! Validation happens while deserialising, so a bad value is refused with a message that
 //! names the field (`price: at most two decimals`); what serde cannot see (repeated line IDs,
@@ -416,7 +417,7 @@ mod tests {
         assert!(parse_price("1234567890123456789012345678901").is_err());
         assert_eq!(
             parse_price("10000000000000.00"),
-            Ok(Money(crate::MAX_MONEY_CENTS))
+            Ok(Money(crate::money::MAX_MONEY_CENTS))
         );
         assert!(parse_price("10000000000000.01").is_err());
     }

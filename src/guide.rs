@@ -202,7 +202,7 @@
 //! Pay 100.00 in the deposit window; it counts as 200.00, so the item's price drops by 100.00
 //! at its stage and later offers see the lower price. The quote splits the payable.
 //! ```
-//! use youhui::{parse_now, Cart, Context, Line, Money, RuleSet};
+//! use youhui::{cart::parse_now, Cart, Context, Line, Money, RuleSet};
 //! let rules = RuleSet::parse(r#"
 //!   ruleset "店" { stages 预售, 店铺 }
 //!   activity pre "定金100抵200" {
@@ -224,7 +224,7 @@
 //! The context gives the group's state per offer: `open` (default) or `formed` pay the
 //! group price; `failed` is not eligible.
 //! ```
-//! use youhui::{Cart, Context, GroupState, Line, Money, RuleSet};
+//! use youhui::{Cart, Context, cart::GroupState, Line, Money, RuleSet};
 //! let rules = RuleSet::parse(r#"
 //!   ruleset "店" { stages 单品 }
 //!   activity gb "拼团价79" { stage 单品 benefit 拼团价79 3人团 group_hours 24 }

@@ -1,7 +1,7 @@
 //! # youhui (优惠)
 //!
 //! Promotion rules for e-commerce, written once in a small text language and answered
-//! deterministically. Rule text is parsed by a pest grammar ([`GRAMMAR`]) into an AST,
+//! deterministically. Rule text is parsed by a pest grammar ([`language::GRAMMAR`]) into an AST,
 //! checked ([`check_rules`] collects every error and warning), and compiled into an
 //! immutable, thread-safe [`RuleSet`].
 //!
@@ -140,55 +140,75 @@
 // generates code that names `alloc`.
 extern crate alloc;
 
+// The pipeline, base first: each module uses only those above it in this list.
 mod answer;
-pub use lang::ast;
+pub mod cart;
 mod error;
 mod eval;
 mod explain;
 pub mod guide;
 mod lang;
 pub mod limits;
-mod money;
-mod protocol;
+pub mod money;
+pub mod protocol;
+mod queries;
 mod rules;
 mod time;
 #[cfg(feature = "json")]
 pub use protocol::tools;
-mod cart;
-mod queries;
 
-pub use answer::{
-    Applied, Best, Detail, Eligibility, GiftGranted, LineQuote, NotApplied, NotChosen, Presale,
-    Quote, Reason, Share, Shortfall, Stacking, Totals, WhyNot,
+/// The rule language: diagnostics of a rule file, its errors and warnings, the grammar and
+/// `youhui fmt`'s layout.
+pub mod language {
+    pub use crate::lang::diagnostic::{
+        Diagnostic, DiagnosticJson, DiagnosticKind, Report, Severity, Span, Spanned, SOURCE_WINDOW,
+    };
+    pub use crate::lang::error::{CheckError, CheckWarning, SyntaxError};
+    pub use crate::lang::layout::layout_rule_text;
+    pub use crate::lang::syntax::GRAMMAR;
+    pub use crate::rules::ruleset::{check_rules, Checked};
+}
+
+/// The compiled rule set's model (offers, benefits, scopes, windows, stages), its canonical
+/// text, and a rule set shared by a service and reloaded from its file.
+pub mod model {
+    pub use crate::lang::ast::{CmpOp, Dim, OfferKind, RefundPolicy};
+    pub use crate::rules::canonical::{benefit_text, predicate_text};
+    pub use crate::rules::ir::{
+        Benefit, Offer, OfferIdx, Predicate, Reward, RuleSet, Scope, ScopeTerm, Stage, StageIdx,
+        ThresholdBase, Tier, TierAt, Window,
+    };
+    pub use crate::rules::ruleset::RulesId;
+    pub use crate::rules::shared::{FileStatus, ReloadError, SharedRules, SETTLE};
+}
+
+/// Everything a query answers with: the quote and its parts, eligibility, stacking, the
+/// best coupons, gaps, refunds (and the order a refund takes), equivalence, the offers in
+/// words, and the explanation and summary sentences.
+pub mod answers {
+    pub use crate::answer::{
+        Applied, Best, Detail, Eligibility, GiftGranted, LineQuote, NotApplied, NotChosen, Presale,
+        Quote, Reason, Share, Shortfall, Stacking, TakenBy, Totals, WhyNot,
+    };
+    pub use crate::explain::summary::Summary;
+    pub use crate::explain::Explanation;
+    pub use crate::queries::equivalent::{Counterexample, Equivalence};
+    pub use crate::queries::gap::{Gap, GapStep};
+    pub use crate::queries::offers::{OfferInfo, OfferList, WindowWords, Words};
+    pub use crate::queries::refund::{
+        Lost, Order, OrderApplied, OrderLine, OrderPresale, Refund, Return,
+    };
+}
+
+pub use answers::{
+    Best, Eligibility, Equivalence, Explanation, Gap, Order, Quote, Refund, Return, Stacking,
+    Summary, Totals,
 };
-pub use cart::{parse_now, parse_price, Cart, Context, GroupState, Line, User};
+pub use cart::{Cart, Context, Line, User};
 pub use error::{Error, EvalError, OfferSuggestion};
-pub use explain::summary::Summary;
-pub use explain::Explanation;
-pub use lang::diagnostic::{
-    Diagnostic, DiagnosticJson, DiagnosticKind, Report, Severity, Span, Spanned, SOURCE_WINDOW,
-};
-pub use lang::error::{CheckError, CheckWarning, SyntaxError};
-pub use lang::layout::layout_rule_text;
-pub use lang::syntax::GRAMMAR;
-pub use money::{Money, MoneyParseError, Rate, Rounding, MAX_MONEY_CENTS};
-#[cfg(feature = "json")]
-pub use protocol::lines::{answer_json, read_line, read_request, serve_lines, Refused};
-pub use protocol::request::Request;
-pub use protocol::response::{Body, ErrorBody, RequestId, Response, RulesId};
-#[cfg(feature = "schema")]
-pub use protocol::schema::{answer_schema, request_schema};
-pub use queries::equivalent::{Counterexample, Equivalence};
-pub use queries::gap::{Gap, GapStep};
-pub use queries::offers::{OfferInfo, OfferList, WindowWords, Words};
-pub use queries::refund::{Lost, Order, OrderApplied, OrderLine, OrderPresale, Refund, Return};
-pub use rules::canonical::{benefit_text, predicate_text};
-pub use rules::ir::{
-    Benefit, Offer, OfferIdx, Predicate, Reward, RuleSet, Scope, ScopeTerm, Stage, StageIdx,
-    ThresholdBase, Tier, TierAt, Window,
-};
-pub use rules::ruleset::{check_rules, Checked};
-pub use rules::shared::{FileStatus, ReloadError, SharedRules};
+pub use language::{check_rules, Checked, Diagnostic, Report};
+pub use model::{RuleSet, SharedRules};
+pub use money::{Money, Rate};
 
 const _: () = {
     const fn assert_send_sync<T: Send + Sync>() {}

@@ -16,7 +16,7 @@ pub const MAX_AUDIENCE_OPERATORS: usize = 256;
 pub const MAX_DIAGNOSTICS: usize = 100;
 /// Most stages in a rule set's header.
 pub const MAX_STAGES: usize = 64;
-/// Most digits before the decimal point of a request amount ([`crate::MAX_MONEY_CENTS`] is
+/// Most digits before the decimal point of a request amount ([`crate::money::MAX_MONEY_CENTS`] is
 /// ten trillion yuan, 14 digits).
 pub const MAX_AMOUNT_DIGITS: usize = 14;
 /// Most lines in one cart.

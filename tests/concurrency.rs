@@ -2,7 +2,8 @@
 
 use std::sync::Arc;
 
-use youhui::{Cart, Context, Line, Money, Request, RuleSet};
+use youhui::protocol::Request;
+use youhui::{Cart, Context, Line, Money, RuleSet};
 
 fn carts() -> Vec<Cart> {
     (0..200i64)

@@ -144,7 +144,7 @@ fn case() -> impl Strategy<Value = (RuleSet, Cart, Vec<String>, i64, String)> {
             let coupons: Vec<String> = rules
                 .offers()
                 .iter()
-                .filter(|o| o.kind == youhui::ast::OfferKind::Coupon)
+                .filter(|o| o.kind == youhui::model::OfferKind::Coupon)
                 .map(|o| o.id.clone())
                 .collect();
             let mut chosen: Vec<String> = picks
@@ -204,7 +204,7 @@ proptest! {
         reversed.lines.reverse();
         let r = rules.quote(&reversed, &ctx, &coupons).unwrap();
         prop_assert_eq!(r.shipping, q.shipping);
-        let order_level = q.applied.iter().filter(|a| !matches!(a.detail, youhui::Detail::Units { .. })).count() as i64;
+        let order_level = q.applied.iter().filter(|a| !matches!(a.detail, youhui::answers::Detail::Units { .. })).count() as i64;
         let drift = (r.payable.0 - q.payable.0).abs();
         prop_assert!(drift <= order_level, "{}\n{:?}\n{:?}: {} vs {}", text, cart, coupons, q.payable, r.payable);
         if order_level == 0 {
@@ -234,7 +234,7 @@ fn huge_amounts_do_not_overflow() {
         "L1",
         "A",
         "s",
-        Money(youhui::MAX_MONEY_CENTS / 100_000),
+        Money(youhui::money::MAX_MONEY_CENTS / 100_000),
         100_000,
     );
     let cart = Cart { lines: vec![line] };
@@ -252,7 +252,7 @@ fn huge_amounts_do_not_overflow() {
             "L1",
             "A",
             "s",
-            Money(youhui::MAX_MONEY_CENTS / 100_000 + 1),
+            Money(youhui::money::MAX_MONEY_CENTS / 100_000 + 1),
             100_000,
         )],
     };

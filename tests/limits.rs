@@ -1,7 +1,8 @@
 //! Every documented limit, just below and just above.
 
 use youhui::limits::*;
-use youhui::{Cart, Context, Line, Money, RuleSet, MAX_MONEY_CENTS};
+use youhui::money::MAX_MONEY_CENTS;
+use youhui::{Cart, Context, Line, Money, RuleSet};
 
 fn offers(n: usize) -> String {
     let mut s = String::from("ruleset \"limits\" { stages s }\n");
@@ -101,13 +102,13 @@ fn price_range() {
     assert_eq!(code(quote(&one(max_unit + 1))), "bad_request");
     assert_eq!(code(quote(&one(-1))), "bad_request");
     for bad in ["1e20", "100000000000000000000", "-0.01", "0.001", "abc"] {
-        assert!(youhui::parse_price(bad).is_err(), "{bad}");
+        assert!(youhui::cart::parse_price(bad).is_err(), "{bad}");
     }
     assert_eq!(
-        youhui::parse_price("10000000000000.00"),
+        youhui::cart::parse_price("10000000000000.00"),
         Ok(Money(MAX_MONEY_CENTS))
     );
-    assert!(youhui::parse_price("10000000000000.01").is_err());
+    assert!(youhui::cart::parse_price("10000000000000.01").is_err());
 }
 
 /// Many platform coupons contesting one line: the search cannot prune, so it stops at its
@@ -246,7 +247,7 @@ fn diagnostics_per_report() {
     assert!(report
         .diagnostics()
         .iter()
-        .all(|d| d.source_line.chars().count() <= youhui::SOURCE_WINDOW + 2));
+        .all(|d| d.source_line.chars().count() <= youhui::language::SOURCE_WINDOW + 2));
 }
 
 /// Two phrases with many tiers: the candidate carts are capped, so the answer is quick and

@@ -30,8 +30,8 @@ fn expected_of(request: &Path) -> Value {
 
 #[test]
 fn golden_requests_and_answers_validate() {
-    let requests = validator(&youhui::request_schema());
-    let answers = validator(&youhui::answer_schema());
+    let requests = validator(&youhui::protocol::request_schema());
+    let answers = validator(&youhui::protocol::answer_schema());
     let mut failures = Vec::new();
     let (mut checked, mut refused) = (0, 0);
     for case in common::golden_cases() {
@@ -59,7 +59,7 @@ fn golden_requests_and_answers_validate() {
 
 #[test]
 fn example_requests_validate() {
-    let requests = validator(&youhui::request_schema());
+    let requests = validator(&youhui::protocol::request_schema());
     let text = fs::read_to_string("examples/double11.jsonl").unwrap();
     let mut refused = 0;
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
@@ -76,7 +76,7 @@ fn example_requests_validate() {
 
 #[test]
 fn schema_refuses_what_the_parser_refuses() {
-    let requests = validator(&youhui::request_schema());
+    let requests = validator(&youhui::protocol::request_schema());
     let bad = [
         r#"{"query": "quote"}"#,
         r#"{"query": "price", "cart": {"lines": []}}"#,
@@ -88,7 +88,7 @@ fn schema_refuses_what_the_parser_refuses() {
         let v: Value = serde_json::from_str(b).unwrap();
         assert!(!requests.is_valid(&v), "schema accepts {b}");
         assert!(
-            serde_json::from_str::<youhui::Request>(b).is_err(),
+            serde_json::from_str::<youhui::protocol::Request>(b).is_err(),
             "parser accepts {b}"
         );
     }

@@ -329,7 +329,7 @@ fn offer_ids_are_enums_with_titles_in_the_descriptions() {
     let coupons: Vec<&str> = r
         .offers()
         .iter()
-        .filter(|o| o.kind == youhui::ast::OfferKind::Coupon)
+        .filter(|o| o.kind == youhui::model::OfferKind::Coupon)
         .map(|o| o.id.as_str())
         .collect();
     assert_eq!(ids, coupons);
@@ -337,7 +337,7 @@ fn offer_ids_are_enums_with_titles_in_the_descriptions() {
     for o in r
         .offers()
         .iter()
-        .filter(|o| o.kind == youhui::ast::OfferKind::Coupon)
+        .filter(|o| o.kind == youhui::model::OfferKind::Coupon)
     {
         assert!(
             description.contains(&format!("{} = {}", o.id, o.title)),

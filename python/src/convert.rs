@@ -255,8 +255,8 @@ pub fn rule_error(py: Python<'_>, report: &youhui::Report) -> PyErr {
 pub fn diagnostic<'py>(py: Python<'py>, d: &youhui::Diagnostic) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
     let severity = match d.severity() {
-        youhui::Severity::Error => "error",
-        youhui::Severity::Warning => "warning",
+        youhui::language::Severity::Error => "error",
+        youhui::language::Severity::Warning => "warning",
     };
     dict.set_item("severity", severity)?;
     dict.set_item("code", d.code())?;

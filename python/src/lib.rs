@@ -346,10 +346,10 @@ impl RuleSet {
         let (error, text) = py.detach(|| {
             let answer = self.rules.answer_value(request);
             let error = match &answer.body {
-                youhui::Body::Error { error } => Some(error.message.clone()),
+                youhui::protocol::AnswerBody::Error { error } => Some(error.message.clone()),
                 _ => None,
             };
-            (error, youhui::answer_json(&answer, false))
+            (error, youhui::protocol::answer_json(&answer, false))
         });
         let answer = from_json(py, &text)?;
         match error {

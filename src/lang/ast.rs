@@ -32,8 +32,6 @@ pub struct Header {
     pub name: Spanned<String>,
     /// Fields in file order.
     pub fields: Vec<Spanned<HeaderField>>,
-    /// The whole header.
-    pub span: Span,
 }
 
 /// One header field.

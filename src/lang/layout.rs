@@ -14,9 +14,9 @@
 ///
 /// ```
 /// let messy = "# 店铺规则\nruleset \"店\" {\n stages   店铺\n}\n\n\n\nactivity a \"满减\" {\nstage 店铺   # 店铺级\n    benefit 满300减50\n}";
-/// let tidy = youhui::layout_rule_text(messy);
+/// let tidy = youhui::language::layout_rule_text(messy);
 /// assert_eq!(tidy, "# 店铺规则\nruleset \"店\" {\n  stages 店铺\n}\n\nactivity a \"满减\" {\n  stage 店铺   # 店铺级\n  benefit 满300减50\n}\n");
-/// assert_eq!(youhui::layout_rule_text(&tidy), tidy);
+/// assert_eq!(youhui::language::layout_rule_text(&tidy), tidy);
 /// ```
 pub fn layout_rule_text(text: &str) -> String {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);

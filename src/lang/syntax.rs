@@ -840,7 +840,7 @@ impl Builder {
         let fields = it
             .map(|f| Spanned::new(self.header_field(f.clone()), self.span(&f)))
             .collect();
-        Header { name, fields, span }
+        Header { name, fields }
     }
 
     fn header_field(&self, p: P<'_>) -> HeaderField {

@@ -1,4 +1,4 @@
-//! The protocol's dispatch: a [`Request`] to its [`Response`] (the query's answer, or the
+//! The protocol's dispatch: a [`Request`] to its [`Answer`] (the query's answer, or the
 //! error as an answer), with the one-sentence summary and the explanation.
 
 use crate::error::{Error, EvalError};
@@ -6,24 +6,24 @@ use crate::explain::summary::{self, Summary};
 use crate::explain::{self, Explanation};
 use crate::lang::ast::OfferKind;
 use crate::protocol::request::Request;
-use crate::protocol::response::{Body, ErrorBody, Response};
+use crate::protocol::response::{Answer, AnswerBody, ErrorBody};
 use crate::rules::ir::*;
 
 impl RuleSet {
     /// Answers one `ask` request. Errors are answers too (`{"error": ...}`); every answer
     /// names the rule set and carries a one-sentence `summary`.
-    pub fn answer(&self, req: &Request) -> Response {
+    pub fn answer(&self, req: &Request) -> Answer {
         match self.answer_body(req) {
-            Ok(done) => Response {
+            Ok(done) => Answer {
                 id: None,
                 body: done.body,
                 summary: done.summary,
                 explain: Some(done.explain),
                 rules: self.rules_id(),
             },
-            Err(e) => Response {
+            Err(e) => Answer {
                 id: None,
-                body: Body::Error {
+                body: AnswerBody::Error {
                     error: ErrorBody::from_error(&e),
                 },
                 summary: summary::error(&self.inner, &e),
@@ -37,7 +37,7 @@ impl RuleSet {
         if let Some(inner) = req.explained() {
             let done = self.answer_body(&inner?)?;
             return Ok(Answered {
-                body: Body::Empty {},
+                body: AnswerBody::Empty {},
                 ..done
             });
         }
@@ -50,7 +50,7 @@ impl RuleSet {
                 let q = self.quote(cart, context, coupons)?;
                 let explain = self.explain_quote(&q);
                 let summary = summary::quote(&self.inner, &q);
-                Ok(Answered::new(Body::Quote(q), summary, explain))
+                Ok(Answered::new(AnswerBody::Quote(q), summary, explain))
             }
             Request::Eligibility {
                 offer,
@@ -60,7 +60,7 @@ impl RuleSet {
                 let el = self.eligibility(offer, cart, context)?;
                 let explain = explain::eligibility(&self.inner, &el);
                 let summary = summary::eligibility(&self.inner, &el, &explain);
-                Ok(Answered::new(Body::Eligibility(el), summary, explain))
+                Ok(Answered::new(AnswerBody::Eligibility(el), summary, explain))
             }
             Request::CanStack {
                 a,
@@ -75,7 +75,7 @@ impl RuleSet {
                 );
                 let explain = explain::stacking(&self.inner, oa, ob, &s);
                 let summary = summary::stacking(oa, ob, &s);
-                Ok(Answered::new(Body::Stacking(s), summary, explain))
+                Ok(Answered::new(AnswerBody::Stacking(s), summary, explain))
             }
             Request::Best {
                 cart,
@@ -85,7 +85,7 @@ impl RuleSet {
                 let b = self.best(cart, context, wallet)?;
                 let explain = explain::best(&self.inner, &b);
                 let summary = summary::best(&self.inner, &b);
-                Ok(Answered::new(Body::Best(b), summary, explain))
+                Ok(Answered::new(AnswerBody::Best(b), summary, explain))
             }
             Request::Gap {
                 offer,
@@ -96,7 +96,7 @@ impl RuleSet {
                 let g = self.gap(offer.as_deref(), cart, context, coupons)?;
                 let explain = explain::gap(&self.inner, &g);
                 let summary = Summary::first_of(&explain);
-                Ok(Answered::new(Body::Gap(g), summary, explain))
+                Ok(Answered::new(AnswerBody::Gap(g), summary, explain))
             }
             Request::Refund {
                 order,
@@ -109,13 +109,13 @@ impl RuleSet {
                 let r = self.refund(order, cart, context, returns, *balance_paid)?;
                 let explain = explain::refund(&self.inner, &r);
                 let summary = summary::refund(&self.inner, &r, &explain);
-                Ok(Answered::new(Body::Refund(r), summary, explain))
+                Ok(Answered::new(AnswerBody::Refund(r), summary, explain))
             }
             Request::Equivalent { a, b } => {
                 let q = self.equivalent(a, b)?;
                 let explain = explain::equivalent(&self.inner, a, b, &q);
                 let summary = Summary::first_of(&explain);
-                Ok(Answered::new(Body::Equivalent(q), summary, explain))
+                Ok(Answered::new(AnswerBody::Equivalent(q), summary, explain))
             }
             Request::Offers {} => {
                 let list = self.list_offers();
@@ -140,7 +140,7 @@ impl RuleSet {
                         })
                         .collect(),
                 };
-                Ok(Answered::new(Body::Offers(list), summary, explain))
+                Ok(Answered::new(AnswerBody::Offers(list), summary, explain))
             }
             Request::Explain { .. } => {
                 Err(EvalError::bad("query", "nothing to explain".into()).into())
@@ -149,15 +149,15 @@ impl RuleSet {
     }
 }
 
-/// A query's answer before it is wrapped into a [`Response`].
+/// A query's answer before it is wrapped into a [`Answer`].
 struct Answered {
-    body: Body,
+    body: AnswerBody,
     summary: Summary,
     explain: Explanation,
 }
 
 impl Answered {
-    fn new(body: Body, summary: Summary, explain: Explanation) -> Self {
+    fn new(body: AnswerBody, summary: Summary, explain: Explanation) -> Self {
         Answered {
             body,
             summary,

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::protocol::request::Request;
-use crate::protocol::response::{ErrorBody, RequestId, Response};
+use crate::protocol::response::{Answer, ErrorBody, RequestId};
 use crate::rules::ir::RuleSet;
 
 /// A request that could not be read: its error, and its `id` when that much was readable.
@@ -43,7 +43,7 @@ impl RuleSet {
     /// assert_eq!(answer["summary"]["zh"], "应付110.00元，共优惠10.00元。");
     /// # Ok::<(), youhui::Error>(())
     /// ```
-    pub fn answer_line(&self, line: &[u8]) -> Response {
+    pub fn answer_line(&self, line: &[u8]) -> Answer {
         if let Some((id, request)) = std::str::from_utf8(line).ok().and_then(read_fast) {
             let mut answer = self.answer(&request);
             answer.id = id;
@@ -57,7 +57,7 @@ impl RuleSet {
 
     /// Answers one request already parsed as JSON (a tool call's arguments with `query`
     /// set, say).
-    pub fn answer_value(&self, value: Value) -> Response {
+    pub fn answer_value(&self, value: Value) -> Answer {
         match read_request(value) {
             Ok((id, request)) => {
                 let mut answer = self.answer(&request);
@@ -69,7 +69,7 @@ impl RuleSet {
     }
 
     /// The answer to a request that could not be read.
-    pub fn refused(&self, refused: Refused) -> Response {
+    pub fn refused(&self, refused: Refused) -> Answer {
         let mut answer = self.error_response(refused.error);
         answer.id = refused.id;
         answer
@@ -276,7 +276,7 @@ fn explain_serde_error(msg: &str, query: Option<&str>) -> ErrorBody {
 }
 
 /// One answer as JSON text (indented with `pretty`).
-pub fn answer_json(answer: &Response, pretty: bool) -> String {
+pub fn answer_json(answer: &Answer, pretty: bool) -> String {
     let json = if pretty {
         serde_json::to_string_pretty(answer)
     } else {

@@ -1,5 +1,4 @@
-//! The protocol every front end speaks: a request ([`request::Request`]) in, an answer
-//! ([`response::Response`]) out, with its summary, explanation, `id` and the rules that
+//! The protocol every front end speaks: a [`Request`] in, an [`Answer`] out, with its summary, explanation, `id` and the rules that
 //! answered. `lines` reads a request line and serves JSON lines (feature `json`), `tools`
 //! makes LLM tool definitions from the rules, `schema` the JSON Schemas (feature `schema`).
 //!
@@ -14,3 +13,11 @@ pub(crate) mod response;
 pub(crate) mod schema;
 #[cfg(feature = "json")]
 pub mod tools;
+
+pub use crate::rules::ruleset::RulesId;
+#[cfg(feature = "json")]
+pub use lines::{answer_json, read_line, read_request, serve_lines, Refused};
+pub use request::Request;
+pub use response::{Answer, AnswerBody, ErrorBody, RequestId};
+#[cfg(feature = "schema")]
+pub use schema::{answer_schema, request_schema};

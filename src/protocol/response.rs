@@ -30,9 +30,10 @@ pub enum RequestId {
 /// The body of an answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "schema", schemars(rename = "Body"))]
 #[serde(untagged)]
 #[non_exhaustive]
-pub enum Body {
+pub enum AnswerBody {
     /// `quote`.
     Quote(Quote),
     /// `eligibility`.
@@ -58,28 +59,28 @@ pub enum Body {
     },
 }
 
-impl Body {
+impl AnswerBody {
     /// The query that gave this body (`quote`, `can_stack`, ..., `explain`), or `None` for
     /// an error: a name a service can use as a metrics label.
     pub fn query(&self) -> Option<&'static str> {
         Some(match self {
-            Body::Quote(_) => "quote",
-            Body::Eligibility(_) => "eligibility",
-            Body::Stacking(_) => "can_stack",
-            Body::Best(_) => "best",
-            Body::Gap(_) => "gap",
-            Body::Refund(_) => "refund",
-            Body::Equivalent(_) => "equivalent",
-            Body::Offers(_) => "offers",
-            Body::Empty {} => "explain",
-            Body::Error { .. } => return None,
+            AnswerBody::Quote(_) => "quote",
+            AnswerBody::Eligibility(_) => "eligibility",
+            AnswerBody::Stacking(_) => "can_stack",
+            AnswerBody::Best(_) => "best",
+            AnswerBody::Gap(_) => "gap",
+            AnswerBody::Refund(_) => "refund",
+            AnswerBody::Equivalent(_) => "equivalent",
+            AnswerBody::Offers(_) => "offers",
+            AnswerBody::Empty {} => "explain",
+            AnswerBody::Error { .. } => return None,
         })
     }
 
     /// The error, when the body is one.
     pub fn error(&self) -> Option<&ErrorBody> {
         match self {
-            Body::Error { error } => Some(error),
+            AnswerBody::Error { error } => Some(error),
             _ => None,
         }
     }
@@ -152,13 +153,14 @@ impl ErrorBody {
 /// One answer of the `ask` protocol.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
-pub struct Response {
+#[cfg_attr(feature = "schema", schemars(rename = "Response"))]
+pub struct Answer {
     /// The request's `id`, when it had one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<RequestId>,
     /// The answer's own fields.
     #[serde(flatten)]
-    pub body: Body,
+    pub body: AnswerBody,
     /// The headline: one sentence a bot can send as it is (errors included).
     pub summary: Summary,
     /// Chinese and English sentences (absent on errors).
@@ -170,11 +172,11 @@ pub struct Response {
 
 impl RuleSet {
     /// An error answer naming this rule set (for requests that could not be read).
-    pub fn error_response(&self, error: ErrorBody) -> Response {
-        Response {
+    pub fn error_response(&self, error: ErrorBody) -> Answer {
+        Answer {
             id: None,
             summary: summary::code(&error.code),
-            body: Body::Error { error },
+            body: AnswerBody::Error { error },
             explain: None,
             rules: self.rules_id(),
         }

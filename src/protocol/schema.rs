@@ -8,7 +8,7 @@ use schemars::generate::SchemaSettings;
 use schemars::Schema;
 
 use crate::protocol::request::Request;
-use crate::protocol::response::Response;
+use crate::protocol::response::Answer;
 
 fn settings() -> SchemaSettings {
     // Object defaults (an empty `context` spelled out in full) only cost a model tokens.
@@ -64,7 +64,7 @@ pub fn answer_schema() -> String {
     let mut s = settings()
         .for_serialize()
         .into_generator()
-        .into_root_schema_for::<Response>();
+        .into_root_schema_for::<Answer>();
     s.insert(
         "description".into(),
         "One answer of youhui's `ask` protocol: the query's own fields (or `error`), `explain.zh` / `explain.en` sentences a bot can quote, and the rule set that answered.".into(),

@@ -15,7 +15,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::lang::ast::OfferKind;
-use crate::protocol::response::Response;
+use crate::protocol::response::Answer;
 use crate::rules::ir::{Benefit, RuleSet};
 
 /// One tool: a query, described for a model, with the JSON Schema of its arguments.
@@ -169,7 +169,7 @@ pub fn mcp(rules: &RuleSet) -> Value {
 /// Answers a tool call: the tool's name is the query, its arguments the request's fields
 /// (`null` counts as absent). An unknown tool or arguments that are not an object are a
 /// `bad_request` answer.
-pub fn call(rules: &RuleSet, tool: &str, arguments: Value) -> Response {
+pub fn call(rules: &RuleSet, tool: &str, arguments: Value) -> Answer {
     let mut args = match arguments {
         Value::Object(m) => m,
         Value::Null => Map::new(),

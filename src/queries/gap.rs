@@ -53,7 +53,7 @@ impl RuleSet {
     /// "#)?;
     /// let cart = Cart { lines: vec![Line::new("L1", "A", "nike", Money(29800), 1)] };
     /// let gap = rules.gap(Some("shop300"), &cart, &Context::default(), &[] as &[&str])?;
-    /// assert_eq!(gap.step.shortfall, Some(youhui::Shortfall::Amount(Money(200))));
+    /// assert_eq!(gap.step.shortfall, Some(youhui::answers::Shortfall::Amount(Money(200))));
     /// assert_eq!(gap.step.extra_discount, Some(Money(5000)));
     /// # Ok::<(), youhui::Error>(())
     /// ```

@@ -69,7 +69,6 @@ pub(crate) fn benefit_rules(phrase: &str) -> Checked {
                 HeaderField::Stages(vec![name("s")]),
                 Span::default(),
             )],
-            span: Span::default(),
         });
         ast.offers.push(Offer {
             kind: OfferKind::Activity,

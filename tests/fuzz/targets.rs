@@ -4,11 +4,13 @@
 
 use std::time::{Duration, Instant};
 
+use youhui::language::SOURCE_WINDOW;
 use youhui::limits::{
     MAX_AUDIENCE_OPERATORS, MAX_DIAGNOSTICS, MAX_NESTING, MAX_OFFERS, MAX_STAGES, MAX_TIERS,
     MAX_WALLET,
 };
-use youhui::{Cart, Context, ErrorBody, Line, Money, Request, RuleSet, SOURCE_WINDOW};
+use youhui::protocol::{ErrorBody, Request};
+use youhui::{Cart, Context, Line, Money, RuleSet};
 
 /// Rule text: parse + check + compile never panics; an accepted file prints canonical
 /// text that parses back to the same rule set.
@@ -171,7 +173,7 @@ pub fn quote_invariants(data: &[u8]) {
     let coupons: Vec<String> = rules
         .offers()
         .iter()
-        .filter(|o| o.kind == youhui::ast::OfferKind::Coupon)
+        .filter(|o| o.kind == youhui::model::OfferKind::Coupon)
         .map(|o| o.id.clone())
         .collect();
     let picked: Vec<String> = coupons
@@ -552,7 +554,7 @@ pub fn hostile_text(b: &mut Bytes) -> String {
         }
         // Long lines: long strings, identifiers, numbers and comments, errors on them.
         4 => {
-            let n = around(b, youhui::SOURCE_WINDOW, 200_000);
+            let n = around(b, youhui::language::SOURCE_WINDOW, 200_000);
             let fill = b.pick(&["x", "优", "\t", "é", "😀", " "]).repeat(n);
             let ident = format!("a{}", b.pick(&["x", "优", "_"]).repeat(n));
             let digits = "9".repeat(n.max(1));
@@ -668,7 +670,7 @@ pub fn hostile_rules(data: &[u8]) {
     let coupons: Vec<&str> = rules
         .offers()
         .iter()
-        .filter(|o| o.kind == youhui::ast::OfferKind::Coupon)
+        .filter(|o| o.kind == youhui::model::OfferKind::Coupon)
         .map(|o| o.id.as_str())
         .take(MAX_WALLET)
         .collect();
@@ -1241,7 +1243,7 @@ pub fn hostile_answers(data: &[u8]) -> Vec<serde_json::Value> {
             coupons: rules
                 .offers()
                 .iter()
-                .filter(|o| o.kind == youhui::ast::OfferKind::Coupon)
+                .filter(|o| o.kind == youhui::model::OfferKind::Coupon)
                 .map(|o| o.id.as_str())
                 .collect(),
             answers: Vec::new(),
@@ -1336,7 +1338,7 @@ pub fn permutation_outcome(data: &[u8]) -> Permuted {
             order_level: q
                 .applied
                 .iter()
-                .filter(|a| !matches!(a.detail, youhui::Detail::Units { .. }))
+                .filter(|a| !matches!(a.detail, youhui::answers::Detail::Units { .. }))
                 .count(),
             how: format!(
                 "payable depends on cart order: {} vs {} shuffled\n{text}cart: {}\nshuffled: {}",

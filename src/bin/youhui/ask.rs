@@ -1,4 +1,4 @@
-//! `youhui ask`: the JSON-lines protocol on stdin and stdout ([`youhui::serve_lines`]).
+//! `youhui ask`: the JSON-lines protocol on stdin and stdout ([`youhui::protocol::serve_lines`]).
 
 use std::process::ExitCode;
 
@@ -9,7 +9,7 @@ pub fn serve(rules: &RuleSet, pretty: bool) -> ExitCode {
     // Our own buffer, so the loop can see whether more requests are already waiting.
     let input = std::io::BufReader::with_capacity(1 << 16, std::io::stdin().lock());
     let output = std::io::BufWriter::new(std::io::stdout().lock());
-    match youhui::serve_lines(rules, input, output, pretty) {
+    match youhui::protocol::serve_lines(rules, input, output, pretty) {
         Ok(()) => ExitCode::SUCCESS,
         Err(_) => ExitCode::from(3),
     }

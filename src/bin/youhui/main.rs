@@ -142,8 +142,8 @@ fn main() -> ExitCode {
         },
         Command::Schema { kind } => emit(
             &(match kind {
-                SchemaKind::Request => youhui::request_schema(),
-                SchemaKind::Answer => youhui::answer_schema(),
+                SchemaKind::Request => youhui::protocol::request_schema(),
+                SchemaKind::Answer => youhui::protocol::answer_schema(),
             } + "\n"),
         ),
         Command::Tools { rules, format } => match load(&rules) {
@@ -191,7 +191,7 @@ fn fmt(path: &std::path::Path, canonical: bool) -> ExitCode {
     let checked = youhui::check_rules(&path.display().to_string(), &text);
     match checked.rules {
         Some(r) if canonical => emit(&r.to_rule_text()),
-        Some(_) => emit(&youhui::layout_rule_text(&text)),
+        Some(_) => emit(&youhui::language::layout_rule_text(&text)),
         None => {
             let _ = writeln!(std::io::stderr(), "{}", checked.report);
             ExitCode::from(1)

@@ -235,7 +235,7 @@ pub fn serve(path: PathBuf) -> ExitCode {
         Err(e) => {
             eprintln!("{e}");
             return match e {
-                youhui::ReloadError::Read { .. } => ExitCode::from(2),
+                youhui::model::ReloadError::Read { .. } => ExitCode::from(2),
                 _ => ExitCode::from(1),
             };
         }

@@ -280,7 +280,7 @@ async fn ask(State(app): State<App>, request: Request) -> Response {
     let started = Instant::now();
     let done = evaluate(&app, move || {
         let answer = rules.answer_line(&body);
-        let json = youhui::answer_json(&answer, false);
+        let json = youhui::protocol::answer_json(&answer, false);
         let query = answer.body.query().unwrap_or_else(|| named_query(&body));
         (query, answer.body.error().map(|e| e.code.clone()), json)
     })
@@ -319,7 +319,7 @@ async fn batch(State(app): State<App>, request: Request) -> Response {
     // One snapshot for the whole batch: its answers never mix two rule sets.
     let out = evaluate(&app, move || {
         let mut out = Vec::with_capacity(body.len());
-        youhui::serve_lines(&rules, &body[..], &mut out, false).map(|()| out)
+        youhui::protocol::serve_lines(&rules, &body[..], &mut out, false).map(|()| out)
     })
     .await;
     match out {
@@ -345,7 +345,7 @@ async fn offers(State(app): State<App>) -> Response {
     };
     // A catalog of thousands of offers takes a while to put in words: off the workers.
     let json = evaluate(&app, move || {
-        youhui::answer_json(&rules.answer_line(br#"{"query": "offers"}"#), false)
+        youhui::protocol::answer_json(&rules.answer_line(br#"{"query": "offers"}"#), false)
     })
     .await;
     match json {

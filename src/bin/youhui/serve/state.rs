@@ -12,7 +12,8 @@ use std::sync::{mpsc, Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use youhui::{FileStatus, RuleSet, SharedRules};
+use youhui::model::FileStatus;
+use youhui::{RuleSet, SharedRules};
 
 use super::metrics::Metrics;
 
