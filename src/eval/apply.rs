@@ -1,0 +1,480 @@
+//! Application: stages in order, offers by priority then declaration, each benefit
+//! applied to the amounts at its stage's start, clamped and apportioned (`Applier`).
+
+#[allow(unused_imports)]
+use super::*;
+
+/// The result of applying one choice.
+#[derive(Clone, Debug)]
+pub(crate) struct Outcome {
+    /// Final line amounts.
+    pub amount: Vec<i64>,
+    /// Every share of a discount on a line: (line, offer, cents), in application order.
+    pub shares: Vec<(usize, OfferIdx, i64)>,
+    /// Applied offers in application order.
+    pub applied: Vec<(OfferIdx, i64, Detail, bool)>,
+    /// Offers whose threshold was not met on their effective scope.
+    /// Offers whose threshold was not met on their effective scope, with the shortfall (the
+    /// reason's text is built only when an answer is assembled).
+    pub unmet: Vec<(OfferIdx, Shortfall)>,
+    pub shipping: i64,
+    pub gifts: Vec<OfferIdx>,
+    /// Total deposit of applied presales (`None` when none applied).
+    pub deposit: Option<i64>,
+    /// Amounts after each stage, stage after stage (`lines` amounts each; see
+    /// [`Outcome::after`]).
+    pub after_stage: Vec<i64>,
+    /// For every offer that kept lines: (offer, threshold base, units, amount of its kept
+    /// lines at its stage's start), for 凑单.
+    pub bases: Vec<(OfferIdx, i64, u64, i64)>,
+    /// Where each stage starts in the vectors above (see [`Applier::apply_from`]).
+    pub marks: Vec<Mark>,
+}
+
+/// The state of an [`Outcome`] at the start of a stage.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Mark {
+    pub(super) shares: usize,
+    pub(super) applied: usize,
+    pub(super) unmet: usize,
+    pub(super) gifts: usize,
+    pub(super) bases: usize,
+    pub(super) shipping: i64,
+    pub(super) deposit: Option<i64>,
+}
+
+impl Drop for Outcome {
+    fn drop(&mut self) {
+        pool::give(std::mem::take(&mut self.amount));
+        pool::give(std::mem::take(&mut self.shares));
+        pool::give(std::mem::take(&mut self.applied));
+        pool::give(std::mem::take(&mut self.unmet));
+        pool::give(std::mem::take(&mut self.gifts));
+        pool::give(std::mem::take(&mut self.after_stage));
+        pool::give(std::mem::take(&mut self.bases));
+        pool::give(std::mem::take(&mut self.marks));
+    }
+}
+
+impl Outcome {
+    pub fn payable(&self) -> i64 {
+        self.amount.iter().sum::<i64>() + self.shipping
+    }
+
+    /// The line amounts right after stage `k`.
+    pub fn after(&self, k: usize) -> Option<&[i64]> {
+        let n = self.amount.len();
+        self.after_stage.get(k * n..(k + 1) * n)
+    }
+}
+
+/// One unit for group benefits: its price and line.
+#[derive(Clone, Copy)]
+pub(super) struct Unit {
+    pub(super) price: i64,
+    pub(super) line: usize,
+}
+
+/// Price classes of a line's units at amount `a`: the first `a % qty` units cost one cent
+/// more than the rest, so the classes always add up to `a` exactly.
+pub(super) fn unit_classes(a: i64, qty: u32) -> [(i64, i64); 2] {
+    let q = i64::from(qty.max(1));
+    let (base, extra) = (a.div_euclid(q), a.rem_euclid(q));
+    [(base + 1, extra), (base, q - extra)]
+}
+
+pub(crate) struct Applier<'p, 'a> {
+    pub p: &'p Prepared<'a>,
+    /// Buffers reused by every offer applied (and every choice priced) with this applier.
+    pub(super) bufs: std::cell::RefCell<Bufs>,
+}
+
+/// Scratch space for applying one offer.
+#[derive(Default)]
+pub(super) struct Bufs {
+    pub(super) lines: Vec<usize>,
+    pub(super) base: Vec<i64>,
+    pub(super) caps: Vec<i64>,
+    pub(super) shares: Vec<i64>,
+    pub(super) desired: Vec<i64>,
+    pub(super) classes: Vec<(i64, usize, i64)>,
+    pub(super) units: Vec<Unit>,
+    pub(super) prices: Vec<i64>,
+    pub(super) part: Vec<i64>,
+    pub(super) split: crate::eval::apportion::SplitBufs,
+    pub(super) rems: Vec<(i128, usize)>,
+}
+
+thread_local! {
+    /// Scratch space of finished appliers, for the next one on this thread.
+    static SPARE_BUFS: std::cell::RefCell<Vec<Bufs>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl<'p, 'a> Applier<'p, 'a> {
+    pub fn new(p: &'p Prepared<'a>) -> Self {
+        let bufs = SPARE_BUFS
+            .with(|s| s.borrow_mut().pop())
+            .unwrap_or_default();
+        Applier {
+            p,
+            bufs: std::cell::RefCell::new(bufs),
+        }
+    }
+}
+
+impl Drop for Applier<'_, '_> {
+    fn drop(&mut self) {
+        let bufs = std::mem::take(self.bufs.get_mut());
+        SPARE_BUFS.with(|s| {
+            let mut s = s.borrow_mut();
+            if s.len() < 16 {
+                s.push(bufs);
+            }
+        });
+    }
+}
+
+impl Applier<'_, '_> {
+    /// Applies the participants (in application order), each on the lines it keeps.
+    pub fn apply(&self, parts: &[OfferIdx], keeps: &[Lines]) -> Outcome {
+        self.apply_from(parts, keeps, None, 0)
+    }
+
+    /// Like [`Applier::apply`], but stages before `from` are taken from `prev`, an outcome
+    /// of the same participants whose keeps differ from `keeps` only for offers of stage
+    /// `from` or later: those earlier stages would come out the same, so they are copied
+    /// instead of applied again (the local search changes one line at a time).
+    pub fn apply_from(
+        &self,
+        parts: &[OfferIdx],
+        keeps: &[Lines],
+        prev: Option<&Outcome>,
+        from: usize,
+    ) -> Outcome {
+        let rules = self.p.rules;
+        let n = self.p.orig.len();
+        let mut amount: Vec<i64> = pool::take();
+        let mut out = Outcome {
+            amount: Vec::new(),
+            shares: pool::take(),
+            applied: pool::take(),
+            unmet: pool::take(),
+            shipping: self.p.ctx.shipping_fee.0,
+            gifts: pool::take(),
+            deposit: None,
+            after_stage: pool::take(),
+            bases: pool::take(),
+            marks: pool::take(),
+        };
+        let mut first_stage = 0;
+        match prev.and_then(|p| Some((p, *p.marks.get(from)?))) {
+            Some((p, m)) if from > 0 => {
+                out.shares.extend_from_slice(&p.shares[..m.shares]);
+                out.applied.extend_from_slice(&p.applied[..m.applied]);
+                out.unmet.extend_from_slice(&p.unmet[..m.unmet]);
+                out.gifts.extend_from_slice(&p.gifts[..m.gifts]);
+                out.bases.extend_from_slice(&p.bases[..m.bases]);
+                out.marks.extend_from_slice(&p.marks[..from]);
+                out.after_stage
+                    .extend_from_slice(&p.after_stage[..from * n]);
+                out.shipping = m.shipping;
+                out.deposit = m.deposit;
+                amount.extend_from_slice(&p.after_stage[(from - 1) * n..from * n]);
+                first_stage = from;
+            }
+            _ => amount.extend_from_slice(&self.p.orig),
+        }
+        let mut k = parts
+            .iter()
+            .position(|&o| rules.offers[o].stage >= first_stage)
+            .unwrap_or(parts.len());
+        let mut start: Vec<i64> = pool::take();
+        for stage in first_stage..rules.stages.len() {
+            out.marks.push(Mark {
+                shares: out.shares.len(),
+                applied: out.applied.len(),
+                unmet: out.unmet.len(),
+                gifts: out.gifts.len(),
+                bases: out.bases.len(),
+                shipping: out.shipping,
+                deposit: out.deposit,
+            });
+            if parts
+                .get(k)
+                .is_some_and(|&o| rules.offers[o].stage == stage)
+            {
+                start.clear();
+                start.extend_from_slice(&amount);
+            }
+            while let Some(&o) = parts.get(k) {
+                if rules.offers[o].stage != stage {
+                    break;
+                }
+                if !keeps[k].is_empty() {
+                    self.apply_one(o, &keeps[k], &start, &mut amount, &mut out);
+                }
+                k += 1;
+            }
+            out.after_stage.extend_from_slice(&amount);
+        }
+        pool::give(start);
+        out.amount = amount;
+        out
+    }
+
+    /// The amounts of `lines` an offer tests its threshold on (see `ThresholdBase`).
+    pub(super) fn base(
+        &self,
+        o: &Offer,
+        lines: &[usize],
+        start: &[i64],
+        out: &Outcome,
+        into: &mut Vec<i64>,
+    ) {
+        let from: &[i64] = match o.threshold {
+            ThresholdBase::Original => &self.p.orig,
+            ThresholdBase::After(k) if k < o.stage => {
+                let n = self.p.orig.len();
+                out.after_stage.get(k * n..(k + 1) * n).unwrap_or(start)
+            }
+            _ => start,
+        };
+        into.clear();
+        into.extend(lines.iter().map(|&l| from[l]));
+    }
+
+    pub(super) fn apply_one(
+        &self,
+        oi: OfferIdx,
+        keep: &Lines,
+        start: &[i64],
+        amount: &mut [i64],
+        out: &mut Outcome,
+    ) {
+        let o = &self.p.rules.offers[oi];
+        let mut bufs = self.bufs.borrow_mut();
+        let Bufs {
+            lines,
+            base: base_vals,
+            caps,
+            shares,
+            desired,
+            classes,
+            units: all,
+            prices,
+            part,
+            split: split_bufs,
+            rems,
+        } = &mut *bufs;
+        lines.clear();
+        lines.extend(keep.iter());
+        let lines = &*lines;
+        self.base(o, lines, start, out, base_vals);
+        let base: i64 = base_vals.iter().sum();
+        let units: u64 = lines
+            .iter()
+            .map(|&l| u64::from(self.p.cart.lines[l].qty))
+            .sum();
+        let rounding = self.p.rules.rounding;
+        let current: i64 = lines.iter().map(|&l| start[l]).sum();
+        out.bases.push((oi, base, units, current));
+        // Order-level: (total, detail) to apportion over the kept lines.
+        let order_level: Option<(i64, Detail)> = match &o.benefit {
+            Benefit::Tiered { tiers } => {
+                let reached = tiers.iter().rev().find(|t| match t.at {
+                    TierAt::Spend(m) => base >= m.0,
+                    TierAt::Items(n) => units >= u64::from(n),
+                });
+                match reached {
+                    None => {
+                        let short = match tiers.first().map(|t| t.at) {
+                            Some(TierAt::Items(n)) => {
+                                Shortfall::Items(u64::from(n).saturating_sub(units))
+                            }
+                            Some(TierAt::Spend(m)) => Shortfall::Amount(Money(m.0 - base)),
+                            None => Shortfall::Amount(Money::ZERO),
+                        };
+                        out.unmet.push((oi, short));
+                        return;
+                    }
+                    Some(t) => {
+                        let total = match t.reward {
+                            Reward::Off(m) => m.0,
+                            Reward::PctOff(r) => {
+                                let now: i64 = lines.iter().map(|&l| start[l]).sum();
+                                r.discount_on(Money(now), rounding).0
+                            }
+                        };
+                        Some((
+                            total,
+                            Detail::Threshold {
+                                base: Money(base),
+                                units,
+                                reached: t.at,
+                            },
+                        ))
+                    }
+                }
+            }
+            Benefit::EveryN { step, off, cap } => {
+                let times = if step.0 > 0 { base / step.0 } else { 0 };
+                if times == 0 {
+                    out.unmet
+                        .push((oi, Shortfall::Amount(Money(step.0 - base))));
+                    return;
+                }
+                let raw = times.saturating_mul(off.0);
+                let total = cap.map_or(raw, |c| raw.min(c.0));
+                Some((
+                    total,
+                    Detail::EveryN {
+                        base: Money(base),
+                        step: *step,
+                        times,
+                        capped: total < raw,
+                    },
+                ))
+            }
+            Benefit::FreeShipping { spend } => {
+                if let Some(s) = spend.filter(|s| base < s.0) {
+                    out.unmet.push((oi, Shortfall::Amount(Money(s.0 - base))));
+                    return;
+                }
+                let saved = out.shipping;
+                out.shipping = 0;
+                out.applied.push((oi, saved, Detail::Shipping, false));
+                return;
+            }
+            Benefit::Gift { spend, .. } => {
+                if let Some(s) = spend.filter(|s| base < s.0) {
+                    out.unmet.push((oi, Shortfall::Amount(Money(s.0 - base))));
+                    return;
+                }
+                out.gifts.push(oi);
+                out.applied.push((oi, 0, Detail::Gift, false));
+                return;
+            }
+            _ => None,
+        };
+        if let Some((total, detail)) = order_level {
+            caps.clear();
+            caps.extend(lines.iter().map(|&l| amount[l]));
+            apportion(total, base_vals, caps, shares, split_bufs);
+            let mut given = 0;
+            for (&l, &s) in lines.iter().zip(shares.iter()) {
+                amount[l] -= s;
+                given += s;
+                out.shares.push((l, oi, s));
+            }
+            out.applied.push((oi, given, detail, given < total));
+            return;
+        }
+        // Per-unit and group benefits: desired discount per kept line.
+        desired.clear();
+        desired.resize(lines.len(), 0);
+        let mut benefited: u64 = 0;
+        match &o.benefit {
+            Benefit::PctOff { .. }
+            | Benefit::UnitOff { .. }
+            | Benefit::UnitPrice { .. }
+            | Benefit::GroupBuy { .. }
+            | Benefit::Deposit { .. } => {
+                let saving = |p: i64| o.benefit.unit_saving(p, rounding);
+                // (saving per unit, kept-line index, units)
+                classes.clear();
+                for (k, &l) in lines.iter().enumerate() {
+                    for (price, count) in unit_classes(start[l], self.p.cart.lines[l].qty) {
+                        if count > 0 {
+                            classes.push((saving(price), k, count));
+                        }
+                    }
+                }
+                let mut allowed = match o.limit_per_user_qty {
+                    Some(limit) => i64::from(
+                        limit.saturating_sub(self.p.ctx.bought.get(&o.id).copied().unwrap_or(0)),
+                    ),
+                    None => i64::MAX,
+                };
+                if o.limit_per_user_qty.is_some() {
+                    // The units that save the most get the benefit (ties: line, then unit order).
+                    classes.sort_by_key(|c| std::cmp::Reverse(c.0));
+                }
+                for &(s, k, count) in classes.iter() {
+                    let take = count.min(allowed);
+                    allowed -= take;
+                    desired[k] += s * take;
+                    if s > 0 {
+                        benefited += take as u64;
+                    }
+                }
+                if let Benefit::Deposit { deposit, .. } = &o.benefit {
+                    let d = out.deposit.get_or_insert(0);
+                    *d = d.saturating_add(deposit.0.saturating_mul(units as i64));
+                }
+            }
+            Benefit::Nth { .. } | Benefit::BuyGet { .. } | Benefit::Bundle { .. } => {
+                let size = o.benefit.group_size().unwrap_or(1);
+                if units < size {
+                    // Not one full group: like a count threshold that is not met.
+                    out.unmet.push((oi, Shortfall::Items(size - units)));
+                    return;
+                }
+                all.clear();
+                for (k, &l) in lines.iter().enumerate() {
+                    for (price, count) in unit_classes(start[l], self.p.cart.lines[l].qty) {
+                        all.extend(std::iter::repeat_n(Unit { price, line: k }, count as usize));
+                    }
+                }
+                // Highest price first; the sort is stable, so ties keep line and unit order.
+                all.sort_by_key(|u| std::cmp::Reverse(u.price));
+                let size = usize::try_from(size).unwrap_or(usize::MAX);
+                for group in all.chunks_exact(size.max(1)) {
+                    match &o.benefit {
+                        Benefit::Nth { rate, .. } => {
+                            if let Some(u) = group.last() {
+                                desired[u.line] +=
+                                    Rate::discount_on(*rate, Money(u.price), rounding)
+                                        .0
+                                        .min(u.price);
+                                benefited += 1;
+                            }
+                        }
+                        Benefit::BuyGet { get, .. } => {
+                            for u in &group[group.len() - *get as usize..] {
+                                desired[u.line] += u.price;
+                                benefited += 1;
+                            }
+                        }
+                        Benefit::Bundle { price, .. } => {
+                            let sum: i64 = group.iter().map(|u| u.price).sum();
+                            if sum > price.0 {
+                                prices.clear();
+                                prices.extend(group.iter().map(|u| u.price));
+                                split(sum - price.0, prices, part, rems);
+                                for (u, d) in group.iter().zip(part.iter()) {
+                                    desired[u.line] += d;
+                                }
+                                benefited += group.len() as u64;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+        let mut given = 0;
+        let mut clamped = false;
+        for (k, &l) in lines.iter().enumerate() {
+            let d = desired[k].min(amount[l]);
+            clamped |= d < desired[k];
+            amount[l] -= d;
+            given += d;
+            out.shares.push((l, oi, d));
+        }
+        out.applied
+            .push((oi, given, Detail::Units { units: benefited }, clamped));
+    }
+}
+
+// ------------------------------------------------------------------ choosing

@@ -1,0 +1,643 @@
+//! The stacking choice: conflict-free sets, keeper sets per contested line, the search
+//! over them (exhaustive, then branch and bound) and its comparison key.
+
+#[allow(unused_imports)]
+use super::*;
+
+/// The chosen stacking and its outcome.
+pub(crate) struct Chosen {
+    /// Participants in application order.
+    pub parts: Vec<OfferIdx>,
+    /// Lines each participant keeps.
+    pub keeps: Vec<Lines>,
+    /// Participants left out of the conflict-free set, with the member they lose to.
+    pub left_out: Vec<(OfferIdx, OfferIdx)>,
+    pub outcome: Outcome,
+    /// Whether the choice is proven the cheapest (a search that ran out of budget keeps
+    /// the best choice it found).
+    pub proven: bool,
+    /// Choices priced and bounds computed to find it.
+    pub work: usize,
+    /// Whether no choice pays at most the cutoff of [`choose_within`] (the outcome is then
+    /// meaningless).
+    pub cut: bool,
+}
+
+impl Drop for Chosen {
+    fn drop(&mut self) {
+        pool::give(std::mem::take(&mut self.parts));
+        pool::give(std::mem::take(&mut self.keeps));
+    }
+}
+
+/// Chooses among all conflict-free sets and keeper assignments the one with the lowest
+/// payable (ties: larger priority sum, fewer applied offers, then keepers earlier in
+/// declaration order, line by line).
+///
+/// Per conflict-free set, when the per-line keeper options combine into at most
+/// [`EXHAUSTIVE_CHOICES`] assignments, every one is tried. Beyond that a branch and bound
+/// ([`crate::eval::assign`]) finds the lowest payable and largest priority sum exactly, within
+/// the quote's budget ([`quote_budget`]; then it keeps the best choice found); with more
+/// than [`MAX_EXACT_LINES`] contested lines, a heuristic decides.
+pub(crate) fn choose(p: &Prepared<'_>, parts: Vec<OfferIdx>) -> Chosen {
+    choose_within(p, parts, quote_budget(p), i64::MAX)
+}
+
+/// A quote's budget of bounds: [`ASSIGN_BUDGET`] up to 8 lines under 8 candidate offers,
+/// then less in proportion to lines × candidates (a bound applies every offer to every
+/// line), so a big cart costs about as much, well within the default deadline.
+pub(crate) fn quote_budget(p: &Prepared<'_>) -> usize {
+    let candidates = p.ineligible.iter().filter(|i| i.is_none()).count();
+    let cells = p.orig.len().max(8) * candidates.max(8);
+    // At least enough for the first dive and some search on a big realistic cart, but
+    // never more than about 200 million line-offer steps in all.
+    (ASSIGN_BUDGET * 64 / cells)
+        .max(16 * p.orig.len())
+        .max(1_000)
+        .min(MAX_CELL_STEPS / cells)
+        .max(1)
+}
+
+/// [`choose`] with a budget of bounds for the search over each conflict-free set's
+/// contested lines ([`Chosen::proven`] says whether every search finished), and a cutoff:
+/// searched choices paying more are not explored ([`Chosen::cut`] when none is left).
+pub(crate) fn choose_within(
+    p: &Prepared<'_>,
+    mut parts: Vec<OfferIdx>,
+    budget: usize,
+    cutoff: i64,
+) -> Chosen {
+    let rules = p.rules;
+    parts.sort_by(|&a, &b| app_order(rules, a, b));
+    let n = p.orig.len();
+    let applier = Applier::new(p);
+    // The best so far: its key, members, the lines each participant keeps, and outcome.
+    let mut best: Option<(Key, Vec<OfferIdx>, Vec<Lines>, Outcome)> = None;
+    let sets = conflict_free_sets(rules, &parts);
+    if let [only] = sets.as_slice() {
+        if only.len() == parts.len() && uncontested(p, &parts) {
+            // Nothing to choose: every offer keeps its whole scope.
+            let keeps: Vec<Lines> = parts.iter().map(|&o| p.scope[o].clone()).collect();
+            let outcome = applier.apply(&parts, &keeps);
+            return Chosen {
+                parts,
+                keeps,
+                left_out: Vec::new(),
+                outcome,
+                proven: true,
+                work: 1,
+                cut: false,
+            };
+        }
+    }
+    let priced: Vec<bool> = parts
+        .iter()
+        .map(|&o| !rules.offers[o].benefit.is_price_neutral())
+        .collect();
+    let (mut here, mut priced_here) = (Vec::new(), Vec::new());
+    let mut proven = true;
+    let mut work: usize = 0;
+    for members in sets {
+        if best.is_some() && p.deadline.passed() {
+            // Out of time: the best choice of the sets compared so far stands, unproven.
+            proven = false;
+            break;
+        }
+        let in_set: Vec<bool> = parts.iter().map(|o| members.contains(o)).collect();
+        // Every member keeps its whole scope, except on contested lines.
+        let mut whole: Vec<Lines> = pool::take();
+        whole.extend(parts.iter().zip(&in_set).map(|(&o, &i)| {
+            if i {
+                p.scope[o].clone()
+            } else {
+                Lines::new(n)
+            }
+        }));
+        // Per contested line: the options of keeper sets (indices into `parts`); an
+        // uncontested line has none (its keepers are all members with it in scope).
+        let line_options: Vec<Vec<Vec<usize>>> = (0..n)
+            .map(|l| {
+                here.clear();
+                here.extend((0..parts.len()).filter(|&k| in_set[k] && whole[k].get(l)));
+                priced_here.clear();
+                priced_here.extend(here.iter().copied().filter(|&k| priced[k]));
+                if may_share_line(rules, &priced_here, |k| parts[k]) {
+                    Vec::new()
+                } else {
+                    keeper_options(rules, &parts, &here)
+                }
+            })
+            .collect();
+        // Prices a pick; with `prev`, stages before `from` are copied from it.
+        let evaluate_from = |pick: &[usize], prev: Option<&Outcome>, from: usize| {
+            let keeps = keeps_of(&whole, &line_options, pick);
+            let outcome = applier.apply_from(&parts, &keeps, prev, from);
+            let key = Key {
+                payable: outcome.payable(),
+                priority: outcome
+                    .applied
+                    .iter()
+                    .map(|a| i128::from(rules.offers[a.0].priority))
+                    .sum(),
+                applied: outcome.applied.len(),
+            };
+            (key, keeps, outcome)
+        };
+        let evaluate = |pick: &[usize]| evaluate_from(pick, None, 0);
+        let contested: Vec<usize> = (0..n).filter(|&l| line_options[l].len() > 1).collect();
+        let product = contested
+            .iter()
+            .try_fold(1usize, |acc, &l| acc.checked_mul(line_options[l].len()));
+        let exhaustive = product.is_some_and(|p| p <= EXHAUSTIVE_CHOICES);
+        let mut local: Option<(Key, Vec<usize>, Vec<Lines>, Outcome)> = None;
+        // The exact search's first dive alone bounds every option of every contested line.
+        let dive: usize = contested.iter().map(|&l| line_options[l].len()).sum();
+        let exact_search = !exhaustive
+            && contested.len() <= MAX_EXACT_LINES
+            && work.saturating_add(dive) <= budget;
+        if exact_search {
+            let zeros = vec![0usize; n];
+            let start = keeps_of(&whole, &line_options, &zeros);
+            let found = crate::eval::assign::search(
+                &applier,
+                &parts,
+                &start,
+                &line_options,
+                &contested,
+                budget.saturating_sub(work),
+                cutoff,
+            );
+            pool::give(start);
+            proven &= found.proven;
+            work += found.nodes;
+            if let Some((key, keeps, outcome)) = found.best {
+                local = Some((key, Vec::new(), keeps, outcome));
+            }
+        } else {
+            // The previous pick and its outcome (in `local` when it was the best so far):
+            // the next pick, which usually changes a few lines, copies the stages before
+            // them.
+            let mut last: Option<(Vec<usize>, Outcome)> = None;
+            let mut last_is_local = false;
+            for pick in assignments(p, &line_options, &contested, exhaustive) {
+                if local.is_some() && p.deadline.passed() {
+                    proven = false;
+                    break;
+                }
+                work += 1;
+                let prev = if last_is_local {
+                    local.as_ref().map(|(_, pk, _, o)| (pk, o))
+                } else {
+                    last.as_ref().map(|(pk, o)| (pk, o))
+                };
+                let (key, keeps, outcome) = match prev {
+                    Some((prev_pick, prev_outcome)) => {
+                        let from = contested
+                            .iter()
+                            .filter(|&&l| prev_pick[l] != pick[l])
+                            .flat_map(|&l| {
+                                line_options[l][prev_pick[l]]
+                                    .iter()
+                                    .chain(&line_options[l][pick[l]])
+                            })
+                            .map(|&k| rules.offers[parts[k]].stage)
+                            .min()
+                            .unwrap_or(0);
+                        evaluate_from(&pick, Some(prev_outcome), from)
+                    }
+                    None => evaluate(&pick),
+                };
+                let better = beats(
+                    &parts,
+                    n,
+                    (&key, &keeps),
+                    local.as_ref().map(|l| (&l.0, &l.2[..])),
+                );
+                if better {
+                    if let Some((_, _, old_keeps, _)) = local.take() {
+                        pool::give(old_keeps);
+                    }
+                    local = Some((key, pick, keeps, outcome));
+                    last_is_local = true;
+                } else {
+                    pool::give(keeps);
+                    last = Some((pick, outcome));
+                    last_is_local = false;
+                }
+            }
+            drop(last);
+        }
+        let Some((mut key, mut pick, mut keeps, mut outcome)) = local else {
+            continue;
+        };
+        if !exhaustive && !exact_search {
+            // Too many contested lines (or no budget left) for the exact search: improve
+            // the best grouped choice one line at a time until a whole pass changes nothing.
+            // Lines are visited by ID and only a strictly better key is accepted, so the
+            // result does not depend on the order of the cart.
+            proven = false;
+            let mut order = contested.clone();
+            order.sort_by(|&a, &b| p.cart.lines[a].id.cmp(&p.cart.lines[b].id));
+            let mut evaluations = 0;
+            let mut changed = true;
+            while changed && evaluations < MAX_CHOICES && !p.deadline.passed() {
+                changed = false;
+                for &l in &order {
+                    for alt in 0..line_options[l].len() {
+                        if alt == pick[l] || evaluations >= MAX_CHOICES {
+                            continue;
+                        }
+                        evaluations += 1;
+                        let old = pick[l];
+                        pick[l] = alt;
+                        // Only offers keeping line `l` under either option change: the
+                        // stages before the earliest of them come out as before.
+                        let from = line_options[l][old]
+                            .iter()
+                            .chain(&line_options[l][alt])
+                            .map(|&k| rules.offers[parts[k]].stage)
+                            .min()
+                            .unwrap_or(0);
+                        let (k, kk, o) = evaluate_from(&pick, Some(&outcome), from);
+                        if k < key {
+                            pool::give(std::mem::replace(&mut keeps, kk));
+                            (key, outcome) = (k, o);
+                            changed = true;
+                        } else {
+                            pool::give(kk);
+                            pick[l] = old;
+                        }
+                    }
+                }
+            }
+            work += evaluations;
+        }
+        let better = beats(
+            &parts,
+            n,
+            (&key, &keeps),
+            best.as_ref().map(|b| (&b.0, &b.2[..])),
+        );
+        if better {
+            best = Some((key, members, keeps, outcome));
+        }
+        pool::give(whole);
+    }
+    let cut = best.is_none();
+    let (members, keeps, outcome) = match best {
+        Some((_, members, keeps, outcome)) => (members, keeps, Some(outcome)),
+        None => (Vec::new(), vec![Lines::new(n); parts.len()], None),
+    };
+    let left_out: Vec<(OfferIdx, OfferIdx)> = parts
+        .iter()
+        .filter(|o| !members.contains(o))
+        .map(|&o| {
+            (
+                o,
+                members
+                    .iter()
+                    .copied()
+                    .find(|&m| excludes(rules, o, m))
+                    .unwrap_or(o),
+            )
+        })
+        .collect();
+    let outcome = outcome.unwrap_or_else(|| applier.apply(&parts, &keeps));
+    Chosen {
+        parts,
+        keeps,
+        left_out,
+        outcome,
+        proven,
+        work,
+        cut,
+    }
+}
+
+/// Whether a choice (its key and keeps) beats the best so far (`None`: there is none):
+/// a lower key, or on a full tie keepers earlier in declaration order, line by line.
+pub(super) fn beats(
+    parts: &[OfferIdx],
+    n: usize,
+    new: (&Key, &[Lines]),
+    old: Option<(&Key, &[Lines])>,
+) -> bool {
+    let Some((old_key, old_keeps)) = old else {
+        return true;
+    };
+    match new.0.cmp(old_key) {
+        Ordering::Less => true,
+        Ordering::Equal => keepers(parts, new.1, n) < keepers(parts, old_keeps, n),
+        Ordering::Greater => false,
+    }
+}
+
+/// Line by line, the offers keeping it in declaration order: the last tie-break.
+pub(super) fn keepers(parts: &[OfferIdx], keeps: &[Lines], n: usize) -> Vec<Vec<OfferIdx>> {
+    (0..n)
+        .map(|l| {
+            let mut v: Vec<OfferIdx> = parts
+                .iter()
+                .zip(keeps)
+                .filter(|(_, k)| k.get(l))
+                .map(|(&o, _)| o)
+                .collect();
+            v.sort_unstable();
+            v
+        })
+        .collect()
+}
+
+/// Whether no line is contested: on every line, the offers with a price effect that have it
+/// in scope are pairwise compatible and within their stage's `max`.
+pub(super) fn uncontested(p: &Prepared<'_>, parts: &[OfferIdx]) -> bool {
+    let rules = p.rules;
+    let priced: Vec<OfferIdx> = parts
+        .iter()
+        .copied()
+        .filter(|&o| !rules.offers[o].benefit.is_price_neutral())
+        .collect();
+    let mut here = Vec::with_capacity(priced.len());
+    (0..p.orig.len()).all(|l| {
+        here.clear();
+        here.extend(priced.iter().copied().filter(|&o| p.scope[o].get(l)));
+        may_share_line(rules, &here, |o| o)
+    })
+}
+
+/// Whether these offers (with a price effect; `offer` maps an entry of `set` to its offer)
+/// may all keep one line: pairwise compatible and at most `max` of each stage.
+pub(crate) fn may_share_line(
+    rules: &RuleSetData,
+    set: &[usize],
+    offer: impl Fn(usize) -> OfferIdx,
+) -> bool {
+    // Stage counts in a small list (a header has at most `MAX_STAGES` stages): linear in
+    // the set, where a count per member would be quadratic (thousands of same-stage offers
+    // on one line are possible).
+    let mut counts: Vec<(StageIdx, usize)> = Vec::new();
+    for &a in set {
+        let stage = rules.offers[offer(a)].stage;
+        match counts.iter_mut().find(|(s, _)| *s == stage) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((stage, 1)),
+        }
+    }
+    let within_max = counts
+        .iter()
+        .all(|&(stage, n)| n <= rules.stages.get(stage).map_or(1, |s| s.max as usize));
+    // Two offers without `exclusive` or `only_with` are always compatible: only pairs with
+    // a restricted member need a look.
+    let restricted = |o: OfferIdx| {
+        let x = &rules.offers[o];
+        !x.benefit.is_price_neutral() && (x.exclusive || x.only_with.is_some())
+    };
+    within_max
+        && set.iter().enumerate().all(|(i, &a)| {
+            let oa = offer(a);
+            !restricted(oa)
+                || set
+                    .iter()
+                    .enumerate()
+                    .all(|(j, &b)| i == j || compatible(rules, oa, offer(b)))
+        })
+}
+
+/// Whether `x` may join `set`, which already may share a line: its stage has room and it
+/// is compatible with every member. Linear in the set.
+pub(super) fn may_join(
+    rules: &RuleSetData,
+    set: &[usize],
+    x: usize,
+    offer: impl Fn(usize) -> OfferIdx,
+) -> bool {
+    let ox = offer(x);
+    let stage = rules.offers[ox].stage;
+    let same = set
+        .iter()
+        .filter(|&&b| rules.offers[offer(b)].stage == stage)
+        .count();
+    same < rules.stages.get(stage).map_or(1, |s| s.max as usize)
+        && set.iter().all(|&b| compatible(rules, ox, offer(b)))
+}
+
+/// The lines each participant keeps under a pick of per-line options: its whole scope
+/// (`whole`, members only), except that a contested line goes to the picked option only.
+pub(super) fn keeps_of(whole: &[Lines], options: &[Vec<Vec<usize>>], pick: &[usize]) -> Vec<Lines> {
+    let mut keeps: Vec<Lines> = pool::take();
+    keeps.extend_from_slice(whole);
+    for (l, opts) in options.iter().enumerate() {
+        if let Some(opt) = opts.get(pick[l]) {
+            for k in &mut keeps {
+                k.clear(l);
+            }
+            for &k in opt {
+                keeps[k].set(l);
+            }
+        }
+    }
+    keeps
+}
+
+/// Assignments tried exhaustively when there are at most this many (ties are then broken
+/// by keepers in cart order); beyond, a branch and bound searches them ([`crate::eval::assign`]).
+pub(crate) const EXHAUSTIVE_CHOICES: usize = 64;
+
+/// Bounds one quote's searches over contested lines may compute in all before they keep
+/// the best choice found (see [`choose_within`]), on a cart of up to 8 lines; larger carts
+/// get less in proportion ([`quote_budget`]). A step budget rather than the clock decides,
+/// so the same request always gets the same answer; it is sized to end well within the
+/// default deadline, which stays as a safety net.
+pub(crate) const ASSIGN_BUDGET: usize = 60_000;
+
+/// Most bounds × (lines × candidates) one quote's search may cost.
+pub(super) const MAX_CELL_STEPS: usize = 200_000_000;
+
+/// Most contested lines of one conflict-free set the exact search takes on; beyond (or
+/// with the budget spent), lines with identical options choose alike (every combination
+/// of such groups, up to [`MAX_CHOICES`]), then each line alone tries its other options
+/// until a whole pass changes nothing, at most [`MAX_CHOICES`] times.
+pub(crate) const MAX_EXACT_LINES: usize = crate::limits::MAX_LINES;
+
+/// Comparison key of a choice: lower payable, then the larger priority sum, then fewer
+/// applied offers (the keepers tie-break is applied separately, only on a full tie).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Key {
+    pub payable: i64,
+    /// Wide enough that no sum of `i64` priorities overflows.
+    pub priority: i128,
+    pub applied: usize,
+}
+
+impl Ord for Key {
+    fn cmp(&self, b: &Key) -> Ordering {
+        self.payable
+            .cmp(&b.payable)
+            .then(b.priority.cmp(&self.priority))
+            .then(self.applied.cmp(&b.applied))
+    }
+}
+
+impl PartialOrd for Key {
+    fn partial_cmp(&self, b: &Key) -> Option<Ordering> {
+        Some(self.cmp(b))
+    }
+}
+
+/// Maximal subsets of `parts` with no two members excluding each other (capped at
+/// [`MAX_CHOICES`]). Offers in no `excludes` relation with another participant are in all.
+pub(super) fn conflict_free_sets(rules: &RuleSetData, parts: &[OfferIdx]) -> Vec<Vec<OfferIdx>> {
+    let conflicted: Vec<OfferIdx> = parts
+        .iter()
+        .copied()
+        .filter(|&a| parts.iter().any(|&b| a != b && excludes(rules, a, b)))
+        .collect();
+    let free: Vec<OfferIdx> = parts
+        .iter()
+        .copied()
+        .filter(|o| !conflicted.contains(o))
+        .collect();
+    let mut out = Vec::new();
+    let mut current = Vec::new();
+    pub(super) fn rec(
+        rules: &RuleSetData,
+        c: &[OfferIdx],
+        i: usize,
+        cur: &mut Vec<OfferIdx>,
+        out: &mut Vec<Vec<OfferIdx>>,
+    ) {
+        if out.len() >= MAX_CHOICES {
+            return;
+        }
+        let Some(&v) = c.get(i) else {
+            // Maximal: every left-out offer conflicts with a member.
+            if c.iter()
+                .all(|&x| cur.contains(&x) || cur.iter().any(|&m| excludes(rules, x, m)))
+            {
+                out.push(cur.clone());
+            }
+            return;
+        };
+        if !cur.iter().any(|&m| excludes(rules, v, m)) {
+            cur.push(v);
+            rec(rules, c, i + 1, cur, out);
+            cur.pop();
+        }
+        rec(rules, c, i + 1, cur, out);
+    }
+    rec(rules, &conflicted, 0, &mut current, &mut out);
+    for set in &mut out {
+        set.extend(&free);
+    }
+    if out.is_empty() {
+        out.push(free);
+    }
+    out
+}
+
+/// The maximal valid keeper sets of one line among the offers `here` (indices into
+/// `parts`): pairwise compatible, at most `max` price-affecting offers per stage. Offers
+/// without price effect always keep the line.
+pub(crate) fn keeper_options(
+    rules: &RuleSetData,
+    parts: &[OfferIdx],
+    here: &[usize],
+) -> Vec<Vec<usize>> {
+    let (neutral, priced): (Vec<usize>, Vec<usize>) = here
+        .iter()
+        .partition(|&&k| rules.offers[parts[k]].benefit.is_price_neutral());
+    let with_neutral = |mut v: Vec<usize>| {
+        v.extend(&neutral);
+        v.sort_unstable();
+        v
+    };
+    if may_share_line(rules, &priced, |k| parts[k]) {
+        return vec![with_neutral(priced)];
+    }
+    // Maximal valid sets by backtracking: include an offer when it keeps the set valid, or
+    // leave it out; a leaf counts when no left-out offer could be added. At most
+    // `MAX_LINE_OPTIONS` are kept (in application order of preference). The set grows
+    // valid, so each step only checks the newcomer against it.
+    let fits = |set: &[usize], x: usize| may_join(rules, set, x, |k| parts[k]);
+    pub(super) fn rec(
+        priced: &[usize],
+        fits: &dyn Fn(&[usize], usize) -> bool,
+        i: usize,
+        cur: &mut Vec<usize>,
+        out: &mut Vec<Vec<usize>>,
+    ) {
+        if out.len() >= MAX_LINE_OPTIONS {
+            return;
+        }
+        let Some(&k) = priced.get(i) else {
+            // Maximal: no left-out offer could join.
+            let maximal = !priced.iter().any(|&x| !cur.contains(&x) && fits(cur, x));
+            if maximal {
+                out.push(cur.clone());
+            }
+            return;
+        };
+        if fits(cur, k) {
+            cur.push(k);
+            rec(priced, fits, i + 1, cur, out);
+            cur.pop();
+        }
+        rec(priced, fits, i + 1, cur, out);
+    }
+    let mut out = Vec::new();
+    rec(&priced, &fits, 0, &mut Vec::new(), &mut out);
+    out.into_iter().map(with_neutral).collect()
+}
+
+/// Most keeper options one line offers the search (see `keeper_options`).
+pub(super) const MAX_LINE_OPTIONS: usize = 32;
+
+/// Every combination of the contested lines' options (`exhaustive`), or every combination
+/// where lines with identical options choose alike, up to [`MAX_CHOICES`]; those groups are
+/// ordered by their first line ID so the truncated list does not depend on cart order.
+pub(super) fn assignments(
+    p: &Prepared<'_>,
+    options: &[Vec<Vec<usize>>],
+    contested: &[usize],
+    exhaustive: bool,
+) -> Vec<Vec<usize>> {
+    let groups: Vec<Vec<usize>> = if exhaustive {
+        contested.iter().map(|&l| vec![l]).collect()
+    } else {
+        let mut by_id = contested.to_vec();
+        by_id.sort_by(|&a, &b| p.cart.lines[a].id.cmp(&p.cart.lines[b].id));
+        let mut gs: Vec<Vec<usize>> = Vec::new();
+        for l in by_id {
+            match gs.iter_mut().find(|g| options[g[0]] == options[l]) {
+                Some(g) => g.push(l),
+                None => gs.push(vec![l]),
+            }
+        }
+        gs
+    };
+    let mut out = Vec::new();
+    let mut pick = vec![0usize; options.len()];
+    pub(super) fn rec(
+        gs: &[Vec<usize>],
+        options: &[Vec<Vec<usize>>],
+        i: usize,
+        pick: &mut Vec<usize>,
+        out: &mut Vec<Vec<usize>>,
+    ) {
+        if out.len() >= MAX_CHOICES {
+            return;
+        }
+        let Some(g) = gs.get(i) else {
+            out.push(pick.clone());
+            return;
+        };
+        for choice in 0..options[g[0]].len() {
+            for &l in g {
+                pick[l] = choice;
+            }
+            rec(gs, options, i + 1, pick, out);
+        }
+    }
+    rec(&groups, options, 0, &mut pick, &mut out);
+    out
+}
