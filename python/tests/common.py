@@ -6,21 +6,22 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 DOUBLE11 = EXAMPLES / "double11.promo"
 
-# The customer's cart of the 双11 conversation (examples/python/bot.py), at 10:00.
-CART = {
-    "lines": [
-        {"id": "L1", "sku": "SHOE-1", "shop": "nike", "category": "鞋",
-         "tags": ["双11"], "price": "699.00", "qty": 1},
-        {"id": "L2", "sku": "SOCK-1", "shop": "nike", "category": "袜",
-         "tags": ["双11"], "price": "39.00", "qty": 2},
-    ]
-}
-CONTEXT = {
-    "now": "2026-11-11T10:00:00+08:00",
-    "user": {"id": "u1", "level": 3, "new": True},
-    "channel": "app",
-    "shipping_fee": "10.00",
-}
+
+def _bot():
+    """examples/python/bot.py as a module (its conversation's cart and context are the
+    tests' too, so the two cannot drift apart)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bot", EXAMPLES / "python" / "bot.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# The customer's cart and context of the 双11 conversation, at 10:00.
+_BOT = _bot()
+CART = _BOT.CART
+CONTEXT = _BOT.CONTEXT
 
 
 def jsonl_requests():
