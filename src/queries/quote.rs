@@ -364,7 +364,8 @@ impl RuleSet {
     }
 
     /// The reason an offer in the conflict-free set kept no line: the first keeper, on the
-    /// first line of its scope, it cannot share that line with.
+    /// first line of its scope, it cannot share that line with (a price-neutral keeper
+    /// shares every line by the stage limit).
     fn lost_line(&self, p: &Prepared<'_>, c: &Chosen, o: OfferIdx) -> Reason {
         let rules = &self.inner;
         for l in 0..p.orig.len() {
@@ -378,7 +379,10 @@ impl RuleSet {
                 .filter(|(_, k)| k.get(l))
                 .map(|(&w, _)| w);
             for w in keepers {
-                let same_stage = rules.offers[w].stage == rules.offers[o].stage;
+                // A gift or free shipping keeps its lines without counting toward the
+                // stage's `max`: it never takes a line by the stage limit.
+                let same_stage = rules.offers[w].stage == rules.offers[o].stage
+                    && !rules.offers[w].benefit.is_price_neutral();
                 if !compatible(rules, o, w) || same_stage {
                     return Reason::Conflict {
                         with: rules.offers[w].id.clone(),
