@@ -1051,3 +1051,25 @@ fn no_panic_in_the_search_bounds() {
     let r = reference(&case, usize::MAX).expect("no limit");
     assert_spec_choice(&case, r.outcome.payable);
 }
+
+/// Lower payable missed (found by the proptest in CI, shrunk): stage `a` (max 1) holds
+/// 5折 and two 直降1, stage `b` 每满50减25 over the whole cart (10.00, 2 × 50.00, 94.02,
+/// 50.00). 5折 on every line leaves 127.01, two steps of 25.00: 77.01. 直降1 on the 50.00
+/// line instead leaves 151.01, three steps: 151.01 − 75.00 = 76.01, the spec's answer.
+/// The bound on the `每满` offer subtracted the stage's sure floor (1.00 a unit) twice
+/// and pruned that choice; the engine answered 121.02.
+#[test]
+fn every_n_after_a_contested_stage_counts_the_floor_once() {
+    let case = simple(
+        vec![1, 1],
+        &[
+            (1, "每满50减25", 0),
+            (0, "5折", 0),
+            (0, "直降1", 0),
+            (0, "直降1", 0),
+        ],
+        &[(1_000, 1), (5_000, 2), (9_402, 1), (5_000, 1)],
+    );
+    let r = assert_spec_choice(&case, 7_601);
+    assert_eq!(r.key.3[3], vec![0, 2]);
+}

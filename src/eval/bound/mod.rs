@@ -83,6 +83,9 @@ pub(crate) struct Bounder<'x, 'p, 'a> {
     floor_parts: Vec<usize>,
     /// Upper bounds on the amounts after each stage (like `Outcome::after_stage`).
     after: Vec<i64>,
+    /// Per line: what open per-unit offers surely take off it, already out of `after`
+    /// from the line's first open stage on (see [`Bounder::later_free`]).
+    floors: Vec<i64>,
     /// Per part, after a bound: the amount of undecided lines an open threshold offer still
     /// lacks for its most rewarding next step (0 when it lacks nothing or is not open), a
     /// hint for which offer a line should go to first.
@@ -112,6 +115,7 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
             inexact_from: Vec::new(),
             floor_parts: Vec::new(),
             after: Vec::new(),
+            floors: Vec::new(),
             wants: Vec::new(),
             groups: Vec::new(),
             must: Vec::new(),
@@ -235,6 +239,8 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
                 .filter(|&k| !self.exact[k] && rules.offers[self.parts[k]].benefit.is_per_unit()),
         );
         let any_options = !options.is_empty();
+        self.floors.clear();
+        self.floors.resize(n, 0);
         for l in inexact.iter() {
             if self.floor_parts.is_empty() && !any_options {
                 break;
@@ -242,6 +248,7 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
             let t = self.inexact_from[l];
             let floor = self.floor_of(l, t, sure, certain, undecided, options, out);
             if floor > 0 {
+                self.floors[l] = floor;
                 for s in t..stages {
                     if let Some(a) = self.after.get_mut(s * n + l) {
                         *a = (*a - floor).max(0);
@@ -564,7 +571,11 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
         if item.stage <= *stage0 || item.up > 0 || !sees_it || step.0 <= 0 || covered != *lines0 {
             return item.free;
         }
-        let bp = item.bp;
+        // `bp` is measured on amounts the first stage's sure floors are already out of, and
+        // `x` counts those floors again: the base before any of it is `bp` plus them.
+        let bp = item
+            .bp
+            .saturating_add(lines0.iter().map(|l| self.floors[l]).sum::<i64>());
         let value = |b: i64| -> i64 {
             let raw = (b.max(0) / step.0).saturating_mul(off.0);
             cap.map_or(raw, |c| raw.min(c.0))
