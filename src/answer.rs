@@ -83,6 +83,17 @@ impl Reason {
     }
 }
 
+/// What a next step counts: money in scope or units in scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum StepUnit {
+    /// Money (`shortfall` is an amount).
+    Amount,
+    /// Units (`shortfall` is a count).
+    Items,
+}
+
 /// A shortfall: money (`"2.00"`) or units (`1`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shortfall {

@@ -173,6 +173,10 @@ pub mod language {
 /// text, and a rule set shared by a service and reloaded from its file.
 pub mod model {
     pub use crate::lang::ast::{CmpOp, Dim, OfferKind, RefundPolicy};
+    pub use crate::rules::benefit::{
+        Bundle, BuyGet, Deposit, EveryN, FreeShipping, Gift, GroupBuy, Nth, PctOff, Tiered,
+        UnitOff, UnitPrice,
+    };
     pub use crate::rules::canonical::{benefit_text, predicate_text};
     pub use crate::rules::ir::{
         Benefit, Offer, OfferIdx, Predicate, Reward, RuleSet, Scope, ScopeTerm, Stage, StageIdx,
@@ -188,7 +192,7 @@ pub mod model {
 pub mod answers {
     pub use crate::answer::{
         Applied, Best, Detail, Eligibility, GiftGranted, LineQuote, NotApplied, NotChosen, Presale,
-        Quote, Reason, Share, Shortfall, Stacking, TakenBy, Totals, WhyNot,
+        Quote, Reason, Share, Shortfall, Stacking, StepUnit, TakenBy, Totals, WhyNot,
     };
     pub use crate::explain::summary::Summary;
     pub use crate::explain::Explanation;

@@ -3,6 +3,7 @@
 
 #[allow(unused_imports)]
 use super::*;
+use crate::eval::benefit::{GroupBufs, Measure, OrderDiscount, Reach};
 
 /// The result of applying one choice.
 #[derive(Clone, Debug)]
@@ -102,7 +103,7 @@ pub(super) struct Bufs {
     pub(super) prices: Vec<i64>,
     pub(super) part: Vec<i64>,
     pub(super) split: crate::eval::apportion::SplitBufs,
-    pub(super) rems: Vec<(i128, usize)>,
+    pub(super) group: GroupBufs,
 }
 
 thread_local! {
@@ -264,7 +265,7 @@ impl Applier<'_, '_> {
             prices,
             part,
             split: split_bufs,
-            rems,
+            group: group_bufs,
         } = &mut *bufs;
         lines.clear();
         lines.extend(keep.iter());
@@ -278,114 +279,59 @@ impl Applier<'_, '_> {
         let rounding = self.p.rules.rounding;
         let current: i64 = lines.iter().map(|&l| start[l]).sum();
         out.bases.push((oi, base, units, current));
-        // Order-level: (total, detail) to apportion over the kept lines.
-        let order_level: Option<(i64, Detail)> = match &o.benefit {
-            Benefit::Tiered { tiers } => {
-                let reached = tiers.iter().rev().find(|t| match t.at {
-                    TierAt::Spend(m) => base >= m.0,
-                    TierAt::Items(n) => units >= u64::from(n),
-                });
-                match reached {
-                    None => {
-                        let short = match tiers.first().map(|t| t.at) {
-                            Some(TierAt::Items(n)) => {
-                                Shortfall::Items(u64::from(n).saturating_sub(units))
-                            }
-                            Some(TierAt::Spend(m)) => Shortfall::Amount(Money(m.0 - base)),
-                            None => Shortfall::Amount(Money::ZERO),
-                        };
-                        out.unmet.push((oi, short));
-                        return;
-                    }
-                    Some(t) => {
-                        let total = match t.reward {
-                            Reward::Off(m) => m.0,
-                            Reward::PctOff(r) => {
-                                let now: i64 = lines.iter().map(|&l| start[l]).sum();
-                                r.discount_on(Money(now), rounding).0
-                            }
-                        };
-                        Some((
-                            total,
-                            Detail::Threshold {
-                                base: Money(base),
-                                units,
-                                reached: t.at,
-                            },
-                        ))
-                    }
-                }
-            }
-            Benefit::EveryN { step, off, cap } => {
-                let times = if step.0 > 0 { base / step.0 } else { 0 };
-                if times == 0 {
-                    out.unmet
-                        .push((oi, Shortfall::Amount(Money(step.0 - base))));
+        let measure = Measure {
+            base,
+            units,
+            amount: current,
+        };
+        let form = o.benefit.reach();
+        if let Some(short) = o.benefit.shortfall(measure) {
+            out.unmet.push((oi, short));
+            return;
+        }
+        match form {
+            Reach::Order(f) => {
+                let Some(OrderDiscount { total, detail }) = f.discount(measure, rounding) else {
                     return;
+                };
+                caps.clear();
+                caps.extend(lines.iter().map(|&l| amount[l]));
+                apportion(total, base_vals, caps, shares, split_bufs);
+                let mut given = 0;
+                for (&l, &s) in lines.iter().zip(shares.iter()) {
+                    amount[l] -= s;
+                    given += s;
+                    out.shares.push((l, oi, s));
                 }
-                let raw = times.saturating_mul(off.0);
-                let total = cap.map_or(raw, |c| raw.min(c.0));
-                Some((
-                    total,
-                    Detail::EveryN {
-                        base: Money(base),
-                        step: *step,
-                        times,
-                        capped: total < raw,
-                    },
-                ))
-            }
-            Benefit::FreeShipping { spend } => {
-                if let Some(s) = spend.filter(|s| base < s.0) {
-                    out.unmet.push((oi, Shortfall::Amount(Money(s.0 - base))));
-                    return;
-                }
-                let saved = out.shipping;
-                out.shipping = 0;
-                out.applied.push((oi, saved, Detail::Shipping, false));
+                out.applied.push((oi, given, detail, given < total));
                 return;
             }
-            Benefit::Gift { spend, .. } => {
-                if let Some(s) = spend.filter(|s| base < s.0) {
-                    out.unmet.push((oi, Shortfall::Amount(Money(s.0 - base))));
-                    return;
-                }
+            Reach::Shipping(f) => {
+                let saved = out.shipping;
+                out.shipping = f.fee_after(saved);
+                out.applied
+                    .push((oi, saved - out.shipping, Detail::Shipping, false));
+                return;
+            }
+            Reach::Neutral => {
                 out.gifts.push(oi);
                 out.applied.push((oi, 0, Detail::Gift, false));
                 return;
             }
-            _ => None,
-        };
-        if let Some((total, detail)) = order_level {
-            caps.clear();
-            caps.extend(lines.iter().map(|&l| amount[l]));
-            apportion(total, base_vals, caps, shares, split_bufs);
-            let mut given = 0;
-            for (&l, &s) in lines.iter().zip(shares.iter()) {
-                amount[l] -= s;
-                given += s;
-                out.shares.push((l, oi, s));
-            }
-            out.applied.push((oi, given, detail, given < total));
-            return;
+            Reach::PerUnit(_) | Reach::Groups(_) => {}
         }
         // Per-unit and group benefits: desired discount per kept line.
         desired.clear();
         desired.resize(lines.len(), 0);
         let mut benefited: u64 = 0;
-        match &o.benefit {
-            Benefit::PctOff { .. }
-            | Benefit::UnitOff { .. }
-            | Benefit::UnitPrice { .. }
-            | Benefit::GroupBuy { .. }
-            | Benefit::Deposit { .. } => {
-                let saving = |p: i64| o.benefit.unit_saving(p, rounding);
+        match form {
+            Reach::PerUnit(f) => {
                 // (saving per unit, kept-line index, units)
                 classes.clear();
                 for (k, &l) in lines.iter().enumerate() {
                     for (price, count) in unit_classes(start[l], self.p.cart.lines[l].qty) {
                         if count > 0 {
-                            classes.push((saving(price), k, count));
+                            classes.push((f.unit_saving(price, rounding), k, count));
                         }
                     }
                 }
@@ -407,18 +353,12 @@ impl Applier<'_, '_> {
                         benefited += take as u64;
                     }
                 }
-                if let Benefit::Deposit { deposit, .. } = &o.benefit {
+                if let Some(deposit) = f.deposit() {
                     let d = out.deposit.get_or_insert(0);
                     *d = d.saturating_add(deposit.0.saturating_mul(units as i64));
                 }
             }
-            Benefit::Nth { .. } | Benefit::BuyGet { .. } | Benefit::Bundle { .. } => {
-                let size = o.benefit.group_size().unwrap_or(1);
-                if units < size {
-                    // Not one full group: like a count threshold that is not met.
-                    out.unmet.push((oi, Shortfall::Items(size - units)));
-                    return;
-                }
+            Reach::Groups(f) => {
                 all.clear();
                 for (k, &l) in lines.iter().enumerate() {
                     for (price, count) in unit_classes(start[l], self.p.cart.lines[l].qty) {
@@ -427,37 +367,15 @@ impl Applier<'_, '_> {
                 }
                 // Highest price first; the sort is stable, so ties keep line and unit order.
                 all.sort_by_key(|u| std::cmp::Reverse(u.price));
-                let size = usize::try_from(size).unwrap_or(usize::MAX);
-                for group in all.chunks_exact(size.max(1)) {
-                    match &o.benefit {
-                        Benefit::Nth { rate, .. } => {
-                            if let Some(u) = group.last() {
-                                desired[u.line] +=
-                                    Rate::discount_on(*rate, Money(u.price), rounding)
-                                        .0
-                                        .min(u.price);
-                                benefited += 1;
-                            }
-                        }
-                        Benefit::BuyGet { get, .. } => {
-                            for u in &group[group.len() - *get as usize..] {
-                                desired[u.line] += u.price;
-                                benefited += 1;
-                            }
-                        }
-                        Benefit::Bundle { price, .. } => {
-                            let sum: i64 = group.iter().map(|u| u.price).sum();
-                            if sum > price.0 {
-                                prices.clear();
-                                prices.extend(group.iter().map(|u| u.price));
-                                split(sum - price.0, prices, part, rems);
-                                for (u, d) in group.iter().zip(part.iter()) {
-                                    desired[u.line] += d;
-                                }
-                                benefited += group.len() as u64;
-                            }
-                        }
-                        _ => {}
+                let size = usize::try_from(f.size()).unwrap_or(usize::MAX).max(1);
+                for group in all.chunks_exact(size) {
+                    prices.clear();
+                    prices.extend(group.iter().map(|u| u.price));
+                    part.clear();
+                    part.resize(group.len(), 0);
+                    benefited += f.savings(prices, rounding, part, group_bufs);
+                    for (u, d) in group.iter().zip(part.iter()) {
+                        desired[u.line] += d;
                     }
                 }
             }

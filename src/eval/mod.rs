@@ -13,6 +13,7 @@
 mod apply;
 pub(crate) mod apportion;
 pub(crate) mod assign;
+pub(crate) mod benefit;
 pub(crate) mod bound;
 mod choose;
 mod lines;
@@ -30,10 +31,9 @@ use std::time::{Duration, Instant};
 use crate::answer::*;
 use crate::cart::{Cart, Context, GroupState};
 use crate::error::EvalError;
-use crate::eval::apportion::{apportion, split};
+use crate::eval::apportion::apportion;
 use crate::lang::ast::CmpOp;
 use crate::limits::{MAX_CART_UNITS, MAX_CHOICES, MAX_LINE_OFFERS};
-use crate::money::{Money, Rate};
 use crate::rules::canonical::predicate_text;
 use crate::rules::ir::*;
 use crate::time::rfc3339;
@@ -53,6 +53,7 @@ impl crate::RuleSet {
 mod tests {
     use super::*;
     use crate::cart::Line;
+    use crate::money::Money;
 
     #[test]
     fn scope_index_agrees_with_direct_tests() {
@@ -108,6 +109,7 @@ mod tests {
 mod apply_from_tests {
     use super::*;
     use crate::cart::Line;
+    use crate::money::Money;
 
     /// Copying the stages before a change gives exactly what applying everything gives.
     #[test]

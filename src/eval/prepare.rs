@@ -249,7 +249,7 @@ pub(super) fn eligibility_reason(
             return Some(Ineligible::LimitReached(limit));
         }
     }
-    if matches!(o.benefit, Benefit::GroupBuy { .. })
+    if matches!(o.benefit, Benefit::GroupBuy(GroupBuy { .. }))
         && ctx.group.get(&o.id) == Some(&GroupState::Failed)
     {
         return Some(Ineligible::GroupFailed);

@@ -146,7 +146,7 @@ pub(crate) fn quote(rules: &RuleSetData, q: &Quote) -> Explanation {
                 capped,
             } => {
                 let cap = match (&o.benefit, capped) {
-                    (Benefit::EveryN { cap: Some(c), .. }, true) => (
+                    (Benefit::EveryN(EveryN { cap: Some(c), .. }), true) => (
                         format!("（封顶{}）", f.zh(*c)),
                         format!(" (capped at {})", f.en(*c)),
                     ),
@@ -188,7 +188,7 @@ pub(crate) fn quote(rules: &RuleSetData, q: &Quote) -> Explanation {
             ),
             Detail::Gift => {
                 let gift = match &o.benefit {
-                    Benefit::Gift { gift, .. } => gift.as_str(),
+                    Benefit::Gift(Gift { gift, .. }) => gift.as_str(),
                     _ => "",
                 };
                 (
@@ -511,15 +511,15 @@ pub(crate) fn gap(rules: &RuleSetData, g: &crate::queries::gap::Gap) -> Explanat
     let extra = s.extra_discount.unwrap_or(Money::ZERO);
     // What the step gives, in words: free shipping and gifts are not "0.00 more off".
     let gives = match w.offer(&s.offer).map(|o| &o.benefit) {
-        Some(Benefit::FreeShipping { .. }) if extra == Money::ZERO => Some((
+        Some(Benefit::FreeShipping(FreeShipping { .. })) if extra == Money::ZERO => Some((
             "可享包邮（这单没有运费）".to_string(),
             "to get free shipping (this order has no shipping fee)".to_string(),
         )),
-        Some(Benefit::FreeShipping { .. }) => Some((
+        Some(Benefit::FreeShipping(FreeShipping { .. })) => Some((
             format!("可免运费{}", f.zh(extra)),
             format!("to save the {} shipping fee", f.en(extra)),
         )),
-        Some(Benefit::Gift { gift, .. }) => {
+        Some(Benefit::Gift(Gift { gift, .. })) => {
             Some((format!("可获赠{gift}"), format!("to get a free {gift}")))
         }
         _ => None,

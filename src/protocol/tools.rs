@@ -16,7 +16,7 @@ use serde_json::{json, Map, Value};
 
 use crate::lang::ast::OfferKind;
 use crate::protocol::response::Answer;
-use crate::rules::ir::{Benefit, RuleSet};
+use crate::rules::ir::{Benefit, GroupBuy, RuleSet};
 
 /// One tool: a query, described for a model, with the JSON Schema of its arguments.
 #[derive(Clone, Debug, PartialEq)]
@@ -467,7 +467,7 @@ impl<'a> Schemas<'a> {
             (
                 "group",
                 self.per_offer(
-                    |o| matches!(o.benefit, Benefit::GroupBuy { .. }),
+                    |o| matches!(o.benefit, Benefit::GroupBuy(GroupBuy { .. })),
                     json!({"type": "string", "enum": ["open", "formed", "failed"]}),
                     "Group-buy state per offer (default open).",
                 ),

@@ -19,13 +19,14 @@
 use crate::answer::{Best, NotChosen, Quote, Reason};
 use crate::cart::{Cart, Context};
 use crate::error::{Error, EvalError};
+use crate::eval::benefit::{most, Measure, UnitLine};
 use crate::eval::bound::{linked_groups, Bounder, LowerBound};
 use crate::eval::{
     app_order, compatible, excludes, line_rule, may_share_line, Applier, Lines, Prepared,
 };
 use crate::lang::ast::OfferKind;
 use crate::limits;
-use crate::money::{Money, Rounding};
+use crate::money::Money;
 use crate::rules::ir::*;
 
 /// A priced selection: payable and the coupons that applied (declaration indices, sorted).
@@ -382,38 +383,21 @@ fn twins(p: &Prepared<'_>, a: OfferIdx, b: OfferIdx) -> bool {
 /// (free shipping: the fee; gifts: nothing).
 pub(crate) fn max_discount(p: &Prepared<'_>, o: OfferIdx) -> i64 {
     let offer = &p.rules.offers[o];
-    let lines: Vec<usize> = p.scope[o].iter().collect();
-    let total: i64 = lines.iter().map(|&l| p.orig[l]).sum();
-    let units: u64 = lines.iter().map(|&l| u64::from(p.cart.lines[l].qty)).sum();
-    let per_unit = |f: &dyn Fn(i64) -> i64| -> i64 {
-        lines
-            .iter()
-            .map(|&l| f(p.cart.lines[l].price.0) * i64::from(p.cart.lines[l].qty))
-            .sum()
+    let (mut total, mut units) = (0i64, 0u64);
+    for l in p.scope[o].iter() {
+        total += p.orig[l];
+        units += u64::from(p.cart.lines[l].qty);
+    }
+    let m = Measure {
+        base: total,
+        units,
+        amount: total,
     };
-    let bound = match &offer.benefit {
-        Benefit::Tiered { .. } => offer.benefit.best_tier_reward(total, units, total),
-        Benefit::EveryN { step, off, cap } => {
-            let raw = if step.0 > 0 {
-                (total / step.0).saturating_mul(off.0)
-            } else {
-                0
-            };
-            cap.map_or(raw, |c| raw.min(c.0))
-        }
-        Benefit::PctOff { rate } => {
-            per_unit(&|price| rate.discount_on(Money(price), Rounding::Up).0.min(price))
-        }
-        Benefit::UnitOff { off } => per_unit(&|price| off.0.min(price)),
-        Benefit::UnitPrice { price: q } | Benefit::GroupBuy { price: q, .. } => {
-            per_unit(&|price| (price - q.0).max(0))
-        }
-        Benefit::Deposit { deposit, worth } => per_unit(&|price| (worth.0 - deposit.0).min(price)),
-        Benefit::Nth { .. } | Benefit::BuyGet { .. } | Benefit::Bundle { .. } => total,
-        Benefit::FreeShipping { .. } => return p.ctx.shipping_fee.0,
-        Benefit::Gift { .. } => 0,
-    };
-    bound.clamp(0, total)
+    let lines = p.scope[o].iter().map(|l| UnitLine {
+        price: p.cart.lines[l].price.0,
+        qty: p.cart.lines[l].qty,
+    });
+    most(&offer.benefit, m, lines, p.ctx.shipping_fee.0)
 }
 
 impl RuleSet {

@@ -52,23 +52,23 @@ struct Side {
 
 fn normalise(b: &Benefit) -> Benefit {
     match b {
-        Benefit::BuyGet { buy, get: 1 } => Benefit::Nth {
+        Benefit::BuyGet(BuyGet { buy, get: 1 }) => Benefit::Nth(Nth {
             n: buy + 1,
             rate: Rate::FREE,
-        },
-        Benefit::Bundle { n: 1, price } => Benefit::UnitPrice { price: *price },
-        Benefit::EveryN {
+        }),
+        Benefit::Bundle(Bundle { n: 1, price }) => Benefit::UnitPrice(UnitPrice { price: *price }),
+        Benefit::EveryN(EveryN {
             step,
             off,
             cap: Some(c),
-        } if c <= off => Benefit::Tiered {
+        }) if c <= off => Benefit::Tiered(Tiered {
             tiers: vec![Tier {
                 at: TierAt::Spend(*step),
                 reward: Reward::Off(*c),
             }],
-        },
-        Benefit::PctOff { rate: Rate(0) } | Benefit::Nth { rate: Rate(0), .. } => {
-            Benefit::PctOff { rate: Rate(0) }
+        }),
+        Benefit::PctOff(PctOff { rate: Rate(0) }) | Benefit::Nth(Nth { rate: Rate(0), .. }) => {
+            Benefit::PctOff(PctOff { rate: Rate(0) })
         }
         other => other.clone(),
     }
@@ -150,7 +150,7 @@ impl RuleSet {
         let ra = single_offer_rules(&sa)?.with_deadline(self.deadline);
         let rb = single_offer_rules(&sb)?.with_deadline(self.deadline);
         // A shipping fee only matters (and is only charged) when a side waives it.
-        let ships = |s: &Side| matches!(s.benefit, Benefit::FreeShipping { .. });
+        let ships = |s: &Side| matches!(s.benefit, Benefit::FreeShipping(FreeShipping { .. }));
         let fee = if ships(&sa) || ships(&sb) {
             Money(1000)
         } else {
@@ -203,7 +203,7 @@ fn single_offer_rules(s: &Side) -> Result<RuleSet, Error> {
 /// The amounts a benefit is written with (thresholds, prices, steps).
 fn numbers(b: &Benefit) -> Vec<i64> {
     match b {
-        Benefit::Tiered { tiers } => tiers
+        Benefit::Tiered(Tiered { tiers }) => tiers
             .iter()
             .flat_map(|t| {
                 let at = match t.at {
@@ -217,17 +217,17 @@ fn numbers(b: &Benefit) -> Vec<i64> {
                 [at, off]
             })
             .collect(),
-        Benefit::EveryN { step, off, cap } => {
+        Benefit::EveryN(EveryN { step, off, cap }) => {
             vec![step.0, off.0, cap.map_or(0, |c| c.0), 2 * step.0]
         }
-        Benefit::UnitOff { off } => vec![off.0],
-        Benefit::UnitPrice { price }
-        | Benefit::GroupBuy { price, .. }
-        | Benefit::Bundle { price, .. } => vec![price.0],
-        Benefit::FreeShipping { spend } | Benefit::Gift { spend, .. } => {
+        Benefit::UnitOff(UnitOff { off }) => vec![off.0],
+        Benefit::UnitPrice(UnitPrice { price })
+        | Benefit::GroupBuy(GroupBuy { price, .. })
+        | Benefit::Bundle(Bundle { price, .. }) => vec![price.0],
+        Benefit::FreeShipping(FreeShipping { spend }) | Benefit::Gift(Gift { spend, .. }) => {
             spend.map(|s| vec![s.0]).unwrap_or_default()
         }
-        Benefit::Deposit { deposit, worth } => vec![deposit.0, worth.0],
+        Benefit::Deposit(Deposit { deposit, worth }) => vec![deposit.0, worth.0],
         _ => Vec::new(),
     }
 }

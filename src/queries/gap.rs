@@ -2,12 +2,13 @@
 
 use serde::Serialize;
 
-use crate::answer::{Reason, Shortfall};
+use crate::answer::{Reason, Shortfall, StepUnit};
 use crate::cart::{Cart, Context};
 use crate::error::Error;
+use crate::eval::benefit::{Measure, StepEnv};
 use crate::eval::Prepared;
 use crate::lang::ast::OfferKind;
-use crate::money::{Money, Rate};
+use crate::money::Money;
 use crate::rules::ir::*;
 
 /// One offer's next step.
@@ -19,8 +20,8 @@ pub struct GapStep {
     /// How much more (money or units) in scope reaches the next step; `None` when there is
     /// no next step (past the cap, above the top tier, or not a threshold benefit).
     pub shortfall: Option<Shortfall>,
-    /// `amount` or `items`.
-    pub unit: &'static str,
+    /// Whether `shortfall` counts money (`amount`) or units (`items`).
+    pub unit: StepUnit,
     /// The next step's discount minus the current one.
     pub extra_discount: Option<Money>,
     /// When the offer cannot apply at all for another reason (not started, audience, ...).
@@ -80,7 +81,7 @@ impl RuleSet {
                 return GapStep {
                     offer: offer.id.clone(),
                     shortfall: None,
-                    unit: "amount",
+                    unit: StepUnit::Amount,
                     extra_discount: None,
                     reason: Some(r),
                 };
@@ -92,14 +93,12 @@ impl RuleSet {
                 .find(|b| b.0 == o)
                 .map(|b| (b.1, b.2, b.3))
                 .unwrap_or_else(|| whole_scope(&p, &chosen.outcome, o));
-            next_step(
-                offer,
+            let m = Measure {
                 base,
                 units,
-                current,
-                p.ctx.shipping_fee,
-                rules.rounding,
-            )
+                amount: current,
+            };
+            next_step(offer, m, p.ctx.shipping_fee, rules.rounding)
         };
         if let Some(t) = target {
             return Ok(Gap {
@@ -137,7 +136,7 @@ impl RuleSet {
         let step = steps.first().cloned().unwrap_or(GapStep {
             offer: String::new(),
             shortfall: None,
-            unit: "amount",
+            unit: StepUnit::Amount,
             extra_discount: None,
             reason: None,
         });
@@ -168,100 +167,19 @@ fn whole_scope(p: &Prepared<'_>, out: &crate::eval::Outcome, o: OfferIdx) -> (i6
     (base, units, current)
 }
 
-fn reward_amount(r: Reward, current: i64, rounding: crate::money::Rounding) -> i64 {
-    match r {
-        Reward::Off(m) => m.0,
-        Reward::PctOff(rate) => Rate::discount_on(rate, Money(current), rounding).0,
-    }
-}
-
-/// The next step of a threshold benefit from `base` (money) / `units`.
+/// The next step of `offer` from what its kept lines measure.
 fn next_step(
     offer: &Offer,
-    base: i64,
-    units: u64,
-    current: i64,
+    m: Measure,
     shipping: Money,
     rounding: crate::money::Rounding,
 ) -> GapStep {
-    let mut step = GapStep {
+    let next = offer.benefit.next_step(m, &StepEnv { shipping, rounding });
+    GapStep {
         offer: offer.id.clone(),
-        shortfall: None,
-        unit: "amount",
-        extra_discount: None,
+        shortfall: next.shortfall,
+        unit: next.unit,
+        extra_discount: next.extra,
         reason: None,
-    };
-    match &offer.benefit {
-        Benefit::Tiered { tiers } => {
-            let items = matches!(tiers.first().map(|t| t.at), Some(TierAt::Items(_)));
-            let reached = |t: &Tier| match t.at {
-                TierAt::Spend(m) => base >= m.0,
-                TierAt::Items(n) => units >= u64::from(n),
-            };
-            let now = tiers
-                .iter()
-                .rev()
-                .find(|t| reached(t))
-                .map_or(0, |t| reward_amount(t.reward, current, rounding));
-            if let Some(next) = tiers.iter().find(|t| !reached(t)) {
-                match next.at {
-                    TierAt::Spend(m) => {
-                        let short = m.0 - base;
-                        step.shortfall = Some(Shortfall::Amount(Money(short)));
-                        let then = reward_amount(next.reward, current + short, rounding);
-                        step.extra_discount = Some(Money((then - now).max(0)));
-                    }
-                    TierAt::Items(n) => {
-                        let short = u64::from(n) - units;
-                        step.unit = "items";
-                        step.shortfall = Some(Shortfall::Items(short));
-                        // Added items are assumed to cost the scope's average unit price.
-                        let avg = if units > 0 { current / units as i64 } else { 0 };
-                        let then =
-                            reward_amount(next.reward, current + avg * short as i64, rounding);
-                        step.extra_discount = Some(Money((then - now).max(0)));
-                    }
-                }
-            } else if items {
-                step.unit = "items";
-            }
-        }
-        Benefit::EveryN { step: s, off, cap } if s.0 > 0 => {
-            let k = base / s.0;
-            // Saturating: a tiny step on a huge cart must not overflow.
-            let times = |k: i64| k.saturating_mul(off.0);
-            let now = cap.map_or(times(k), |c| times(k).min(c.0));
-            let then = cap.map_or(times(k + 1), |c| times(k + 1).min(c.0));
-            if then > now {
-                step.shortfall = Some(Shortfall::Amount(Money((k + 1).saturating_mul(s.0) - base)));
-                step.extra_discount = Some(Money(then - now));
-            }
-        }
-        Benefit::FreeShipping { spend: Some(s) } if base < s.0 => {
-            step.shortfall = Some(Shortfall::Amount(Money(s.0 - base)));
-            step.extra_discount = Some(shipping);
-        }
-        Benefit::Gift { spend: Some(s), .. } if base < s.0 => {
-            step.shortfall = Some(Shortfall::Amount(Money(s.0 - base)));
-            step.extra_discount = Some(Money::ZERO);
-        }
-        Benefit::Nth { .. } | Benefit::Bundle { .. } | Benefit::BuyGet { .. } => {
-            // The units that complete the next full group, each at the scope's average
-            // unit price (as for item tiers).
-            let size = offer.benefit.group_size().unwrap_or(1);
-            let short = size - units % size.max(1);
-            let avg = if units > 0 { current / units as i64 } else { 0 };
-            let extra = match &offer.benefit {
-                Benefit::Nth { rate, .. } => rate.discount_on(Money(avg), rounding).0,
-                Benefit::BuyGet { get, .. } => avg.saturating_mul(i64::from(*get)),
-                Benefit::Bundle { price, .. } => (avg.saturating_mul(size as i64) - price.0).max(0),
-                _ => 0,
-            };
-            step.unit = "items";
-            step.shortfall = Some(Shortfall::Items(short));
-            step.extra_discount = Some(Money(extra));
-        }
-        _ => {}
     }
-    step
 }

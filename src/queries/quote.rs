@@ -3,6 +3,7 @@
 use crate::answer::*;
 use crate::cart::{Cart, Context};
 use crate::error::{Error, EvalError};
+use crate::eval::benefit::Measure;
 use crate::eval::{choose, compatible, excludes, line_rule, Chosen, Prepared};
 use crate::lang::ast::OfferKind;
 use crate::money::Money;
@@ -325,7 +326,7 @@ impl RuleSet {
                 .map(|&o| GiftGranted {
                     offer: rules.offers[o].id.clone(),
                     gift: match &rules.offers[o].benefit {
-                        Benefit::Gift { gift, .. } => gift.clone(),
+                        Benefit::Gift(Gift { gift, .. }) => gift.clone(),
                         _ => String::new(),
                     },
                 })
@@ -442,27 +443,11 @@ impl RuleSet {
         let base: i64 = lines.iter().map(|&l| base_vec[l]).sum();
         let units: u64 = lines.iter().map(|&l| u64::from(p.cart.lines[l].qty)).sum();
         let next_benefit = offer.first_step_zh.clone();
-        let short = match &offer.benefit {
-            Benefit::Tiered { tiers } => match tiers.first().map(|t| t.at) {
-                Some(TierAt::Spend(m)) if base < m.0 => Some(Shortfall::Amount(Money(m.0 - base))),
-                Some(TierAt::Items(n)) if units < u64::from(n) => {
-                    Some(Shortfall::Items(u64::from(n) - units))
-                }
-                _ => None,
-            },
-            Benefit::EveryN { step, .. } if base < step.0 => {
-                Some(Shortfall::Amount(Money(step.0 - base)))
-            }
-            Benefit::FreeShipping { spend: Some(s) } | Benefit::Gift { spend: Some(s), .. }
-                if base < s.0 =>
-            {
-                Some(Shortfall::Amount(Money(s.0 - base)))
-            }
-            b => b
-                .group_size()
-                .filter(|&size| units < size)
-                .map(|size| Shortfall::Items(size - units)),
-        };
+        let short = offer.benefit.shortfall(Measure {
+            base,
+            units,
+            amount: 0,
+        });
         short.map(|shortfall| Reason::ThresholdNotMet {
             shortfall,
             next_benefit,

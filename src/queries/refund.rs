@@ -254,7 +254,7 @@ impl RuleSet {
         let policy = rules.refund;
         let group_failed = order.applied.iter().any(|a| {
             self.offer(&a.offer)
-                .is_some_and(|o| matches!(o.benefit, Benefit::GroupBuy { .. }))
+                .is_some_and(|o| matches!(o.benefit, Benefit::GroupBuy(GroupBuy { .. })))
                 && ctx.group.get(&a.offer) == Some(&GroupState::Failed)
         });
         if group_failed {

@@ -59,7 +59,7 @@ fn term_text(dim: &str, vs: &[String]) -> String {
 pub fn benefit_text(b: &Benefit) -> String {
     let a = |m: &Money| amount_text(*m);
     match b {
-        Benefit::Tiered { tiers } => tiers
+        Benefit::Tiered(Tiered { tiers }) => tiers
             .iter()
             .map(|t| {
                 let at = match t.at {
@@ -73,26 +73,30 @@ pub fn benefit_text(b: &Benefit) -> String {
             })
             .collect::<Vec<_>>()
             .join(" / "),
-        Benefit::EveryN { step, off, cap } => {
+        Benefit::EveryN(EveryN { step, off, cap }) => {
             let cap = cap.map(|c| format!(" cap {}", a(&c))).unwrap_or_default();
             format!("every {} off {}{cap}", a(step), a(off))
         }
-        Benefit::PctOff { rate } => format!("pct_off {rate}"),
-        Benefit::UnitOff { off } => format!("unit_off {}", a(off)),
-        Benefit::UnitPrice { price } => format!("unit_price {}", a(price)),
-        Benefit::Nth { n, rate } => format!("nth {n} pct_off {rate}"),
-        Benefit::BuyGet { buy, get } => format!("buy {buy} get {get}"),
-        Benefit::Bundle { n, price } => format!("bundle {n} for {}", a(price)),
-        Benefit::FreeShipping { spend } => match spend {
+        Benefit::PctOff(PctOff { rate }) => format!("pct_off {rate}"),
+        Benefit::UnitOff(UnitOff { off }) => format!("unit_off {}", a(off)),
+        Benefit::UnitPrice(UnitPrice { price }) => format!("unit_price {}", a(price)),
+        Benefit::Nth(Nth { n, rate }) => format!("nth {n} pct_off {rate}"),
+        Benefit::BuyGet(BuyGet { buy, get }) => format!("buy {buy} get {get}"),
+        Benefit::Bundle(Bundle { n, price }) => format!("bundle {n} for {}", a(price)),
+        Benefit::FreeShipping(FreeShipping { spend }) => match spend {
             Some(s) => format!("free_shipping spend {}", a(s)),
             None => "free_shipping".into(),
         },
-        Benefit::Gift { spend, gift } => match spend {
+        Benefit::Gift(Gift { spend, gift }) => match spend {
             Some(s) => format!("spend {} gift {}", a(s), quote(gift)),
             None => format!("gift {}", quote(gift)),
         },
-        Benefit::Deposit { deposit, worth } => format!("deposit {} worth {}", a(deposit), a(worth)),
-        Benefit::GroupBuy { price, size } => format!("group_price {} size {size}", a(price)),
+        Benefit::Deposit(Deposit { deposit, worth }) => {
+            format!("deposit {} worth {}", a(deposit), a(worth))
+        }
+        Benefit::GroupBuy(GroupBuy { price, size }) => {
+            format!("group_price {} size {size}", a(price))
+        }
     }
 }
 

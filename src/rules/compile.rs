@@ -143,7 +143,7 @@ fn offer(
         kind: o.kind,
         stage: 0,
         stage_name: String::new(),
-        benefit: Benefit::FreeShipping { spend: None },
+        benefit: Benefit::FreeShipping(FreeShipping { spend: None }),
         scope: Scope::default(),
         valid: None,
         audience: None,
@@ -237,7 +237,7 @@ fn term(dim: ast::Dim, values: &[String]) -> ScopeTerm {
 fn benefit(b: &ast::Benefit) -> Benefit {
     use ast::Benefit as B;
     match b {
-        B::Tiered(tiers) => Benefit::Tiered {
+        B::Tiered(tiers) => Benefit::Tiered(Tiered {
             tiers: tiers
                 .iter()
                 .map(|t| Tier {
@@ -251,42 +251,42 @@ fn benefit(b: &ast::Benefit) -> Benefit {
                     },
                 })
                 .collect(),
-        },
-        B::EveryN { step, off, cap } => Benefit::EveryN {
+        }),
+        B::EveryN { step, off, cap } => Benefit::EveryN(EveryN {
             step: money(step),
             off: money(off),
             cap: cap.as_ref().map(money),
-        },
-        B::PctOff(r) => Benefit::PctOff { rate: rate(r) },
-        B::UnitOff(a) => Benefit::UnitOff { off: money(a) },
-        B::UnitPrice(a) => Benefit::UnitPrice { price: money(a) },
-        B::Nth(n, r) => Benefit::Nth {
+        }),
+        B::PctOff(r) => Benefit::PctOff(PctOff { rate: rate(r) }),
+        B::UnitOff(a) => Benefit::UnitOff(UnitOff { off: money(a) }),
+        B::UnitPrice(a) => Benefit::UnitPrice(UnitPrice { price: money(a) }),
+        B::Nth(n, r) => Benefit::Nth(Nth {
             n: count(n),
             rate: rate(r),
-        },
-        B::BuyGet(b, g) => Benefit::BuyGet {
+        }),
+        B::BuyGet(b, g) => Benefit::BuyGet(BuyGet {
             buy: count(b),
             get: count(g),
-        },
-        B::Bundle(n, p) => Benefit::Bundle {
+        }),
+        B::Bundle(n, p) => Benefit::Bundle(Bundle {
             n: count(n),
             price: money(p),
-        },
-        B::FreeShipping(s) => Benefit::FreeShipping {
+        }),
+        B::FreeShipping(s) => Benefit::FreeShipping(FreeShipping {
             spend: s.as_ref().map(money),
-        },
-        B::Gift(s, g) => Benefit::Gift {
+        }),
+        B::Gift(s, g) => Benefit::Gift(Gift {
             spend: s.as_ref().map(money),
             gift: g.clone(),
-        },
-        B::Deposit(d, w) => Benefit::Deposit {
+        }),
+        B::Deposit(d, w) => Benefit::Deposit(Deposit {
             deposit: money(d),
             worth: money(w),
-        },
-        B::GroupBuy(p, n) => Benefit::GroupBuy {
+        }),
+        B::GroupBuy(p, n) => Benefit::GroupBuy(GroupBuy {
             price: money(p),
             size: count(n),
-        },
+        }),
     }
 }
 

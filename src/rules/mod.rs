@@ -1,5 +1,6 @@
 //! The compiled, immutable rule set and how it is made: the checks a parsed file must pass
-//! (`check`), compilation into the model (`compile`, `ir`), the canonical rule text and its
+//! (`check`), compilation into the model (`compile`, `ir`, with the benefits' data in
+//! `benefit`), the canonical rule text and its
 //! fingerprint (`canonical`), the per-dimension index of scopes (`scope_index`), the entry
 //! points that parse a file (`ruleset`) and a rule set shared by a service and swapped on
 //! reload (`shared`), and how an offer is said in words, zh and en (`words`: benefits,
@@ -8,6 +9,7 @@
 //! Uses `lang` (the syntax tree and diagnostics) and the base modules; never evaluation,
 //! queries, explanations of answers or the protocol.
 
+pub(crate) mod benefit;
 pub(crate) mod canonical;
 pub(crate) mod check;
 pub(crate) mod compile;

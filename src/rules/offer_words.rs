@@ -2,7 +2,7 @@
 //! Chinese and English.
 
 use crate::lang::ast::Dim;
-use crate::rules::ir::{Benefit, Offer, RuleSetData, Scope, ScopeTerm, Window};
+use crate::rules::ir::{Benefit, EveryN, Offer, RuleSetData, Scope, ScopeTerm, Tiered, Window};
 use crate::rules::words::{benefit_en, benefit_zh, clock_text, predicate_en, predicate_zh, Fmt};
 
 /// Text in Chinese and English.
@@ -18,12 +18,12 @@ pub(crate) fn benefit(rules: &RuleSetData, b: &Benefit) -> Bilingual {
         currency: &rules.currency,
     };
     let en = match b {
-        Benefit::Tiered { tiers } => tiers
+        Benefit::Tiered(Tiered { tiers }) => tiers
             .iter()
-            .map(|t| benefit_en(&Benefit::Tiered { tiers: vec![*t] }, &f))
+            .map(|t| benefit_en(&Benefit::Tiered(Tiered { tiers: vec![*t] }), &f))
             .collect::<Vec<_>>()
             .join("; "),
-        Benefit::EveryN { cap: Some(cap), .. } => {
+        Benefit::EveryN(EveryN { cap: Some(cap), .. }) => {
             format!("{}, at most {}", benefit_en(b, &f), f.en(*cap))
         }
         _ => benefit_en(b, &f),

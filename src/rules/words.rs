@@ -26,7 +26,7 @@ pub(crate) fn amount_zh(m: Money) -> String {
 pub(crate) fn benefit_zh(b: &Benefit, next: bool) -> String {
     let a = |m: &Money| amount_zh(*m);
     match b {
-        Benefit::Tiered { tiers } => {
+        Benefit::Tiered(Tiered { tiers }) => {
             let tier = |t: &Tier| {
                 let at = match t.at {
                     TierAt::Spend(m) => a(&m),
@@ -43,33 +43,33 @@ pub(crate) fn benefit_zh(b: &Benefit, next: bool) -> String {
                 tiers.iter().map(tier).collect::<Vec<_>>().join(" / ")
             }
         }
-        Benefit::EveryN { step, off, cap } => match cap.filter(|_| !next) {
+        Benefit::EveryN(EveryN { step, off, cap }) => match cap.filter(|_| !next) {
             Some(c) => format!("每满{}减{} 封顶{}", a(step), a(off), a(&c)),
             None => format!("每满{}减{}", a(step), a(off)),
         },
-        Benefit::PctOff { rate } => rate_zh(*rate),
-        Benefit::UnitOff { off } => format!("直降{}", a(off)),
-        Benefit::UnitPrice { price } => format!("特价{}", a(price)),
-        Benefit::Nth { n, rate } => format!("第{n}件{}", rate_zh(*rate)),
-        Benefit::BuyGet { buy, get } => format!("买{buy}送{get}"),
-        Benefit::Bundle { n, price } => format!("{n}件{}元", a(price)),
-        Benefit::FreeShipping { spend } => match spend {
+        Benefit::PctOff(PctOff { rate }) => rate_zh(*rate),
+        Benefit::UnitOff(UnitOff { off }) => format!("直降{}", a(off)),
+        Benefit::UnitPrice(UnitPrice { price }) => format!("特价{}", a(price)),
+        Benefit::Nth(Nth { n, rate }) => format!("第{n}件{}", rate_zh(*rate)),
+        Benefit::BuyGet(BuyGet { buy, get }) => format!("买{buy}送{get}"),
+        Benefit::Bundle(Bundle { n, price }) => format!("{n}件{}元", a(price)),
+        Benefit::FreeShipping(FreeShipping { spend }) => match spend {
             Some(s) => format!("满{}包邮", a(s)),
             None => "包邮".into(),
         },
-        Benefit::Gift { spend, gift } => match spend {
+        Benefit::Gift(Gift { spend, gift }) => match spend {
             Some(s) => format!("满{}赠{gift}", a(s)),
             None => format!("赠{gift}"),
         },
-        Benefit::Deposit { deposit, worth } => format!("定金{}抵{}", a(deposit), a(worth)),
-        Benefit::GroupBuy { price, size } => format!("拼团价{} {size}人团", a(price)),
+        Benefit::Deposit(Deposit { deposit, worth }) => format!("定金{}抵{}", a(deposit), a(worth)),
+        Benefit::GroupBuy(GroupBuy { price, size }) => format!("拼团价{} {size}人团", a(price)),
     }
 }
 
 /// The next step of a benefit in plain English (`¥50.00 off every ¥300.00`).
 pub(crate) fn benefit_en(b: &Benefit, f: &Fmt<'_>) -> String {
     match b {
-        Benefit::Tiered { tiers } => match tiers.first() {
+        Benefit::Tiered(Tiered { tiers }) => match tiers.first() {
             Some(t) => {
                 let at = match t.at {
                     TierAt::Spend(m) => format!("when you spend {}", f.en(m)),
@@ -82,27 +82,31 @@ pub(crate) fn benefit_en(b: &Benefit, f: &Fmt<'_>) -> String {
             }
             None => String::new(),
         },
-        Benefit::EveryN { step, off, .. } => format!("{} off every {}", f.en(*off), f.en(*step)),
-        Benefit::FreeShipping { spend: Some(s) } => format!("free shipping over {}", f.en(*s)),
-        Benefit::Gift {
+        Benefit::EveryN(EveryN { step, off, .. }) => {
+            format!("{} off every {}", f.en(*off), f.en(*step))
+        }
+        Benefit::FreeShipping(FreeShipping { spend: Some(s) }) => {
+            format!("free shipping over {}", f.en(*s))
+        }
+        Benefit::Gift(Gift {
             spend: Some(s),
             gift,
-        } => format!("a free {gift} over {}", f.en(*s)),
-        Benefit::FreeShipping { spend: None } => "free shipping".into(),
-        Benefit::Gift { spend: None, gift } => format!("a free {gift}"),
-        Benefit::PctOff { rate } => format!("{}% off", rate.percent()),
-        Benefit::UnitOff { off } => format!("{} off each item", f.en(*off)),
-        Benefit::UnitPrice { price } => format!("a price of {} each", f.en(*price)),
-        Benefit::Nth { n, rate } => match rate.percent().to_string().as_str() {
+        }) => format!("a free {gift} over {}", f.en(*s)),
+        Benefit::FreeShipping(FreeShipping { spend: None }) => "free shipping".into(),
+        Benefit::Gift(Gift { spend: None, gift }) => format!("a free {gift}"),
+        Benefit::PctOff(PctOff { rate }) => format!("{}% off", rate.percent()),
+        Benefit::UnitOff(UnitOff { off }) => format!("{} off each item", f.en(*off)),
+        Benefit::UnitPrice(UnitPrice { price }) => format!("a price of {} each", f.en(*price)),
+        Benefit::Nth(Nth { n, rate }) => match rate.percent().to_string().as_str() {
             "100" => format!("the {} item free", ordinal(*n)),
             p => format!("{p}% off the {} item", ordinal(*n)),
         },
-        Benefit::BuyGet { buy, get } => format!("buy {buy} get {get} free"),
-        Benefit::Bundle { n, price } => format!("{n} items for {}", f.en(*price)),
-        Benefit::Deposit { deposit, worth } => {
+        Benefit::BuyGet(BuyGet { buy, get }) => format!("buy {buy} get {get} free"),
+        Benefit::Bundle(Bundle { n, price }) => format!("{n} items for {}", f.en(*price)),
+        Benefit::Deposit(Deposit { deposit, worth }) => {
             format!("a deposit of {} worth {}", f.en(*deposit), f.en(*worth))
         }
-        Benefit::GroupBuy { price, size } => {
+        Benefit::GroupBuy(GroupBuy { price, size }) => {
             format!("the group price {} ({size} people)", f.en(*price))
         }
     }

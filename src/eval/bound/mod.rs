@@ -19,8 +19,9 @@
 
 mod open;
 
-use open::{open_item, per_unit_floor};
+use open::open_item;
 
+use crate::eval::benefit::{floor, CurveStep, Reach, Slope};
 use crate::eval::pool;
 use crate::eval::{Applier, Lines, Outcome};
 use crate::rules::ir::*;
@@ -46,11 +47,10 @@ struct Item {
     stage: StageIdx,
     /// Given on its certain lines alone (an upper bound).
     free: i64,
-    /// The step up from more lines: at most `up`, and at most `num / den` per cent of
+    /// The step up from more lines: at most `up`, and at most `slope` per cent of
     /// undecided amount it takes (0 when it cannot take more).
     up: i64,
-    num: i128,
-    den: i128,
+    slope: Slope,
     /// Its threshold base over all its possible lines.
     bp: i64,
     /// Whether it stands for a group of offers that exclude each other (see
@@ -59,6 +59,26 @@ struct Item {
     /// Whether its step-up comes in whole tiers, listed in [`Bounder::steps`] (a 0/1
     /// choice in the knapsack rather than a fraction).
     stepped: bool,
+}
+
+/// A per-unit saving an open offer could give on an undecided line.
+#[derive(Clone, Copy, Debug)]
+struct LineSaving {
+    stage: StageIdx,
+    line: usize,
+    saving: i64,
+    /// Part index (into `parts`).
+    part: usize,
+}
+
+/// A tier a stepped item could still reach: the undecided amount it needs and its value
+/// above the item's certain lines' tier.
+#[derive(Clone, Copy, Debug)]
+struct TierStep {
+    /// Part index (into `parts`).
+    part: usize,
+    need: i128,
+    gain: i64,
 }
 
 /// Computes [`LowerBound`]s, reusing the exact part's outcome while it does not change.
@@ -71,12 +91,13 @@ pub(crate) struct Bounder<'x, 'p, 'a> {
     keeps: Vec<Lines>,
     exact: Vec<bool>,
     items: Vec<Item>,
-    /// Per-unit savings on undecided lines: (stage, line, saving, part). On one line at most the
-    /// stage's `max` of them count.
-    per_line: Vec<(StageIdx, usize, i64, usize)>,
-    /// The tiers a stepped item could still reach: (part, undecided amount it needs, value
-    /// above its certain lines' tier).
-    steps: Vec<(usize, i128, i64)>,
+    /// Per-unit savings on undecided lines. On one line at most the stage's `max` of them
+    /// count.
+    per_line: Vec<LineSaving>,
+    /// The tiers a stepped item could still reach.
+    steps: Vec<TierStep>,
+    /// Scratch for one item's curve steps.
+    curve_steps: Vec<CurveStep>,
     /// Per line: the stage from which open offers may change it (`usize::MAX`: never).
     inexact_from: Vec<usize>,
     /// The open per-unit offers (part indices), the only ones with floors.
@@ -112,6 +133,7 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
             items: Vec::new(),
             per_line: Vec::new(),
             steps: Vec::new(),
+            curve_steps: Vec::new(),
             inexact_from: Vec::new(),
             floor_parts: Vec::new(),
             after: Vec::new(),
@@ -158,7 +180,10 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
             let ok = fixed[k] && certain[k].is_disjoint(&inexact);
             self.exact.push(ok);
             if !ok {
-                if matches!(rules.offers[o].benefit, Benefit::FreeShipping { .. }) {
+                if matches!(
+                    rules.offers[o].benefit,
+                    Benefit::FreeShipping(FreeShipping { .. })
+                ) {
                     shipping_open = true;
                 }
                 if !neutral {
@@ -298,6 +323,7 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
                 base,
                 &mut self.per_line,
                 &mut self.steps,
+                &mut self.curve_steps,
             );
             self.items.push(item);
         }
@@ -305,12 +331,12 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
             self.merge_groups();
         }
         self.per_line
-            .sort_unstable_by(|a, b| (a.0, a.1, b.2).cmp(&(b.0, b.1, a.2)));
+            .sort_unstable_by(|a, b| (a.stage, a.line, b.saving).cmp(&(b.stage, b.line, a.saving)));
         self.wants.clear();
         self.wants.resize(self.parts.len(), 0);
         for item in &self.items {
             if item.up > 0 {
-                self.wants[item.part] = item.den;
+                self.wants[item.part] = item.slope.den;
             }
         }
         let open = self.open_total(undecided, possible, None);
@@ -369,7 +395,7 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
             if o.limit_per_user_qty.is_some() {
                 return Some(0);
             }
-            Some(per_unit_floor(p, &o.benefit, l, amount))
+            Some(floor(&o.benefit, amount, p.cart.lines[l].qty))
         };
         let total = if undecided.get(l) {
             options.get(l).map_or(0, |opts| {
@@ -398,21 +424,21 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
         let rules = self.applier.p.rules;
         let skip_part = skip.map(|i| self.items[i].part);
         let mut total: i64 = 0;
-        let mut at = None;
+        let mut at: Option<usize> = None;
         let mut taken = 0u32;
         // Sorted by stage, line, then saving (largest first) in `bound`.
         for e in self
             .per_line
             .iter()
-            .filter(|e| e.0 == stage && Some(e.3) != skip_part)
+            .filter(|e| e.stage == stage && Some(e.part) != skip_part)
         {
-            if at == Some((e.0, e.1)) {
+            if at == Some(e.line) {
                 taken += 1;
             } else {
-                (at, taken) = (Some((e.0, e.1)), 1);
+                (at, taken) = (Some(e.line), 1);
             }
-            if taken <= rules.stages.get(e.0).map_or(1, |s| s.max.max(1)) {
-                total = total.saturating_add(e.2);
+            if taken <= rules.stages.get(e.stage).map_or(1, |s| s.max.max(1)) {
+                total = total.saturating_add(e.saving);
             }
         }
         total
@@ -437,10 +463,10 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
             let (x, y) = (&self.items[a], &self.items[b]);
             x.stage
                 .cmp(&y.stage)
-                .then((y.num * x.den).cmp(&(x.num * y.den)))
+                .then((y.slope.num * x.slope.den).cmp(&(x.slope.num * y.slope.den)))
         });
         let mut stages: Vec<StageIdx> = order.iter().map(|&i| self.items[i].stage).collect();
-        stages.extend(self.per_line.iter().map(|e| e.0));
+        stages.extend(self.per_line.iter().map(|e| e.stage));
         stages.sort_unstable();
         stages.dedup();
         let after = |s: usize| self.after.get(s * n..(s + 1) * n);
@@ -532,8 +558,8 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
                 for &it in group {
                     lines.union_with(&possible[self.items[it].part]);
                 }
-                for e in self.per_line.iter().filter(|e| e.0 == stage) {
-                    lines.set(e.1);
+                for e in self.per_line.iter().filter(|e| e.stage == stage) {
+                    lines.set(e.line);
                 }
                 first = Some((stage, gain, lines));
             }
@@ -558,7 +584,7 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
             return item.free;
         };
         let o = &self.applier.p.rules.offers[self.parts[item.part]];
-        let Benefit::EveryN { step, off, cap } = &o.benefit else {
+        let Reach::Order(form) = o.benefit.reach() else {
             return item.free;
         };
         let sees_it = match o.threshold {
@@ -568,7 +594,7 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
         };
         let mut covered = lines0.clone();
         covered.intersect_with(&possible[item.part]);
-        if item.stage <= *stage0 || item.up > 0 || !sees_it || step.0 <= 0 || covered != *lines0 {
+        if item.stage <= *stage0 || item.up > 0 || !sees_it || covered != *lines0 || *corrected {
             return item.free;
         }
         // `bp` is measured on amounts the first stage's sure floors are already out of, and
@@ -576,19 +602,11 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
         let bp = item
             .bp
             .saturating_add(lines0.iter().map(|l| self.floors[l]).sum::<i64>());
-        let value = |b: i64| -> i64 {
-            let raw = (b.max(0) / step.0).saturating_mul(off.0);
-            cap.map_or(raw, |c| raw.min(c.0))
-        };
-        if *corrected {
+        let Some(c) = form.after_earlier_take(bp, *x) else {
             return item.free;
-        }
+        };
         *corrected = true;
-        // Over x in [0, x_max], −x − value(b − x) falls with slope −1 and jumps up by `off`
-        // at every multiple: its least is at x_max, or just before the last multiple when
-        // the rest `r` above it exceeds `step − off`.
-        let r = (bp - x).rem_euclid(step.0);
-        item.free.min(value(bp - x) + (r - (step.0 - off.0)).max(0))
+        item.free.min(c)
     }
 }
 
@@ -627,8 +645,7 @@ impl Bounder<'_, '_, '_> {
             let mut item = Item {
                 free,
                 up: top - free,
-                num: 0,
-                den: 1,
+                slope: Slope::default(),
                 stepped: members
                     .iter()
                     .all(|&m| self.items[m].stepped || self.items[m].up == 0),
@@ -638,22 +655,27 @@ impl Bounder<'_, '_, '_> {
             // Value per cent over what the best member gives without more lines.
             for &m in &members {
                 let it = &self.items[m];
-                let (num, den) = (it.num + i128::from(it.free - free) * it.den, it.den);
-                if it.up > 0 && num > 0 && num * item.den > item.num * den {
-                    (item.num, item.den) = (num, den);
+                let den = it.slope.den;
+                if it.up > 0 {
+                    item.slope
+                        .steepen(it.slope.num + i128::from(it.free - free) * den, den);
                 }
             }
             let parts: Vec<usize> = members.iter().map(|&m| self.items[m].part).collect();
-            let mut moved: Vec<(usize, i128, i64)> = Vec::new();
-            for &(p, w, v) in &self.steps {
-                if let Some(m) = members.iter().find(|&&m| self.items[m].part == p) {
-                    let v = self.items[*m].free + v - free;
-                    if v > 0 {
-                        moved.push((item.part, w, v));
+            let mut moved: Vec<TierStep> = Vec::new();
+            for step in &self.steps {
+                if let Some(m) = members.iter().find(|&&m| self.items[m].part == step.part) {
+                    let gain = self.items[*m].free + step.gain - free;
+                    if gain > 0 {
+                        moved.push(TierStep {
+                            part: item.part,
+                            need: step.need,
+                            gain,
+                        });
                     }
                 }
             }
-            self.steps.retain(|e| !parts.contains(&e.0));
+            self.steps.retain(|e| !parts.contains(&e.part));
             self.steps.extend(moved);
             for &m in &members {
                 keep[m] = false;
@@ -680,12 +702,13 @@ impl Bounder<'_, '_, '_> {
                 if (item.stepped && pos < at) || room <= 0 {
                     continue;
                 }
-                let need = i128::from(item.up) * item.den / item.num.max(1);
+                let Slope { num, den } = item.slope;
+                let need = i128::from(item.up) * den / num.max(1);
                 if need <= room {
                     room -= need;
                     gain += i128::from(item.up);
                 } else {
-                    gain += ((room * item.num + item.den - 1) / item.den).min(i128::from(item.up));
+                    gain += ((room * num + den - 1) / den).min(i128::from(item.up));
                     room = 0;
                 }
             }
@@ -724,9 +747,15 @@ impl Bounder<'_, '_, '_> {
                 return;
             }
             let part = d.bounder.items[d.items[d.stepped[i]]].part;
-            for &(p, w, v) in &d.bounder.steps {
-                if p == part && w <= room {
-                    dfs(d, fill, i + 1, room - w, value + i128::from(v));
+            for step in &d.bounder.steps {
+                if step.part == part && step.need <= room {
+                    dfs(
+                        d,
+                        fill,
+                        i + 1,
+                        room - step.need,
+                        value + i128::from(step.gain),
+                    );
                 }
             }
             dfs(d, fill, i + 1, room, value);
