@@ -200,38 +200,6 @@ fn single_offer_rules(s: &Side) -> Result<RuleSet, Error> {
     RuleSet::parse(&text)
 }
 
-/// The amounts a benefit is written with (thresholds, prices, steps).
-fn numbers(b: &Benefit) -> Vec<i64> {
-    match b {
-        Benefit::Tiered(Tiered { tiers }) => tiers
-            .iter()
-            .flat_map(|t| {
-                let at = match t.at {
-                    TierAt::Spend(m) => m.0,
-                    TierAt::Items(_) => 0,
-                };
-                let off = match t.reward {
-                    Reward::Off(m) => m.0,
-                    Reward::PctOff(_) => 0,
-                };
-                [at, off]
-            })
-            .collect(),
-        Benefit::EveryN(EveryN { step, off, cap }) => {
-            vec![step.0, off.0, cap.map_or(0, |c| c.0), 2 * step.0]
-        }
-        Benefit::UnitOff(UnitOff { off }) => vec![off.0],
-        Benefit::UnitPrice(UnitPrice { price })
-        | Benefit::GroupBuy(GroupBuy { price, .. })
-        | Benefit::Bundle(Bundle { price, .. }) => vec![price.0],
-        Benefit::FreeShipping(FreeShipping { spend }) | Benefit::Gift(Gift { spend, .. }) => {
-            spend.map(|s| vec![s.0]).unwrap_or_default()
-        }
-        Benefit::Deposit(Deposit { deposit, worth }) => vec![deposit.0, worth.0],
-        _ => Vec::new(),
-    }
-}
-
 /// A line that falls in `scope` (or in none of its terms when `outside`).
 fn line_in(scope: &Scope, id: &str, price: i64, qty: u32) -> Line {
     let mut line = Line::new(id, "SKU", "shop", Money(price), qty);
@@ -253,7 +221,12 @@ fn line_in(scope: &Scope, id: &str, price: i64, qty: u32) -> Line {
 /// the benefits have many tiers), so the carts stay a few thousand whatever the phrases.
 fn candidate_carts(a: &Side, b: &Side) -> Vec<Cart> {
     let mut prices: Vec<i64> = vec![100, 1000, 3333, 5000, 9900, 10000, 19900, 30000, 100_000];
-    for n in numbers(&a.benefit).into_iter().chain(numbers(&b.benefit)) {
+    for n in a
+        .benefit
+        .landmarks()
+        .into_iter()
+        .chain(b.benefit.landmarks())
+    {
         if n > 0 {
             prices.extend([n - 1, n, n + 1, n / 2, n.saturating_mul(2)]);
         }

@@ -48,6 +48,11 @@ impl Form for EveryN {
         }
         step
     }
+
+    fn landmarks(&self, out: &mut Vec<i64>) {
+        let cap = self.cap.map_or(0, |c| c.0);
+        out.extend([self.step.0, self.off.0, cap, 2 * self.step.0]);
+    }
 }
 
 impl OrderForm for EveryN {

@@ -22,4 +22,8 @@ impl Form for Gift {
             ..step
         }
     }
+
+    fn landmarks(&self, out: &mut Vec<i64>) {
+        out.extend(self.spend.map(|s| s.0));
+    }
 }

@@ -43,6 +43,10 @@ macro_rules! group_form {
             fn next_step(&self, m: Measure, env: &StepEnv) -> NextStep {
                 group_step(self.size(), m, |avg| self.one_more(avg, env.rounding))
             }
+
+            fn landmarks(&self, out: &mut Vec<i64>) {
+                self.amounts(out);
+            }
         }
     )*};
 }
@@ -50,18 +54,26 @@ macro_rules! group_form {
 group_form!(Nth, BuyGet, Bundle);
 
 impl Nth {
+    fn amounts(&self, _: &mut Vec<i64>) {}
+
     fn one_more(&self, avg: i64, rounding: Rounding) -> i64 {
         self.rate.discount_on(Money(avg), rounding).0
     }
 }
 
 impl BuyGet {
+    fn amounts(&self, _: &mut Vec<i64>) {}
+
     fn one_more(&self, avg: i64, _: Rounding) -> i64 {
         avg.saturating_mul(i64::from(self.get))
     }
 }
 
 impl Bundle {
+    fn amounts(&self, out: &mut Vec<i64>) {
+        out.push(self.price.0);
+    }
+
     fn one_more(&self, avg: i64, _: Rounding) -> i64 {
         (avg.saturating_mul(i64::from(self.n)) - self.price.0).max(0)
     }

@@ -73,6 +73,10 @@ pub(crate) trait Form {
 
     /// The next step from `m`: what more in scope reaches it and what it adds.
     fn next_step(&self, m: Measure, env: &StepEnv) -> NextStep;
+
+    /// The amounts the form is written with (thresholds, steps, prices), where its
+    /// discount changes: `equivalent` builds its test carts around them.
+    fn landmarks(&self, out: &mut Vec<i64>);
 }
 
 /// An order-level form: one amount off its kept lines.
@@ -244,6 +248,13 @@ impl Benefit {
     /// What lines measuring `m` lack for its first step (`None`: reached, or no threshold).
     pub(crate) fn shortfall(&self, m: Measure) -> Option<Shortfall> {
         form(self).shortfall(m)
+    }
+
+    /// The amounts it is written with (see [`Form::landmarks`]).
+    pub(crate) fn landmarks(&self) -> Vec<i64> {
+        let mut out = Vec::new();
+        form(self).landmarks(&mut out);
+        out
     }
 
     /// Its next step from `m` (see [`Form::next_step`]).

@@ -20,11 +20,43 @@ macro_rules! per_unit_form {
             fn next_step(&self, _: Measure, _: &StepEnv) -> NextStep {
                 NextStep::NONE
             }
+
+            fn landmarks(&self, out: &mut Vec<i64>) {
+                self.amounts(out);
+            }
         }
     )*};
 }
 
 per_unit_form!(PctOff, UnitOff, UnitPrice, GroupBuy, Deposit);
+
+impl PctOff {
+    fn amounts(&self, _: &mut Vec<i64>) {}
+}
+
+impl UnitOff {
+    fn amounts(&self, out: &mut Vec<i64>) {
+        out.push(self.off.0);
+    }
+}
+
+impl UnitPrice {
+    fn amounts(&self, out: &mut Vec<i64>) {
+        out.push(self.price.0);
+    }
+}
+
+impl GroupBuy {
+    fn amounts(&self, out: &mut Vec<i64>) {
+        out.push(self.price.0);
+    }
+}
+
+impl Deposit {
+    fn amounts(&self, out: &mut Vec<i64>) {
+        out.extend([self.deposit.0, self.worth.0]);
+    }
+}
 
 impl UnitForm for PctOff {
     fn unit_saving(&self, price: i64, rounding: Rounding) -> i64 {

@@ -21,6 +21,10 @@ impl Form for FreeShipping {
             ..step
         }
     }
+
+    fn landmarks(&self, out: &mut Vec<i64>) {
+        out.extend(self.spend.map(|s| s.0));
+    }
 }
 
 impl ShippingForm for FreeShipping {

@@ -78,6 +78,19 @@ impl Form for Tiered {
         step.extra = Some(Money((then - now).max(0)));
         step
     }
+
+    fn landmarks(&self, out: &mut Vec<i64>) {
+        for t in &self.tiers {
+            out.push(match t.at {
+                TierAt::Spend(m) => m.0,
+                TierAt::Items(_) => 0,
+            });
+            out.push(match t.reward {
+                Reward::Off(m) => m.0,
+                Reward::PctOff(_) => 0,
+            });
+        }
+    }
 }
 
 impl OrderForm for Tiered {
