@@ -44,19 +44,6 @@ pub(crate) struct Mark {
     pub(super) deposit: Option<i64>,
 }
 
-impl Drop for Outcome {
-    fn drop(&mut self) {
-        pool::give(std::mem::take(&mut self.amount));
-        pool::give(std::mem::take(&mut self.shares));
-        pool::give(std::mem::take(&mut self.applied));
-        pool::give(std::mem::take(&mut self.unmet));
-        pool::give(std::mem::take(&mut self.gifts));
-        pool::give(std::mem::take(&mut self.after_stage));
-        pool::give(std::mem::take(&mut self.bases));
-        pool::give(std::mem::take(&mut self.marks));
-    }
-}
-
 impl Outcome {
     pub fn payable(&self) -> i64 {
         self.amount.iter().sum::<i64>() + self.shipping
@@ -106,16 +93,9 @@ pub(super) struct Bufs {
     pub(super) group: GroupBufs,
 }
 
-thread_local! {
-    /// Scratch space of finished appliers, for the next one on this thread.
-    static SPARE_BUFS: std::cell::RefCell<Vec<Bufs>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
 impl<'p, 'a> Applier<'p, 'a> {
     pub fn new(p: &'p Prepared<'a>) -> Self {
-        let bufs = SPARE_BUFS
-            .with(|s| s.borrow_mut().pop())
-            .unwrap_or_default();
+        let bufs = p.scratch.borrow_mut().bufs.pop().unwrap_or_default();
         Applier {
             p,
             bufs: std::cell::RefCell::new(bufs),
@@ -125,13 +105,9 @@ impl<'p, 'a> Applier<'p, 'a> {
 
 impl Drop for Applier<'_, '_> {
     fn drop(&mut self) {
+        // The next applier of this query (a search builds several) starts warm.
         let bufs = std::mem::take(self.bufs.get_mut());
-        SPARE_BUFS.with(|s| {
-            let mut s = s.borrow_mut();
-            if s.len() < 16 {
-                s.push(bufs);
-            }
-        });
+        self.p.scratch.borrow_mut().bufs.push(bufs);
     }
 }
 
@@ -154,18 +130,18 @@ impl Applier<'_, '_> {
     ) -> Outcome {
         let rules = self.p.rules;
         let n = self.p.orig.len();
-        let mut amount: Vec<i64> = pool::take();
+        let mut amount: Vec<i64> = self.p.take();
         let mut out = Outcome {
             amount: Vec::new(),
-            shares: pool::take(),
-            applied: pool::take(),
-            unmet: pool::take(),
+            shares: self.p.take(),
+            applied: self.p.take(),
+            unmet: self.p.take(),
             shipping: self.p.ctx.shipping_fee.0,
-            gifts: pool::take(),
+            gifts: self.p.take(),
             deposit: None,
-            after_stage: pool::take(),
-            bases: pool::take(),
-            marks: pool::take(),
+            after_stage: self.p.take(),
+            bases: self.p.take(),
+            marks: self.p.take(),
         };
         let mut first_stage = 0;
         match prev.and_then(|p| Some((p, *p.marks.get(from)?))) {
@@ -189,7 +165,7 @@ impl Applier<'_, '_> {
             .iter()
             .position(|&o| rules.offers[o].stage >= first_stage)
             .unwrap_or(parts.len());
-        let mut start: Vec<i64> = pool::take();
+        let mut start: Vec<i64> = self.p.take();
         for stage in first_stage..rules.stages.len() {
             out.marks.push(Mark {
                 shares: out.shares.len(),
@@ -218,7 +194,7 @@ impl Applier<'_, '_> {
             }
             out.after_stage.extend_from_slice(&amount);
         }
-        pool::give(start);
+        self.p.give(start);
         out.amount = amount;
         out
     }

@@ -23,13 +23,6 @@ pub(crate) struct Chosen {
     pub cut: bool,
 }
 
-impl Drop for Chosen {
-    fn drop(&mut self) {
-        pool::give(std::mem::take(&mut self.parts));
-        pool::give(std::mem::take(&mut self.keeps));
-    }
-}
-
 /// Chooses among all conflict-free sets and keeper assignments the one with the lowest
 /// payable (ties: larger priority sum, fewer applied offers, then keepers earlier in
 /// declaration order, line by line).
@@ -105,7 +98,7 @@ pub(crate) fn choose_within(
         }
         let in_set: Vec<bool> = parts.iter().map(|o| members.contains(o)).collect();
         // Every member keeps its whole scope, except on contested lines.
-        let mut whole: Vec<Lines> = pool::take();
+        let mut whole: Vec<Lines> = p.take();
         whole.extend(parts.iter().zip(&in_set).map(|(&o, &i)| {
             if i {
                 p.scope[o].clone()
@@ -130,7 +123,7 @@ pub(crate) fn choose_within(
             .collect();
         // Prices a pick; with `prev`, stages before `from` are copied from it.
         let evaluate_from = |pick: &[usize], prev: Option<&Outcome>, from: usize| {
-            let keeps = keeps_of(&whole, &line_options, pick);
+            let keeps = keeps_of(p, &whole, &line_options, pick);
             let outcome = applier.apply_from(&parts, &keeps, prev, from);
             let key = Key {
                 payable: outcome.payable(),
@@ -157,7 +150,7 @@ pub(crate) fn choose_within(
             && work.saturating_add(dive) <= budget;
         if exact_search {
             let zeros = vec![0usize; n];
-            let start = keeps_of(&whole, &line_options, &zeros);
+            let start = keeps_of(p, &whole, &line_options, &zeros);
             let found = crate::eval::assign::search(
                 &applier,
                 &parts,
@@ -167,7 +160,7 @@ pub(crate) fn choose_within(
                 budget.saturating_sub(work),
                 cutoff,
             );
-            pool::give(start);
+            p.give(start);
             proven &= found.proven;
             work += found.nodes;
             if let Some((key, keeps, outcome)) = found.best {
@@ -214,18 +207,23 @@ pub(crate) fn choose_within(
                     local.as_ref().map(|l| (&l.0, &l.2[..])),
                 );
                 if better {
-                    if let Some((_, _, old_keeps, _)) = local.take() {
-                        pool::give(old_keeps);
+                    if let Some((_, _, old_keeps, old)) = local.take() {
+                        p.give(old_keeps);
+                        p.recycle(old);
                     }
                     local = Some((key, pick, keeps, outcome));
                     last_is_local = true;
                 } else {
-                    pool::give(keeps);
-                    last = Some((pick, outcome));
+                    p.give(keeps);
+                    if let Some((_, old)) = last.replace((pick, outcome)) {
+                        p.recycle(old);
+                    }
                     last_is_local = false;
                 }
             }
-            drop(last);
+            if let Some((_, old)) = last {
+                p.recycle(old);
+            }
         }
         let Some((mut key, mut pick, mut keeps, mut outcome)) = local else {
             continue;
@@ -260,11 +258,13 @@ pub(crate) fn choose_within(
                             .unwrap_or(0);
                         let (k, kk, o) = evaluate_from(&pick, Some(&outcome), from);
                         if k < key {
-                            pool::give(std::mem::replace(&mut keeps, kk));
-                            (key, outcome) = (k, o);
+                            p.give(std::mem::replace(&mut keeps, kk));
+                            p.recycle(std::mem::replace(&mut outcome, o));
+                            key = k;
                             changed = true;
                         } else {
-                            pool::give(kk);
+                            p.give(kk);
+                            p.recycle(o);
                             pick[l] = old;
                         }
                     }
@@ -279,9 +279,15 @@ pub(crate) fn choose_within(
             best.as_ref().map(|b| (&b.0, &b.2[..])),
         );
         if better {
-            best = Some((key, members, keeps, outcome));
+            if let Some((_, _, old_keeps, old)) = best.replace((key, members, keeps, outcome)) {
+                p.give(old_keeps);
+                p.recycle(old);
+            }
+        } else {
+            p.give(keeps);
+            p.recycle(outcome);
         }
-        pool::give(whole);
+        p.give(whole);
     }
     let cut = best.is_none();
     let (members, keeps, outcome) = match best {
@@ -423,8 +429,13 @@ pub(super) fn may_join(
 
 /// The lines each participant keeps under a pick of per-line options: its whole scope
 /// (`whole`, members only), except that a contested line goes to the picked option only.
-pub(super) fn keeps_of(whole: &[Lines], options: &[Vec<Vec<usize>>], pick: &[usize]) -> Vec<Lines> {
-    let mut keeps: Vec<Lines> = pool::take();
+pub(super) fn keeps_of(
+    p: &Prepared<'_>,
+    whole: &[Lines],
+    options: &[Vec<Vec<usize>>],
+    pick: &[usize],
+) -> Vec<Lines> {
+    let mut keeps: Vec<Lines> = p.take();
     keeps.extend_from_slice(whole);
     for (l, opts) in options.iter().enumerate() {
         if let Some(opt) = opts.get(pick[l]) {

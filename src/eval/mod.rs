@@ -17,8 +17,8 @@ pub(crate) mod benefit;
 pub(crate) mod bound;
 mod choose;
 mod lines;
-pub(crate) mod pool;
 mod prepare;
+pub(crate) mod scratch;
 
 pub(crate) use apply::*;
 pub(crate) use choose::*;

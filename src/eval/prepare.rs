@@ -50,6 +50,8 @@ pub(crate) struct Prepared<'a> {
     pub ineligible: Vec<Option<Ineligible>>,
     /// When the query must have answered by.
     pub deadline: Deadline,
+    /// The query's reusable buffers.
+    pub scratch: std::cell::RefCell<scratch::Scratch>,
 }
 
 impl<'a> Prepared<'a> {
@@ -94,18 +96,18 @@ impl<'a> Prepared<'a> {
             ));
         }
         let n = cart.lines.len();
-        let mut orig = pool::take();
+        let mut orig = Vec::with_capacity(n);
         orig.extend(cart.lines.iter().map(|l| l.price.0 * i64::from(l.qty)));
         let now = ctx.now_or_current();
         let offers = rules.offers.len();
-        let mut scope = pool::take();
+        let mut scope = Vec::new();
         scope.resize(offers, Lines::new(n));
         // Per line: offers named by an include term, offers named by an exclude term.
-        let mut named: Vec<u64> = pool::take();
+        let mut named: Vec<u64> = Vec::new();
         named.resize(offers.div_ceil(64), 0);
-        let mut excluded: Vec<u64> = pool::take();
+        let mut excluded: Vec<u64> = Vec::new();
         excluded.resize(offers.div_ceil(64), 0);
-        let mut touched: Vec<usize> = pool::take();
+        let mut touched: Vec<usize> = Vec::new();
         for (i, l) in cart.lines.iter().enumerate() {
             let all = rules.scope_index.lookup(l, |o, ex| {
                 let (w, b) = (o / 64, 1u64 << (o % 64));
@@ -132,10 +134,7 @@ impl<'a> Prepared<'a> {
                 excluded[o / 64] = 0;
             }
         }
-        pool::give(named);
-        pool::give(excluded);
-        pool::give(touched);
-        let mut ineligible = pool::take();
+        let mut ineligible = Vec::with_capacity(offers);
         ineligible.extend(
             rules
                 .offers
@@ -151,6 +150,7 @@ impl<'a> Prepared<'a> {
             scope,
             ineligible,
             deadline,
+            scratch: Default::default(),
         })
     }
 }
@@ -174,11 +174,34 @@ pub(super) fn in_scope(s: &Scope, l: &crate::cart::Line) -> bool {
     included && !s.exclude_all && !s.exclude.iter().any(term_hits)
 }
 
-impl Drop for Prepared<'_> {
-    fn drop(&mut self) {
-        pool::give(std::mem::take(&mut self.orig));
-        pool::give(std::mem::take(&mut self.scope));
-        pool::give(std::mem::take(&mut self.ineligible));
+impl Prepared<'_> {
+    /// An empty vector from the query's scratch.
+    pub fn take<T>(&self) -> Vec<T>
+    where
+        Vec<T>: scratch::Kept,
+    {
+        self.scratch.borrow_mut().take()
+    }
+
+    /// Gives a vector back to the query's scratch.
+    pub fn give<T>(&self, v: Vec<T>)
+    where
+        Vec<T>: scratch::Kept,
+    {
+        self.scratch.borrow_mut().give(v)
+    }
+
+    /// Gives a priced choice's vectors back to the query's scratch.
+    pub fn recycle(&self, out: Outcome) {
+        let mut s = self.scratch.borrow_mut();
+        s.give(out.amount);
+        s.give(out.shares);
+        s.give(out.applied);
+        s.give(out.unmet);
+        s.give(out.gifts);
+        s.give(out.after_stage);
+        s.give(out.bases);
+        s.give(out.marks);
     }
 }
 

@@ -225,7 +225,7 @@ impl RuleSet {
                 });
             }
         }
-        let mut parts: Vec<OfferIdx> = crate::eval::pool::take();
+        let mut parts: Vec<OfferIdx> = p.take();
         parts.extend(
             (0..rules.offers.len()).filter(|&o| {
                 rules.offers[o].kind == OfferKind::Activity && p.ineligible[o].is_none()

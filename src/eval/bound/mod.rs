@@ -22,7 +22,6 @@ mod open;
 use open::open_item;
 
 use crate::eval::benefit::{floor, CurveStep, Reach, Slope};
-use crate::eval::pool;
 use crate::eval::{Applier, Lines, Outcome};
 use crate::rules::ir::*;
 
@@ -215,7 +214,10 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
                         Lines::new(n)
                     }
                 }));
-            self.cached = Some(self.applier.apply(self.parts, &self.keeps));
+            let fresh = self.applier.apply(self.parts, &self.keeps);
+            if let Some(old) = self.cached.replace(fresh) {
+                p.recycle(old);
+            }
             self.cached_key.clear();
             self.cached_key.extend(
                 self.exact
@@ -457,7 +459,7 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
         let p = self.applier.p;
         let rules = p.rules;
         let n = p.orig.len();
-        let mut order: Vec<usize> = pool::take();
+        let mut order: Vec<usize> = p.take();
         order.extend((0..self.items.len()).filter(|&i| Some(i) != skip));
         order.sort_by(|&a, &b| {
             let (x, y) = (&self.items[a], &self.items[b]);
@@ -565,7 +567,7 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
             }
             total = total.saturating_add(gain);
         }
-        pool::give(order);
+        p.give(order);
         total
     }
 
