@@ -100,13 +100,10 @@ impl<'a> Prepared<'a> {
         orig.extend(cart.lines.iter().map(|l| l.price.0 * i64::from(l.qty)));
         let now = ctx.now_or_current();
         let offers = rules.offers.len();
-        let mut scope = Vec::new();
-        scope.resize(offers, Lines::new(n));
+        let mut scope = vec![Lines::new(n); offers];
         // Per line: offers named by an include term, offers named by an exclude term.
-        let mut named: Vec<u64> = Vec::new();
-        named.resize(offers.div_ceil(64), 0);
-        let mut excluded: Vec<u64> = Vec::new();
-        excluded.resize(offers.div_ceil(64), 0);
+        let mut named: Vec<u64> = vec![0; offers.div_ceil(64)];
+        let mut excluded: Vec<u64> = vec![0; offers.div_ceil(64)];
         let mut touched: Vec<usize> = Vec::new();
         for (i, l) in cart.lines.iter().enumerate() {
             let all = rules.scope_index.lookup(l, |o, ex| {
