@@ -2,6 +2,7 @@
 
 use serde::{Serialize, Serializer};
 
+pub use crate::lang::ast::StackRule;
 use crate::money::Money;
 use crate::rules::ir::TierAt;
 
@@ -49,7 +50,7 @@ pub enum Reason {
         /// The offer it lost to.
         with: String,
         /// The deciding rule: `excludes`, `exclusive`, `only_with` or `stage_max`.
-        rule: &'static str,
+        rule: StackRule,
     },
     /// The group buy failed.
     GroupFailed,
@@ -229,7 +230,7 @@ pub struct TakenBy {
     /// The offer keeping the lines.
     pub offer: String,
     /// `exclusive`, `excludes` or `only_with`.
-    pub rule: &'static str,
+    pub rule: StackRule,
 }
 
 /// A gift granted.
@@ -308,7 +309,7 @@ pub struct Stacking {
     /// Whether the declarations allow the two offers together.
     pub stack: bool,
     /// The deciding rule: `excludes`, `exclusive`, `only_with`, `stage_max` or `ok`.
-    pub rule: &'static str,
+    pub rule: StackRule,
     /// The rule in words (`plat excludes shop20`).
     pub detail: String,
     /// With a cart: whether both really apply to it.

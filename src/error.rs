@@ -34,7 +34,7 @@ pub enum EvalError {
         /// The other.
         b: String,
         /// The deciding rule (`excludes`).
-        rule: &'static str,
+        rule: crate::lang::ast::StackRule,
     },
     /// A search would exceed its work budget.
     #[error(

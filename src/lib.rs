@@ -192,7 +192,7 @@ pub mod model {
 pub mod answers {
     pub use crate::answer::{
         Applied, Best, Detail, Eligibility, GiftGranted, LineQuote, NotApplied, NotChosen, Presale,
-        Quote, Reason, Share, Shortfall, Stacking, StepUnit, TakenBy, Totals, WhyNot,
+        Quote, Reason, Share, Shortfall, StackRule, Stacking, StepUnit, TakenBy, Totals, WhyNot,
     };
     pub use crate::explain::summary::Summary;
     pub use crate::explain::Explanation;
@@ -200,7 +200,7 @@ pub mod answers {
     pub use crate::queries::gap::{Gap, GapStep};
     pub use crate::queries::offers::{OfferInfo, OfferList, WindowWords, Words};
     pub use crate::queries::refund::{
-        Lost, Order, OrderApplied, OrderLine, OrderPresale, Refund, Return,
+        Lost, Order, OrderApplied, OrderLine, OrderPresale, Refund, RefundRule, Return,
     };
 }
 

@@ -346,14 +346,14 @@ pub(crate) fn excludes(rules: &RuleSetData, a: OfferIdx, b: OfferIdx) -> bool {
 }
 
 /// The rule by which `loser` cannot share a line with `winner`.
-pub(crate) fn line_rule(rules: &RuleSetData, loser: OfferIdx, winner: OfferIdx) -> &'static str {
+pub(crate) fn line_rule(rules: &RuleSetData, loser: OfferIdx, winner: OfferIdx) -> StackRule {
     let (l, w) = (&rules.offers[loser], &rules.offers[winner]);
     if l.exclusive || w.exclusive {
-        "exclusive"
+        StackRule::Exclusive
     } else if !compatible(rules, loser, winner) {
-        "only_with"
+        StackRule::OnlyWith
     } else {
-        "stage_max"
+        StackRule::StageMax
     }
 }
 

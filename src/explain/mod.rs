@@ -13,6 +13,7 @@ pub(crate) use crate::rules::words::*;
 use crate::answer::*;
 use crate::lang::ast::OfferKind;
 use crate::money::Money;
+use crate::queries::refund::RefundRule;
 use crate::rules::ir::*;
 
 /// Sentences in Chinese and English, one per fact, in the same order.
@@ -332,7 +333,7 @@ pub(crate) fn reason_text(
             format!("{t}: you do not hold this coupon."),
         ),
         Reason::Conflict { with, rule } => {
-            let (rz, re) = rule_words(rule);
+            let (rz, re) = rule_words(*rule);
             let w = title(with);
             // Not "the cheaper one": a tie is decided by priority, offer count or order.
             (
@@ -374,22 +375,22 @@ pub(crate) fn stacking(rules: &RuleSetData, a: &Offer, b: &Offer, s: &Stacking) 
     let (tae, tbe) = (title_en(a), title_en(b));
     let mut e = Explanation::default();
     let (zh, en) = match s.rule {
-        "ok" => (
+        StackRule::Ok => (
             format!("{ta}和{tb}可以叠加使用。"),
             format!("{tae} and {tbe} can be used together."),
         ),
-        "excludes" => (
+        StackRule::Excludes => (
             format!("{ta}和{tb}互斥，不能同时使用。"),
             format!("{tae} and {tbe} exclude each other and cannot be used together."),
         ),
-        "exclusive" => {
+        StackRule::Exclusive => {
             let (ex, exe) = if a.exclusive { (ta, tae) } else { (tb, tbe) };
             (
                 format!("{ex}是独享优惠，不能与其他优惠叠加在同一商品上。"),
                 format!("{exe} is exclusive: no other offer may apply to the same items."),
             )
         }
-        "only_with" => {
+        StackRule::OnlyWith => {
             // The one whose `only_with` list leaves the other out.
             let ((x, xe), (y, ye)) = match &a.only_with_ids {
                 Some(list) if !list.contains(&b.id) => ((ta, tae), (tb, tbe)),
@@ -400,7 +401,7 @@ pub(crate) fn stacking(rules: &RuleSetData, a: &Offer, b: &Offer, s: &Stacking) 
                 format!("{tae} and {tbe} cannot stack: {xe} only stacks with named offers, and {ye} is not one of them."),
             )
         }
-        _ => (
+        StackRule::StageMax => (
             format!("{ta}和{tb}属于同一类优惠，同一商品只能享受其中之一。"),
             format!(
                 "{tae} and {tbe} are the same kind of offer: only one of them may apply to an item."
@@ -569,14 +570,14 @@ pub(crate) fn refund(rules: &RuleSetData, r: &crate::queries::refund::Refund) ->
     let f = &w.f;
     let mut e = Explanation::default();
     match r.rule {
-        Some("group_failed") => e.push(
+        Some(RefundRule::GroupFailed) => e.push(
             format!("拼团未成功，全额退款{}。", f.zh(r.refund)),
             format!(
                 "The group did not form: the full {} is refunded.",
                 f.en(r.refund)
             ),
         ),
-        Some(_) => e.push(
+        Some(RefundRule::DepositKept) => e.push(
             "尾款未支付，定金不退。".into(),
             "The balance was never paid, so the deposit is not refunded.".into(),
         ),

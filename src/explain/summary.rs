@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use super::{Explanation, Words};
-use crate::answer::{Best, Eligibility, Quote, Reason, Stacking, WhyNot};
+use crate::answer::{Best, Eligibility, Quote, Reason, StackRule, Stacking, WhyNot};
 use crate::error::{Error, EvalError};
 use crate::lang::ast::OfferKind;
 use crate::money::Money;
@@ -198,19 +198,19 @@ pub(crate) fn stacking(oa: &Offer, ob: &Offer, s: &Stacking) -> Summary {
         )
     } else {
         let (why_zh, why_en) = match s.rule {
-            "excludes" => (
+            StackRule::Excludes => (
                 "两者互斥".to_string(),
                 "they exclude each other".to_string(),
             ),
-            "exclusive" => (
+            StackRule::Exclusive => (
                 format!("{exclusive}是独享优惠"),
                 format!("{exclusive_en} is exclusive"),
             ),
-            "only_with" => (
+            StackRule::OnlyWith => (
                 "其中一个只能与指定的优惠叠加".to_string(),
                 "one of them only stacks with named offers".to_string(),
             ),
-            _ => (
+            StackRule::StageMax | StackRule::Ok => (
                 "同一商品只能享受其中之一".to_string(),
                 "only one of them may apply to an item".to_string(),
             ),

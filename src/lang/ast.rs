@@ -137,6 +137,48 @@ impl OfferKind {
     }
 }
 
+/// The rule of the language deciding whether two offers may stack, as answers name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum StackRule {
+    /// Nothing keeps them apart.
+    Ok,
+    /// One `excludes` the other (互斥).
+    Excludes,
+    /// One is `exclusive` (独享) and they meet on a line.
+    Exclusive,
+    /// One's `only_with` list leaves the other out.
+    OnlyWith,
+    /// Their stage's `max` is reached (or it is one offer).
+    StageMax,
+}
+
+impl StackRule {
+    /// The name answers use (`excludes`, `stage_max`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StackRule::Ok => "ok",
+            StackRule::Excludes => "excludes",
+            StackRule::Exclusive => "exclusive",
+            StackRule::OnlyWith => "only_with",
+            StackRule::StageMax => "stage_max",
+        }
+    }
+}
+
+impl std::fmt::Display for StackRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for StackRule {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
 /// One offer field.
 #[derive(Clone, Debug)]
 pub enum OfferField {

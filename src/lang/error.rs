@@ -44,6 +44,17 @@ pub enum SyntaxError {
     /// A second `ruleset` header.
     #[error("a second `ruleset` header; a rule file has exactly one")]
     SecondHeader,
+    /// Text the grammar accepted but the syntax tree has no place for: a bug of the parser,
+    /// reported rather than read as something else.
+    #[error(
+        "internal error: `{text}` was read where {what} was expected; please report this file"
+    )]
+    Unexpected {
+        /// What the parser expected.
+        what: &'static str,
+        /// The text it met.
+        text: String,
+    },
     /// A number that does not fit.
     #[error("the number {text} is too large")]
     NumberTooLarge {
@@ -74,6 +85,7 @@ impl SyntaxError {
             SyntaxError::TooComplex { .. } => "expression_too_complex",
             SyntaxError::MissingHeader => "missing_header",
             SyntaxError::SecondHeader => "second_header",
+            SyntaxError::Unexpected { .. } => "unexpected_syntax",
             SyntaxError::NumberTooLarge { .. } => "number_too_large",
             SyntaxError::BadCount { .. } => "bad_count",
             SyntaxError::TooManyOffers { .. } => "too_many_offers",

@@ -16,7 +16,7 @@
 //! Ties: fewer chosen coupons, then the list of chosen IDs in declaration order that comes
 //! first. A coupon counts as chosen only if it applies.
 
-use crate::answer::{Best, NotChosen, Quote, Reason};
+use crate::answer::{Best, NotChosen, Quote, Reason, StackRule};
 use crate::cart::{Cart, Context};
 use crate::error::{Error, EvalError};
 use crate::eval::benefit::{most, Measure, UnitLine};
@@ -551,7 +551,7 @@ impl RuleSet {
             } else if let Some(&w) = best.chosen.iter().find(|&&w| excludes(rules, c, w)) {
                 Reason::Conflict {
                     with: rules.offers[w].id.clone(),
-                    rule: "excludes",
+                    rule: StackRule::Excludes,
                 }
             } else {
                 // What happens when it is added to the best selection.

@@ -221,7 +221,7 @@ impl RuleSet {
                 return Err(EvalError::Conflict {
                     a: rules.offers[a].id.clone(),
                     b: rules.offers[b].id.clone(),
-                    rule: "excludes",
+                    rule: StackRule::Excludes,
                 });
             }
         }
@@ -289,7 +289,7 @@ impl RuleSet {
             } else if let Some(&(_, w)) = c.left_out.iter().find(|(x, _)| *x == o) {
                 Reason::Conflict {
                     with: rules.offers[w].id.clone(),
-                    rule: "excludes",
+                    rule: StackRule::Excludes,
                 }
             } else if let Some(&(_, shortfall)) = out.unmet.iter().find(|(x, _)| *x == o) {
                 Reason::ThresholdNotMet {
@@ -478,7 +478,7 @@ impl RuleSet {
         let (stack, rule, detail) = if ia == ib {
             (
                 false,
-                "stage_max",
+                StackRule::StageMax,
                 format!("{a} is one offer; it applies at most once"),
             )
         } else if excludes(rules, ia, ib) {
@@ -487,22 +487,30 @@ impl RuleSet {
             } else {
                 (ob, oa)
             };
-            (false, "excludes", format!("{} excludes {}", x.id, y.id))
+            (
+                false,
+                StackRule::Excludes,
+                format!("{} excludes {}", x.id, y.id),
+            )
         } else if neutral {
-            (true, "ok", format!("{a} and {b} can stack"))
+            (true, StackRule::Ok, format!("{a} and {b} can stack"))
         } else if oa.exclusive || ob.exclusive {
             let x = if oa.exclusive { oa } else { ob };
-            (false, "exclusive", format!("{} is exclusive", x.id))
+            (
+                false,
+                StackRule::Exclusive,
+                format!("{} is exclusive", x.id),
+            )
         } else if let Some(d) = only_with_detail(oa, ob).or_else(|| only_with_detail(ob, oa)) {
-            (false, "only_with", d)
+            (false, StackRule::OnlyWith, d)
         } else if oa.stage == ob.stage && rules.stages.get(oa.stage).is_some_and(|s| s.max < 2) {
             (
                 false,
-                "stage_max",
+                StackRule::StageMax,
                 format!("stage {} allows 1 offer per line", oa.stage_name),
             )
         } else {
-            (true, "ok", format!("{a} and {b} can stack"))
+            (true, StackRule::Ok, format!("{a} and {b} can stack"))
         };
         let mut s = Stacking {
             stack,
@@ -537,7 +545,7 @@ impl RuleSet {
             Err(EvalError::Conflict { .. }) => {
                 let reason = Reason::Conflict {
                     with: rules.offers[a].id.clone(),
-                    rule: "excludes",
+                    rule: StackRule::Excludes,
                 };
                 return Ok((
                     false,

@@ -160,6 +160,17 @@ pub struct Lost {
     pub reason: Reason,
 }
 
+/// The special rule that decided a refund.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RefundRule {
+    /// The group buy failed: the whole payable comes back.
+    GroupFailed,
+    /// The presale balance was never paid: the deposit is kept.
+    DepositKept,
+}
+
 /// The answer to `refund`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -172,7 +183,7 @@ pub struct Refund {
     pub policy: RefundPolicy,
     /// Why the refund is what it is, when a special rule decided it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rule: Option<&'static str>,
+    pub rule: Option<RefundRule>,
     /// The apportioned refund (the ceiling of a recomputed one).
     #[serde(skip)]
     pub apportioned: Money,
@@ -262,7 +273,7 @@ impl RuleSet {
                 refund: order.payable,
                 lost: Vec::new(),
                 policy,
-                rule: Some("group_failed"),
+                rule: Some(RefundRule::GroupFailed),
                 apportioned: Money(apportioned),
                 whole_order: false,
             });
@@ -272,7 +283,7 @@ impl RuleSet {
                 refund: Money::ZERO,
                 lost: Vec::new(),
                 policy,
-                rule: Some("deposit_kept"),
+                rule: Some(RefundRule::DepositKept),
                 apportioned: Money(apportioned),
                 whole_order: false,
             });

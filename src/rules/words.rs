@@ -1,7 +1,7 @@
 //! Phrases the explanations are built from: benefits, rates and scopes as promotion pages
 //! write them, rules, times and `audience` conditions in words.
 
-use crate::lang::ast::{CmpOp, Dim};
+use crate::lang::ast::{CmpOp, Dim, StackRule};
 use crate::money::{Money, Rate};
 use crate::rules::ir::*;
 
@@ -137,15 +137,16 @@ pub(crate) fn scope_zh(s: &Scope) -> &'static str {
     }
 }
 
-pub(crate) fn rule_words(rule: &str) -> (&'static str, &'static str) {
+pub(crate) fn rule_words(rule: StackRule) -> (&'static str, &'static str) {
     match rule {
-        "excludes" => ("互斥", "they exclude each other"),
-        "exclusive" => ("独享优惠", "an exclusive offer"),
-        "only_with" => ("仅可与指定优惠叠加", "it only stacks with named offers"),
-        _ => (
+        StackRule::Excludes => ("互斥", "they exclude each other"),
+        StackRule::Exclusive => ("独享优惠", "an exclusive offer"),
+        StackRule::OnlyWith => ("仅可与指定优惠叠加", "it only stacks with named offers"),
+        StackRule::StageMax => (
             "同类优惠数量已达上限",
             "only so many offers of this kind may apply to one item",
         ),
+        StackRule::Ok => ("可以叠加", "they stack"),
     }
 }
 

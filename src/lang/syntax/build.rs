@@ -18,6 +18,14 @@ impl Builder {
         self.diags.borrow_mut().push(RawDiagnostic::syntax(e, span));
     }
 
+    /// Reports text the grammar cannot have produced here, and goes on with `default` so
+    /// the rest of the file is still checked.
+    fn unexpected<T>(&self, what: &'static str, text: Option<&str>, span: Span, default: T) -> T {
+        let text = text.unwrap_or("").to_string();
+        self.error(SyntaxError::Unexpected { what, text }, span);
+        default
+    }
+
     pub(super) fn name(&self, p: P<'_>) -> Name {
         Spanned::new(p.as_str().to_string(), self.span(&p))
     }
@@ -144,6 +152,7 @@ impl Builder {
 
     pub(super) fn header_field(&self, p: P<'_>) -> HeaderField {
         let rule = p.as_rule();
+        let span = self.span(&p);
         let mut it = kids(p);
         let mut next = || it.next();
         match rule {
@@ -157,7 +166,8 @@ impl Builder {
                 Some("half_even") => Rounding::HalfEven,
                 Some("down") => Rounding::Down,
                 Some("up") => Rounding::Up,
-                _ => Rounding::HalfUp,
+                Some("half_up") => Rounding::HalfUp,
+                other => self.unexpected("a rounding mode", other, span, Rounding::HalfUp),
             }),
             Rule::h_stages => HeaderField::Stages(it.map(|s| self.name(s)).collect()),
             Rule::h_stage_max => {
@@ -171,7 +181,8 @@ impl Builder {
             }
             Rule::h_refund => HeaderField::Refund(match next().map(|v| v.as_str()) {
                 Some("recompute") => RefundPolicy::Recompute,
-                _ => RefundPolicy::Apportioned,
+                Some("apportioned") => RefundPolicy::Apportioned,
+                other => self.unexpected("a refund policy", other, span, RefundPolicy::Apportioned),
             }),
             _ => HeaderField::ThresholdBase(
                 next().map_or(ThresholdMode::Sequential, |m| self.threshold_mode(m)),
@@ -193,7 +204,8 @@ impl Builder {
         let mut it = kids(p);
         let kind = match it.next().map(|k| k.as_str()) {
             Some("coupon") => OfferKind::Coupon,
-            _ => OfferKind::Activity,
+            Some("activity") => OfferKind::Activity,
+            other => self.unexpected("activity or coupon", other, span, OfferKind::Activity),
         };
         let id = it
             .next()
@@ -295,7 +307,11 @@ impl Builder {
                     "shop" => Dim::Shop,
                     "category" => Dim::Category,
                     "sku" => Dim::Sku,
-                    _ => Dim::Tag,
+                    "tag" => Dim::Tag,
+                    other => {
+                        let span = self.span(&d);
+                        self.unexpected("a scope dimension", Some(other), span, Dim::Tag)
+                    }
                 };
                 ScopeSel::Values(dim, it.map(|s| self.string(s).node).collect())
             }
@@ -310,7 +326,11 @@ impl Builder {
                 Rule::comparison => {
                     let mut it = prim.into_inner();
                     let field = it.next().map(|f| self.name(f));
-                    let op = it.next().map(|o| o.as_str());
+                    let op_pair = it.next();
+                    let op_span = op_pair
+                        .as_ref()
+                        .map_or_else(Span::default, |o| self.span(o));
+                    let op = op_pair.as_ref().map(|o| o.as_str());
                     let val = it.next();
                     let op = match op {
                         Some("==") => CmpOp::Eq,
@@ -318,7 +338,8 @@ impl Builder {
                         Some("<") => CmpOp::Lt,
                         Some("<=") => CmpOp::Le,
                         Some(">") => CmpOp::Gt,
-                        _ => CmpOp::Ge,
+                        Some(">=") => CmpOp::Ge,
+                        other => self.unexpected("a comparison", other, op_span, CmpOp::Ge),
                     };
                     let value = match val {
                         Some(v) => {
