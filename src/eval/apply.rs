@@ -10,14 +10,13 @@ use crate::eval::benefit::{GroupBufs, Measure, OrderDiscount, Reach};
 pub(crate) struct Outcome {
     /// Final line amounts.
     pub amount: Vec<i64>,
-    /// Every share of a discount on a line: (line, offer, cents), in application order.
-    pub shares: Vec<(usize, OfferIdx, i64)>,
+    /// Every share of a discount on a line, in application order.
+    pub shares: Vec<LineShare>,
     /// Applied offers in application order.
-    pub applied: Vec<(OfferIdx, i64, Detail, bool)>,
-    /// Offers whose threshold was not met on their effective scope.
+    pub applied: Vec<AppliedOffer>,
     /// Offers whose threshold was not met on their effective scope, with the shortfall (the
     /// reason's text is built only when an answer is assembled).
-    pub unmet: Vec<(OfferIdx, Shortfall)>,
+    pub unmet: Vec<Unmet>,
     pub shipping: i64,
     pub gifts: Vec<OfferIdx>,
     /// Total deposit of applied presales (`None` when none applied).
@@ -25,11 +24,81 @@ pub(crate) struct Outcome {
     /// Amounts after each stage, stage after stage (`lines` amounts each; see
     /// [`Outcome::after`]).
     pub after_stage: Vec<i64>,
-    /// For every offer that kept lines: (offer, threshold base, units, amount of its kept
-    /// lines at its stage's start), for 凑单.
-    pub bases: Vec<(OfferIdx, i64, u64, i64)>,
+    /// For every offer that kept lines: what they measure, for 凑单.
+    pub bases: Vec<OfferMeasure>,
     /// Where each stage starts in the vectors above (see [`Applier::apply_from`]).
     pub marks: Vec<Mark>,
+}
+
+/// The amounts an offer works on: at the start of its stage (what it takes from, what
+/// rates apply to) and where its threshold is tested (`ThresholdBase`). The one place
+/// that reads an offer's threshold point.
+#[derive(Clone, Copy)]
+pub(crate) struct OfferAmounts<'a> {
+    pub start: &'a [i64],
+    pub base: &'a [i64],
+}
+
+impl<'a> OfferAmounts<'a> {
+    /// From the original amounts and the amounts after each stage (`after(k)`; exact ones
+    /// in an [`Outcome`], upper bounds in the stacking bounds).
+    pub fn of(o: &Offer, orig: &'a [i64], after: impl Fn(StageIdx) -> Option<&'a [i64]>) -> Self {
+        let start = match o.stage {
+            0 => orig,
+            s => after(s - 1).unwrap_or(orig),
+        };
+        let base = match o.threshold {
+            ThresholdBase::Original => orig,
+            ThresholdBase::After(k) if k < o.stage => after(k).unwrap_or(start),
+            ThresholdBase::After(_) | ThresholdBase::Sequential => start,
+        };
+        OfferAmounts { start, base }
+    }
+
+    /// What `lines` of `cart` measure for the offer.
+    pub fn measure(&self, cart: &crate::cart::Cart, lines: &Lines) -> Measure {
+        let mut m = Measure::default();
+        for l in lines.iter() {
+            m.base += self.base[l];
+            m.amount += self.start[l];
+            m.units += u64::from(cart.lines[l].qty);
+        }
+        m
+    }
+}
+
+/// One share of a discount on a line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct LineShare {
+    pub line: usize,
+    pub offer: OfferIdx,
+    /// Cents off the line.
+    pub amount: i64,
+}
+
+/// An offer that applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct AppliedOffer {
+    pub offer: OfferIdx,
+    /// What it took off (free shipping: the fee waived).
+    pub given: i64,
+    pub detail: Detail,
+    /// Whether it gave less than its benefit, the lines holding less.
+    pub clamped: bool,
+}
+
+/// An offer whose threshold its kept lines did not reach.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Unmet {
+    pub offer: OfferIdx,
+    pub shortfall: Shortfall,
+}
+
+/// What an offer's kept lines measured when it applied (or missed its threshold).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct OfferMeasure {
+    pub offer: OfferIdx,
+    pub measure: Measure,
 }
 
 /// The state of an [`Outcome`] at the start of a stage.
@@ -199,27 +268,6 @@ impl Applier<'_, '_> {
         out
     }
 
-    /// The amounts of `lines` an offer tests its threshold on (see `ThresholdBase`).
-    pub(super) fn base(
-        &self,
-        o: &Offer,
-        lines: &[usize],
-        start: &[i64],
-        out: &Outcome,
-        into: &mut Vec<i64>,
-    ) {
-        let from: &[i64] = match o.threshold {
-            ThresholdBase::Original => &self.p.orig,
-            ThresholdBase::After(k) if k < o.stage => {
-                let n = self.p.orig.len();
-                out.after_stage.get(k * n..(k + 1) * n).unwrap_or(start)
-            }
-            _ => start,
-        };
-        into.clear();
-        into.extend(lines.iter().map(|&l| from[l]));
-    }
-
     pub(super) fn apply_one(
         &self,
         oi: OfferIdx,
@@ -246,23 +294,21 @@ impl Applier<'_, '_> {
         lines.clear();
         lines.extend(keep.iter());
         let lines = &*lines;
-        self.base(o, lines, start, out, base_vals);
-        let base: i64 = base_vals.iter().sum();
-        let units: u64 = lines
-            .iter()
-            .map(|&l| u64::from(self.p.cart.lines[l].qty))
-            .sum();
+        // `out.amount` is filled only at the end: stages are cut by the cart's line count.
+        let n = self.p.orig.len();
+        let at = OfferAmounts::of(o, &self.p.orig, |k| out.after_stage.get(k * n..(k + 1) * n));
+        base_vals.clear();
+        base_vals.extend(lines.iter().map(|&l| at.base[l]));
+        let measure = at.measure(self.p.cart, keep);
+        let units = measure.units;
         let rounding = self.p.rules.rounding;
-        let current: i64 = lines.iter().map(|&l| start[l]).sum();
-        out.bases.push((oi, base, units, current));
-        let measure = Measure {
-            base,
-            units,
-            amount: current,
-        };
+        out.bases.push(OfferMeasure { offer: oi, measure });
         let form = o.benefit.reach();
         if let Some(short) = o.benefit.shortfall(measure) {
-            out.unmet.push((oi, short));
+            out.unmet.push(Unmet {
+                offer: oi,
+                shortfall: short,
+            });
             return;
         }
         match form {
@@ -277,21 +323,39 @@ impl Applier<'_, '_> {
                 for (&l, &s) in lines.iter().zip(shares.iter()) {
                     amount[l] -= s;
                     given += s;
-                    out.shares.push((l, oi, s));
+                    out.shares.push(LineShare {
+                        line: l,
+                        offer: oi,
+                        amount: s,
+                    });
                 }
-                out.applied.push((oi, given, detail, given < total));
+                out.applied.push(AppliedOffer {
+                    offer: oi,
+                    given,
+                    detail,
+                    clamped: given < total,
+                });
                 return;
             }
             Reach::Shipping(f) => {
                 let saved = out.shipping;
                 out.shipping = f.fee_after(saved);
-                out.applied
-                    .push((oi, saved - out.shipping, Detail::Shipping, false));
+                out.applied.push(AppliedOffer {
+                    offer: oi,
+                    given: saved - out.shipping,
+                    detail: Detail::Shipping,
+                    clamped: false,
+                });
                 return;
             }
             Reach::Neutral => {
                 out.gifts.push(oi);
-                out.applied.push((oi, 0, Detail::Gift, false));
+                out.applied.push(AppliedOffer {
+                    offer: oi,
+                    given: 0,
+                    detail: Detail::Gift,
+                    clamped: false,
+                });
                 return;
             }
             Reach::PerUnit(_) | Reach::Groups(_) => {}
@@ -364,10 +428,18 @@ impl Applier<'_, '_> {
             clamped |= d < desired[k];
             amount[l] -= d;
             given += d;
-            out.shares.push((l, oi, d));
+            out.shares.push(LineShare {
+                line: l,
+                offer: oi,
+                amount: d,
+            });
         }
-        out.applied
-            .push((oi, given, Detail::Units { units: benefited }, clamped));
+        out.applied.push(AppliedOffer {
+            offer: oi,
+            given,
+            detail: Detail::Units { units: benefited },
+            clamped,
+        });
     }
 }
 

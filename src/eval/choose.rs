@@ -10,8 +10,8 @@ pub(crate) struct Chosen {
     pub parts: Vec<OfferIdx>,
     /// Lines each participant keeps.
     pub keeps: Vec<Lines>,
-    /// Participants left out of the conflict-free set, with the member they lose to.
-    pub left_out: Vec<(OfferIdx, OfferIdx)>,
+    /// Participants left out of the conflict-free set.
+    pub left_out: Vec<LeftOut>,
     pub outcome: Outcome,
     /// Whether the choice is proven the cheapest (a search that ran out of budget keeps
     /// the best choice it found).
@@ -21,6 +21,14 @@ pub(crate) struct Chosen {
     /// Whether no choice pays at most the cutoff of [`choose_within`] (the outcome is then
     /// meaningless).
     pub cut: bool,
+}
+
+/// A participant left out of the chosen conflict-free set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct LeftOut {
+    pub offer: OfferIdx,
+    /// The member it `excludes` (or itself when none does, which cannot happen).
+    pub loses_to: OfferIdx,
 }
 
 /// Chooses among all conflict-free sets and keeper assignments the one with the lowest
@@ -130,7 +138,7 @@ pub(crate) fn choose_within(
                 priority: outcome
                     .applied
                     .iter()
-                    .map(|a| i128::from(rules.offers[a.0].priority))
+                    .map(|a| i128::from(rules.offers[a.offer].priority))
                     .sum(),
                 applied: outcome.applied.len(),
             };
@@ -294,18 +302,16 @@ pub(crate) fn choose_within(
         Some((_, members, keeps, outcome)) => (members, keeps, Some(outcome)),
         None => (Vec::new(), vec![Lines::new(n); parts.len()], None),
     };
-    let left_out: Vec<(OfferIdx, OfferIdx)> = parts
+    let left_out: Vec<LeftOut> = parts
         .iter()
         .filter(|o| !members.contains(o))
-        .map(|&o| {
-            (
-                o,
-                members
-                    .iter()
-                    .copied()
-                    .find(|&m| excludes(rules, o, m))
-                    .unwrap_or(o),
-            )
+        .map(|&o| LeftOut {
+            offer: o,
+            loses_to: members
+                .iter()
+                .copied()
+                .find(|&m| excludes(rules, o, m))
+                .unwrap_or(o),
         })
         .collect();
     let outcome = outcome.unwrap_or_else(|| applier.apply(&parts, &keeps));

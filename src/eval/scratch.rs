@@ -8,9 +8,8 @@
 //! allocating once it has warmed up. Nothing is shared between queries or threads, and
 //! nothing is hidden: the scratch lives and dies with its query.
 
-use crate::answer::{Detail, Shortfall};
 use crate::eval::apply::Bufs;
-use crate::eval::{Ineligible, Lines, Mark};
+use crate::eval::{AppliedOffer, Ineligible, LineShare, Lines, Mark, OfferMeasure, Unmet};
 
 /// Most vectors kept per type.
 const MAX_KEPT: usize = 64;
@@ -23,10 +22,10 @@ pub(crate) struct Scratch {
     usizes: Vec<Vec<usize>>,
     lines: Vec<Vec<Lines>>,
     ineligible: Vec<Vec<Option<Ineligible>>>,
-    shares: Vec<Vec<(usize, usize, i64)>>,
-    applied: Vec<Vec<(usize, i64, Detail, bool)>>,
-    unmet: Vec<Vec<(usize, Shortfall)>>,
-    bases: Vec<Vec<(usize, i64, u64, i64)>>,
+    shares: Vec<Vec<LineShare>>,
+    applied: Vec<Vec<AppliedOffer>>,
+    unmet: Vec<Vec<Unmet>>,
+    bases: Vec<Vec<OfferMeasure>>,
     marks: Vec<Vec<Mark>>,
     /// Buffers of finished appliers.
     pub(super) bufs: Vec<Bufs>,
@@ -52,10 +51,10 @@ kept! {
     Vec<usize> => usizes,
     Vec<Lines> => lines,
     Vec<Option<Ineligible>> => ineligible,
-    Vec<(usize, usize, i64)> => shares,
-    Vec<(usize, i64, Detail, bool)> => applied,
-    Vec<(usize, Shortfall)> => unmet,
-    Vec<(usize, i64, u64, i64)> => bases,
+    Vec<LineShare> => shares,
+    Vec<AppliedOffer> => applied,
+    Vec<Unmet> => unmet,
+    Vec<OfferMeasure> => bases,
     Vec<Mark> => marks,
 }
 

@@ -128,7 +128,7 @@ impl Search<'_, '_, '_> {
             .outcome
             .applied
             .iter()
-            .map(|a| a.0)
+            .map(|a| a.offer)
             .filter(|o| selection.contains(o))
             .collect();
         applied.sort_unstable();

@@ -6,7 +6,7 @@ use crate::answer::{Reason, Shortfall, StepUnit};
 use crate::cart::{Cart, Context};
 use crate::error::Error;
 use crate::eval::benefit::{Measure, StepEnv};
-use crate::eval::Prepared;
+use crate::eval::{OfferAmounts, Prepared};
 use crate::lang::ast::OfferKind;
 use crate::money::Money;
 use crate::rules::ir::*;
@@ -86,18 +86,13 @@ impl RuleSet {
                     reason: Some(r),
                 };
             }
-            let (base, units, current) = chosen
+            let m = chosen
                 .outcome
                 .bases
                 .iter()
-                .find(|b| b.0 == o)
-                .map(|b| (b.1, b.2, b.3))
+                .find(|b| b.offer == o)
+                .map(|b| b.measure)
                 .unwrap_or_else(|| whole_scope(&p, &chosen.outcome, o));
-            let m = Measure {
-                base,
-                units,
-                amount: current,
-            };
             next_step(offer, m, p.ctx.shipping_fee, rules.rounding)
         };
         if let Some(t) = target {
@@ -147,24 +142,9 @@ impl RuleSet {
     }
 }
 
-/// Base, units and current amount of an offer's whole scope, for an offer that kept no line.
-fn whole_scope(p: &Prepared<'_>, out: &crate::eval::Outcome, o: OfferIdx) -> (i64, u64, i64) {
-    let offer = &p.rules.offers[o];
-    let before = if offer.stage == 0 {
-        &p.orig
-    } else {
-        out.after(offer.stage - 1).unwrap_or(&p.orig)
-    };
-    let base_vec = match offer.threshold {
-        ThresholdBase::Original => &p.orig,
-        ThresholdBase::After(k) if k < offer.stage => out.after(k).unwrap_or(before),
-        _ => before,
-    };
-    let lines: Vec<usize> = p.scope[o].iter().collect();
-    let base = lines.iter().map(|&l| base_vec[l]).sum();
-    let units = lines.iter().map(|&l| u64::from(p.cart.lines[l].qty)).sum();
-    let current = lines.iter().map(|&l| before[l]).sum();
-    (base, units, current)
+/// What an offer's whole scope measures, for an offer that kept no line.
+fn whole_scope(p: &Prepared<'_>, out: &crate::eval::Outcome, o: OfferIdx) -> Measure {
+    OfferAmounts::of(&p.rules.offers[o], &p.orig, |k| out.after(k)).measure(p.cart, &p.scope[o])
 }
 
 /// The next step of `offer` from what its kept lines measure.

@@ -3,8 +3,7 @@
 use crate::answer::*;
 use crate::cart::{Cart, Context};
 use crate::error::{Error, EvalError};
-use crate::eval::benefit::Measure;
-use crate::eval::{choose, compatible, excludes, line_rule, Chosen, Prepared};
+use crate::eval::{choose, compatible, excludes, line_rule, Chosen, OfferAmounts, Prepared};
 use crate::lang::ast::OfferKind;
 use crate::money::Money;
 use crate::rules::ir::*;
@@ -259,41 +258,41 @@ impl RuleSet {
                 discounts: Vec::new(),
             })
             .collect();
-        for &(l, o, s) in out.shares.iter().filter(|x| x.2 != 0) {
-            lines[l].discounts.push(Share {
-                offer: rules.offers[o].id.clone(),
-                amount: Money(s),
+        for s in out.shares.iter().filter(|s| s.amount != 0) {
+            lines[s.line].discounts.push(Share {
+                offer: rules.offers[s.offer].id.clone(),
+                amount: Money(s.amount),
             });
         }
         let applied: Vec<Applied> = out
             .applied
             .iter()
-            .map(|(o, amount, detail, clamped)| Applied {
-                offer: rules.offers[*o].id.clone(),
-                stage: rules.offers[*o].stage_name.clone(),
-                amount: Money(*amount),
-                detail: detail.clone(),
-                clamped: *clamped,
+            .map(|a| Applied {
+                offer: rules.offers[a.offer].id.clone(),
+                stage: rules.offers[a.offer].stage_name.clone(),
+                amount: Money(a.given),
+                detail: a.detail.clone(),
+                clamped: a.clamped,
             })
             .collect();
         let mut not_applied = Vec::new();
         for (o, offer) in rules.offers.iter().enumerate() {
             let listed = offer.kind == OfferKind::Activity || selected.contains(&o);
-            if !listed || out.applied.iter().any(|a| a.0 == o) {
+            if !listed || out.applied.iter().any(|a| a.offer == o) {
                 continue;
             }
             let reason = if let Some(r) = p.reason(o) {
                 r
             } else if not_held.contains(&o) {
                 Reason::NotHeld
-            } else if let Some(&(_, w)) = c.left_out.iter().find(|(x, _)| *x == o) {
+            } else if let Some(left) = c.left_out.iter().find(|x| x.offer == o) {
                 Reason::Conflict {
-                    with: rules.offers[w].id.clone(),
+                    with: rules.offers[left.loses_to].id.clone(),
                     rule: StackRule::Excludes,
                 }
-            } else if let Some(&(_, shortfall)) = out.unmet.iter().find(|(x, _)| *x == o) {
+            } else if let Some(unmet) = out.unmet.iter().find(|u| u.offer == o) {
                 Reason::ThresholdNotMet {
-                    shortfall,
+                    shortfall: unmet.shortfall,
                     next_benefit: offer.first_step_zh.clone(),
                 }
             } else {
@@ -428,26 +427,10 @@ impl RuleSet {
             })
             .collect();
         let chosen = choose(p, earlier);
-        let after = |k: usize| chosen.outcome.after(k);
-        let before_own = if offer.stage == 0 {
-            &p.orig
-        } else {
-            after(offer.stage - 1).unwrap_or(&p.orig)
-        };
-        let base_vec = match offer.threshold {
-            ThresholdBase::Original => &p.orig,
-            ThresholdBase::After(k) if k < offer.stage => after(k).unwrap_or(before_own),
-            _ => before_own,
-        };
-        let lines: Vec<usize> = (0..p.orig.len()).filter(|&l| p.scope[o].get(l)).collect();
-        let base: i64 = lines.iter().map(|&l| base_vec[l]).sum();
-        let units: u64 = lines.iter().map(|&l| u64::from(p.cart.lines[l].qty)).sum();
+        let measure = OfferAmounts::of(offer, &p.orig, |k| chosen.outcome.after(k))
+            .measure(p.cart, &p.scope[o]);
         let next_benefit = offer.first_step_zh.clone();
-        let short = offer.benefit.shortfall(Measure {
-            base,
-            units,
-            amount: 0,
-        });
+        let short = offer.benefit.shortfall(measure);
         short.map(|shortfall| Reason::ThresholdNotMet {
             shortfall,
             next_benefit,

@@ -22,7 +22,7 @@ mod open;
 use open::open_item;
 
 use crate::eval::benefit::{floor, CurveStep, Reach, Slope};
-use crate::eval::{Applier, Lines, Outcome};
+use crate::eval::{Applier, Lines, OfferAmounts, Outcome};
 use crate::rules::ir::*;
 
 /// A lower bound on the comparison key of every completion of a partial choice.
@@ -233,13 +233,13 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
         let mut priority: i128 = out
             .applied
             .iter()
-            .map(|a| i128::from(rules.offers[a.0].priority))
+            .map(|a| i128::from(rules.offers[a.offer].priority))
             .sum();
         let mut applied = out.applied.len();
         self.must.clear();
         self.must.resize(self.parts.len(), false);
         for a in &out.applied {
-            if let Some(k) = self.parts.iter().position(|&o| o == a.0) {
+            if let Some(k) = self.parts.iter().position(|&o| o == a.offer) {
                 self.must[k] = true;
             }
         }
@@ -298,17 +298,8 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
             if offer.benefit.is_price_neutral() {
                 continue;
             }
-            let after = |s: usize| self.after.get(s * n..(s + 1) * n);
-            let start = if offer.stage == 0 {
-                &p.orig[..]
-            } else {
-                after(offer.stage - 1).unwrap_or(&p.orig)
-            };
-            let base: &[i64] = match offer.threshold {
-                ThresholdBase::Original => &p.orig,
-                ThresholdBase::After(s) if s < offer.stage => after(s).unwrap_or(start),
-                _ => start,
-            };
+            let OfferAmounts { start, base } =
+                OfferAmounts::of(offer, &p.orig, |s| self.after.get(s * n..(s + 1) * n));
             let (certain_k, possible_k) = if fixed[k] {
                 (&certain[k], &certain[k])
             } else {
