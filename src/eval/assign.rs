@@ -14,14 +14,14 @@
 //!    bound exceeds the key are skipped and the search stops at the first leaf that has it.
 
 use crate::eval::bound::{Bounder, LowerBound};
-use crate::eval::{Applier, Key, Lines, Outcome};
+use crate::eval::{Applier, Choice, Key, Lines};
 use crate::rules::ir::OfferIdx;
 
 /// What a search found: the best choice (its key, the lines each participant keeps, its
 /// outcome; `None` when no choice pays at most the cutoff), whether the search finished
 /// (the choice is then proven the cheapest), and the bounds it computed.
 pub(crate) struct Found {
-    pub best: Option<(Key, Vec<Lines>, Outcome)>,
+    pub best: Option<Choice>,
     pub proven: bool,
     pub nodes: usize,
 }
@@ -42,7 +42,7 @@ struct Search<'s, 'x, 'p, 'a> {
     /// Every participant takes part.
     sure: Vec<bool>,
     undecided: Lines,
-    best: Option<(Key, Vec<Lines>, Outcome)>,
+    best: Option<Choice>,
     /// Whether `best` is the seed of [`Search::dive`] rather than a leaf of the ordered
     /// search.
     best_is_seed: bool,
@@ -72,7 +72,7 @@ impl Search<'_, '_, '_, '_> {
             self.fixed[k] = p.is_empty();
             p.union_with(&self.certain[k]);
         }
-        let tie_at = self.best.as_ref().map(|b| b.0.payable);
+        let tie_at = self.best.as_ref().map(|b| b.key.payable);
         self.bounder.bound(
             &self.fixed,
             &self.sure,
@@ -110,7 +110,7 @@ impl Search<'_, '_, '_, '_> {
             && self
                 .best
                 .as_ref()
-                .is_none_or(|b| *key < b.0 || (*key == b.0 && self.best_is_seed))
+                .is_none_or(|b| *key < b.key || (*key == b.key && self.best_is_seed))
     }
 
     /// Whether a subtree with this lower bound may hold a leaf that [`Search::beats_best`].
@@ -160,7 +160,11 @@ impl Search<'_, '_, '_, '_> {
         let b = self.bound();
         if b.exact && b.payable <= self.cutoff {
             if let Some(outcome) = self.bounder.outcome().cloned() {
-                self.best = Some((key_of(&b), self.certain.clone(), outcome));
+                self.best = Some(Choice {
+                    key: key_of(&b),
+                    keeps: self.certain.clone(),
+                    outcome,
+                });
                 self.best_is_seed = true;
             }
         }
@@ -193,7 +197,11 @@ impl Search<'_, '_, '_, '_> {
                 Some(want) if b.exact => {
                     if key == want {
                         if let Some(outcome) = self.bounder.outcome().cloned() {
-                            self.best = Some((key, self.certain.clone(), outcome));
+                            self.best = Some(Choice {
+                                key,
+                                keeps: self.certain.clone(),
+                                outcome,
+                            });
                             found = true;
                         }
                     }
@@ -206,7 +214,11 @@ impl Search<'_, '_, '_, '_> {
                 None if b.exact => {
                     if self.beats_best(&key) {
                         if let Some(outcome) = self.bounder.outcome().cloned() {
-                            self.best = Some((key, self.certain.clone(), outcome));
+                            self.best = Some(Choice {
+                                key,
+                                keeps: self.certain.clone(),
+                                outcome,
+                            });
                             self.best_is_seed = false;
                         }
                     }
@@ -316,7 +328,7 @@ pub(crate) fn search(
     s.dfs(0, None);
     // 2. Proven: among the choices with that key, the first in cart order is the answer.
     if !s.out_of_budget {
-        if let Some((key, _, _)) = &s.best {
+        if let Some(Choice { key, .. }) = &s.best {
             let key = *key;
             let lowest = s.best.take();
             // A budget of its own: how long this pass takes depends on the cart's order.

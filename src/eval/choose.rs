@@ -23,6 +23,26 @@ pub(crate) struct Chosen {
     pub cut: bool,
 }
 
+/// A priced choice: its comparison key, the lines each participant keeps, its outcome.
+pub(crate) struct Choice {
+    pub key: Key,
+    pub keeps: Vec<Lines>,
+    pub outcome: Outcome,
+}
+
+/// The best choice of one conflict-free set so far, and the pick of keeper options that
+/// made it (empty when the exact search found it).
+struct Local {
+    choice: Choice,
+    pick: Vec<usize>,
+}
+
+/// The best choice over all conflict-free sets so far, and the set's members.
+struct Best {
+    choice: Choice,
+    members: Vec<OfferIdx>,
+}
+
 /// A participant left out of the chosen conflict-free set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct LeftOut {
@@ -72,8 +92,7 @@ pub(crate) fn choose_within(
     parts.sort_by(|&a, &b| app_order(rules, a, b));
     let n = p.orig.len();
     let applier = Applier::new(p);
-    // The best so far: its key, members, the lines each participant keeps, and outcome.
-    let mut best: Option<(Key, Vec<OfferIdx>, Vec<Lines>, Outcome)> = None;
+    let mut best: Option<Best> = None;
     let sets = conflict_free_sets(rules, &parts);
     if let [only] = sets.as_slice() {
         if only.len() == parts.len() && uncontested(p, &parts) {
@@ -150,7 +169,7 @@ pub(crate) fn choose_within(
             .iter()
             .try_fold(1usize, |acc, &l| acc.checked_mul(line_options[l].len()));
         let exhaustive = product.is_some_and(|p| p <= EXHAUSTIVE_CHOICES);
-        let mut local: Option<(Key, Vec<usize>, Vec<Lines>, Outcome)> = None;
+        let mut local: Option<Local> = None;
         // The exact search's first dive alone bounds every option of every contested line.
         let dive: usize = contested.iter().map(|&l| line_options[l].len()).sum();
         let exact_search = !exhaustive
@@ -171,8 +190,11 @@ pub(crate) fn choose_within(
             p.give(start);
             proven &= found.proven;
             work += found.nodes;
-            if let Some((key, keeps, outcome)) = found.best {
-                local = Some((key, Vec::new(), keeps, outcome));
+            if let Some(choice) = found.best {
+                local = Some(Local {
+                    choice,
+                    pick: Vec::new(),
+                });
             }
         } else {
             // The previous pick and its outcome (in `local` when it was the best so far):
@@ -187,7 +209,7 @@ pub(crate) fn choose_within(
                 }
                 work += 1;
                 let prev = if last_is_local {
-                    local.as_ref().map(|(_, pk, _, o)| (pk, o))
+                    local.as_ref().map(|l| (&l.pick, &l.choice.outcome))
                 } else {
                     last.as_ref().map(|(pk, o)| (pk, o))
                 };
@@ -212,14 +234,19 @@ pub(crate) fn choose_within(
                     &parts,
                     n,
                     (&key, &keeps),
-                    local.as_ref().map(|l| (&l.0, &l.2[..])),
+                    local.as_ref().map(|l| (&l.choice.key, &l.choice.keeps[..])),
                 );
                 if better {
-                    if let Some((_, _, old_keeps, old)) = local.take() {
-                        p.give(old_keeps);
-                        p.recycle(old);
+                    if let Some(old) = local.take() {
+                        p.give(old.choice.keeps);
+                        p.recycle(old.choice.outcome);
                     }
-                    local = Some((key, pick, keeps, outcome));
+                    let choice = Choice {
+                        key,
+                        keeps,
+                        outcome,
+                    };
+                    local = Some(Local { choice, pick });
                     last_is_local = true;
                 } else {
                     p.give(keeps);
@@ -233,7 +260,16 @@ pub(crate) fn choose_within(
                 p.recycle(old);
             }
         }
-        let Some((mut key, mut pick, mut keeps, mut outcome)) = local else {
+        let Some(Local {
+            choice:
+                Choice {
+                    mut key,
+                    mut keeps,
+                    mut outcome,
+                },
+            mut pick,
+        }) = local
+        else {
             continue;
         };
         if !exhaustive && !exact_search {
@@ -284,12 +320,17 @@ pub(crate) fn choose_within(
             &parts,
             n,
             (&key, &keeps),
-            best.as_ref().map(|b| (&b.0, &b.2[..])),
+            best.as_ref().map(|b| (&b.choice.key, &b.choice.keeps[..])),
         );
         if better {
-            if let Some((_, _, old_keeps, old)) = best.replace((key, members, keeps, outcome)) {
-                p.give(old_keeps);
-                p.recycle(old);
+            let choice = Choice {
+                key,
+                keeps,
+                outcome,
+            };
+            if let Some(old) = best.replace(Best { choice, members }) {
+                p.give(old.choice.keeps);
+                p.recycle(old.choice.outcome);
             }
         } else {
             p.give(keeps);
@@ -299,7 +340,7 @@ pub(crate) fn choose_within(
     }
     let cut = best.is_none();
     let (members, keeps, outcome) = match best {
-        Some((_, members, keeps, outcome)) => (members, keeps, Some(outcome)),
+        Some(Best { choice, members }) => (members, choice.keeps, Some(choice.outcome)),
         None => (Vec::new(), vec![Lines::new(n); parts.len()], None),
     };
     let left_out: Vec<LeftOut> = parts

@@ -74,8 +74,8 @@ struct Search<'r, 'p, 'a> {
     activities: Vec<OfferIdx>,
     /// Candidate coupons, in search order.
     coupons: Vec<OfferIdx>,
-    /// Per offer: its position in `coupons` (`usize::MAX` for others).
-    position: Vec<usize>,
+    /// Per offer: its position in `coupons` (`None` for others).
+    position: Vec<Option<usize>>,
     /// Per cart line: the candidate activities and coupons with a price effect and it in
     /// scope.
     line_offers: Vec<Vec<OfferIdx>>,
@@ -197,7 +197,9 @@ impl Search<'_, '_, '_> {
             .map(|&o| {
                 self.position
                     .get(o)
-                    .and_then(|&i| status.get(i))
+                    .copied()
+                    .flatten()
+                    .and_then(|i| status.get(i))
                     .is_some_and(|s| *s == Status::Open)
             })
             .collect();
@@ -217,9 +219,9 @@ impl Search<'_, '_, '_> {
         // Keeper options are not enumerated here (too many with every coupon open): the
         // bound then takes no floors on contested lines.
         let options: Vec<Vec<Vec<usize>>> = Vec::new();
-        let mut part_of = vec![usize::MAX; rules.offers.len()];
+        let mut part_of: Vec<Option<usize>> = vec![None; rules.offers.len()];
         for (k, &o) in parts.iter().enumerate() {
-            part_of[o] = k;
+            part_of[o] = Some(k);
         }
         let mut priced_here = Vec::new();
         for l in 0..n {
@@ -229,8 +231,8 @@ impl Search<'_, '_, '_> {
             let mut mask = 0u64;
             priced_here.clear();
             for (i, &o) in here.iter().enumerate() {
-                if part_of[o] != usize::MAX {
-                    priced_here.push(part_of[o]);
+                if let Some(k) = part_of[o] {
+                    priced_here.push(k);
                     mask |= 1 << (i % 64);
                 }
             }
@@ -264,16 +266,15 @@ impl Search<'_, '_, '_> {
                 rules.offers[parts[a]]
                     .excludes
                     .iter()
-                    .map(move |&x| (a, part_of[x]))
+                    .filter_map(move |&x| Some((a, part_of[x]?)))
             })
-            .filter(|&(_, b)| b != usize::MAX && open[b]);
-        let mut groups = linked_groups(parts.len(), links);
-        for (k, g) in groups.iter_mut().enumerate() {
-            if !open[k] {
-                *g = usize::MAX;
-            }
-        }
-        bounder.groups = groups;
+            .filter(|&(_, b)| open[b]);
+        let groups = linked_groups(parts.len(), links);
+        bounder.groups = groups
+            .into_iter()
+            .zip(&open)
+            .map(|(g, &open)| open.then_some(g))
+            .collect();
         let b = bounder.bound(
             &fixed, &sure, &certain, &possible, &undecided, &options, tie_at,
         );
@@ -453,9 +454,9 @@ impl RuleSet {
                 .map(|i| i > 0 && twins(&p, coupons[i - 1].0, coupons[i].0))
                 .collect(),
             position: {
-                let mut at = vec![usize::MAX; rules.offers.len()];
+                let mut at = vec![None; rules.offers.len()];
                 for (i, c) in coupons.iter().enumerate() {
-                    at[c.0] = i;
+                    at[c.0] = Some(i);
                 }
                 at
             },

@@ -97,8 +97,8 @@ pub(crate) struct Bounder<'x, 'p, 'a> {
     steps: Vec<TierStep>,
     /// Scratch for one item's curve steps.
     curve_steps: Vec<CurveStep>,
-    /// Per line: the stage from which open offers may change it (`usize::MAX`: never).
-    inexact_from: Vec<usize>,
+    /// Per line: the stage from which open offers may change it (`None`: never).
+    inexact_from: Vec<Option<StageIdx>>,
     /// The open per-unit offers (part indices), the only ones with floors.
     floor_parts: Vec<usize>,
     /// Upper bounds on the amounts after each stage (like `Outcome::after_stage`).
@@ -111,8 +111,8 @@ pub(crate) struct Bounder<'x, 'p, 'a> {
     /// hint for which offer a line should go to first.
     pub wants: Vec<i128>,
     /// Per part (optional): a group number; open offers of one stage in the same group
-    /// exclude each other, so at most one of them gives anything. `usize::MAX`: none.
-    pub groups: Vec<usize>,
+    /// exclude each other, so at most one of them gives anything.
+    pub groups: Vec<Option<usize>>,
     /// Per part, after a bound with `tie_at`: whether every completion paying at most
     /// `tie_at` applies it (exact and applied, or counted in `applied`).
     pub must: Vec<bool>,
@@ -173,7 +173,7 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
         let mut shipping_open = false;
         self.exact.clear();
         self.inexact_from.clear();
-        self.inexact_from.resize(n, usize::MAX);
+        self.inexact_from.resize(n, None);
         for (k, &o) in self.parts.iter().enumerate() {
             let neutral = rules.offers[o].benefit.is_price_neutral();
             let ok = fixed[k] && certain[k].is_disjoint(&inexact);
@@ -188,8 +188,9 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
                 if !neutral {
                     inexact.union_with(&possible[k]);
                     for l in possible[k].iter() {
+                        let stage = rules.offers[o].stage;
                         let from = &mut self.inexact_from[l];
-                        *from = (*from).min(rules.offers[o].stage);
+                        *from = Some(from.map_or(stage, |f| f.min(stage)));
                     }
                 }
             }
@@ -272,7 +273,10 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
             if self.floor_parts.is_empty() && !any_options {
                 break;
             }
-            let t = self.inexact_from[l];
+            // Every inexact line has an open offer, hence a stage.
+            let Some(t) = self.inexact_from[l] else {
+                continue;
+            };
             let floor = self.floor_of(l, t, sure, certain, undecided, options, out);
             if floor > 0 {
                 self.floors[l] = floor;
@@ -607,12 +611,12 @@ impl Bounder<'_, '_, '_> {
     /// Replaces the open items of one stage and group by one item that gives what the best
     /// of them could: at most one of them takes part.
     fn merge_groups(&mut self) {
-        let group = |b: &Self, it: &Item| b.groups.get(it.part).copied().unwrap_or(usize::MAX);
+        let group = |b: &Self, it: &Item| b.groups.get(it.part).copied().flatten();
         let mut keep = vec![true; self.items.len()];
         let mut added: Vec<Item> = Vec::new();
         for a in 0..self.items.len() {
             let g = group(self, &self.items[a]);
-            if g == usize::MAX || !keep[a] {
+            if g.is_none() || !keep[a] {
                 continue;
             }
             let members: Vec<usize> = (a..self.items.len())
