@@ -2,7 +2,7 @@
 """Measures the real `youhui ask` process (issue: ≥ 100,000 quote requests/s on one core, peak
 memory ≤ 50 MB with 10,000 offers loaded).
 
-    cargo build --release
+    cargo build --release --features serve
     python3 benches/ask_process.py [N]        # N request lines, default 200000
 
 1. Throughput: N quote requests (varied 1–6 line carts against examples/double11.promo)
@@ -75,7 +75,7 @@ def rules_10k(path):
 
 def main():
     if not ASK.exists():
-        sys.exit("build it first: cargo build --release")
+        sys.exit("build it first: cargo build --release --features serve")
     rng = random.Random(11)
     with tempfile.TemporaryDirectory() as tmp:
         requests = Path(tmp) / "requests.jsonl"

@@ -16,7 +16,7 @@ if ! [ -x "$OHA" ]; then
   echo "installing oha into $TOOLS (once)..." >&2
   cargo install --quiet --locked --root "$TOOLS" oha
 fi
-cargo build --quiet --release --bin youhui
+cargo build --quiet --release --features serve --bin youhui
 YOUHUI=target/release/youhui
 RULES=examples/double11.promo
 WORK=$(mktemp -d)

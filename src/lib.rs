@@ -53,15 +53,16 @@
 //! lines × offers, ...) are in [`limits`].
 //!
 //! ## Features
-//! - `cli` (default): the `youhui` binary (clap, and rmcp with tokio for `youhui mcp`).
-//! - `serve` (default): `youhui serve`, the HTTP service (axum, hyper, tower-http, notify,
-//!   tracing, prometheus-client). A library user takes `default-features = false` and adds
-//!   what they need:
-//! - `json`: the JSON protocol ([`RuleSet::answer_line`]: one request line in, one answer
-//!   out, as every front end answers) and [`tools`], LLM tool definitions generated from the
+//! None by default: the engine alone (pest, rust_decimal, serde, chrono, thiserror).
+//! - `json`: the JSON protocol (`RuleSet::answer_line`: one request line in, one answer
+//!   out, as every front end answers) and `tools`, LLM tool definitions generated from the
 //!   loaded rules (OpenAI strict mode, Anthropic, MCP).
 //! - `schema`: `request_schema()` and `answer_schema()`, the JSON Schemas of the protocol
 //!   derived from the serde types (`schemars`).
+//! - `cli`: the `youhui` binary (clap, and rmcp with tokio for `youhui mcp`);
+//!   `cargo install youhui --features serve` installs it with the service.
+//! - `serve`: `youhui serve`, the HTTP service (axum, hyper, tower-http, notify, tracing,
+//!   prometheus-client).
 //!
 //! ## Behaviour in detail
 //! (`docs/language.md` in the repository is the full reference of the language and of how

@@ -5,6 +5,7 @@
 //! same path every front end uses (`RuleSet::answer_line` → JSON) and compared
 //! as JSON; it must also serialise to the same bytes twice. `BLESS=1` rewrites the expected
 //! files after a reviewed change.
+#![cfg(feature = "json")]
 
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -5,6 +5,7 @@
 //!
 //! Each case is a finding that used to crash, stall or fool youhui, plus variants of other
 //! sizes and words.
+#![cfg(feature = "cli")]
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -2,6 +2,7 @@
 //! codes, limits, slow and idle clients, chunked bodies, reloads (file change, SIGHUP, a
 //! broken file), a load test during reloads, and graceful shutdown. Loopback only; every
 //! wait is bounded.
+#![cfg(feature = "serve")]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

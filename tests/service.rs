@@ -1,6 +1,7 @@
 //! Drives the `service` example (youhui inside the user's own axum app): answers over HTTP
 //! with the protocol's status codes, reloads a changed rule file, refuses a bad one and
 //! keeps serving the old rules.
+#![cfg(feature = "serve")]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

@@ -46,7 +46,7 @@ pub struct Tiered {
     pub tiers: Vec<Tier>,
 }
 
-/// `每满300减50` [`封顶150`].
+/// `每满300减50`, optionally `封顶150`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct EveryN {
     /// The multiple.
