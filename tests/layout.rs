@@ -1,6 +1,7 @@
 //! The crate's shape, checked: imports between the top-level modules of `src/` point one
-//! way (no cycle), the crate root re-exports at most 30 names, and no source file is over
-//! 800 lines.
+//! way (no cycle), the crate root re-exports at most 30 names, no source file is over
+//! 800 lines, and benefit forms are told apart only where the algebra, the grammar and the
+//! texts live.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -149,4 +150,45 @@ fn source_files_stay_under_800_lines() {
             .replace('\\', "/");
         assert!(lines <= 800, "src/{rel} has {lines} lines");
     }
+}
+
+/// A benefit's arithmetic lives in `src/eval/benefit/` (one file per form). Besides it, only
+/// the files that read, check, compile or word a benefit, and the few that ask which form an
+/// offer has (a group buy's state, `equivalent`'s rewriting of one form into another), may
+/// match on `Benefit::` variants: a new query computing a benefit itself fails here.
+#[test]
+fn benefit_forms_are_matched_only_by_the_algebra_grammar_and_texts() {
+    let allowed = [
+        "eval/benefit/mod.rs",
+        "eval/prepare.rs",
+        "explain/mod.rs",
+        "lang/syntax/build.rs",
+        "protocol/tools.rs",
+        "queries/equivalent.rs",
+        "queries/quote.rs",
+        "queries/refund.rs",
+        "rules/canonical.rs",
+        "rules/check.rs",
+        "rules/compile.rs",
+        "rules/offer_words.rs",
+        "rules/words.rs",
+    ];
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    let mut offenders = Vec::new();
+    for f in files {
+        let rel = f
+            .strip_prefix(src())
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = std::fs::read_to_string(&f).unwrap();
+        if text.contains("Benefit::") && !allowed.contains(&rel.as_str()) {
+            offenders.push(rel);
+        }
+    }
+    assert!(
+        offenders.is_empty(),
+        "these files match on benefit forms; call the benefit algebra (src/eval/benefit) instead: {offenders:?}"
+    );
 }

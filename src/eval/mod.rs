@@ -9,6 +9,10 @@
 //! 3. **Application** (`apply`): stages in order, offers by priority then declaration;
 //!    same-stage offers see the amounts at the stage's start; discounts are clamped to what
 //!    remains and order-level ones apportioned by largest remainder.
+//!
+//! What a benefit gives is never computed here: every step asks the benefit algebra
+//! (`benefit`, one file per form). Each query's buffers live in its `Prepared` cart
+//! (`scratch`), not in thread-locals.
 
 mod apply;
 pub(crate) mod apportion;

@@ -179,10 +179,7 @@ impl<'x, 'p, 'a> Bounder<'x, 'p, 'a> {
             let ok = fixed[k] && certain[k].is_disjoint(&inexact);
             self.exact.push(ok);
             if !ok {
-                if matches!(
-                    rules.offers[o].benefit,
-                    Benefit::FreeShipping(FreeShipping { .. })
-                ) {
+                if matches!(rules.offers[o].benefit.reach(), Reach::Shipping(_)) {
                     shipping_open = true;
                 }
                 if !neutral {
