@@ -77,6 +77,75 @@ fn by_id(q: &Quote) -> Vec<(String, i64, Vec<String>)> {
     v
 }
 
+/// Quotes the cart and a shuffled copy (a permutation from `seed`) and compares them.
+fn shuffled_case(
+    offers: &[(usize, u8, bool, i8)],
+    lines: &[(i64, u32)],
+    max: u8,
+    seed: u64,
+) -> Result<(), TestCaseError> {
+    let text = rules_text(offers, lines.len(), max);
+    let rules = RuleSet::parse(&text).unwrap();
+    let cart = Cart {
+        lines: lines
+            .iter()
+            .enumerate()
+            // Unit prices differ between lines (the line index in the last digits): equal
+            // units on two lines are a tie the spec breaks by cart order, and a group
+            // benefit applied after another then sees different unit prices (a
+            // 买一送一 before a 第2件半价 moved 61.41 with the order).
+            .map(|(i, &(cents, qty))| {
+                let cents = cents / 20 * 20 + i64::try_from(i).unwrap();
+                Line::new(&format!("L{i}"), &format!("S{i}"), "s", Money(cents), qty)
+            })
+            .collect(),
+    };
+    // A permutation from the seed (Fisher–Yates on a small LCG).
+    let mut shuffled = cart.clone();
+    let mut x = seed | 1;
+    for i in (1..shuffled.lines.len()).rev() {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        let j = (x >> 33) as usize % (i + 1);
+        shuffled.lines.swap(i, j);
+    }
+    let ctx = Context::default();
+    let a = rules.quote(&cart, &ctx, &[] as &[&str]).unwrap();
+    let b = rules.quote(&shuffled, &ctx, &[] as &[&str]).unwrap();
+    // A remainder cent tied between two lines goes to the earlier one (spec), so an
+    // offer applied after it over only one of them can move by that cent: at most one
+    // cent per applied offer.
+    let cents = i64::try_from(a.applied.len().max(1)).unwrap();
+    prop_assert!(
+        (a.payable.0 - b.payable.0).abs() <= cents,
+        "{} and {}\n{}",
+        a.payable,
+        b.payable,
+        text
+    );
+    // Both unproven: both the best found in content order. (One order may prove the
+    // spec's tie-break among equal choices where the other runs out of budget: the
+    // payable is the same, the keepers need not be.)
+    if !a.optimal && !b.optimal {
+        for (x, y) in by_id(&a).iter().zip(by_id(&b)) {
+            prop_assert_eq!(&x.0, &y.0);
+            // Each offer on the line apportions its own remainder cent by cart order.
+            let cents = i64::try_from(x.2.len().max(1)).unwrap();
+            prop_assert!(
+                (x.1 - y.1).abs() <= cents,
+                "{} pays {} and {}\n{}",
+                x.0,
+                x.1,
+                y.1,
+                text
+            );
+            prop_assert_eq!(&x.2, &y.2, "{} keeps different offers\n{}", x.0, text);
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
@@ -87,49 +156,45 @@ proptest! {
         max in 1..3u8,
         seed in any::<u64>(),
     ) {
-        let text = rules_text(&offers, lines.len(), max);
-        let rules = RuleSet::parse(&text).unwrap();
-        let cart = Cart {
-            lines: lines
-                .iter()
-                .enumerate()
-                // Unit prices differ between lines (the line index in the last digits): equal
-                // units on two lines are a tie the spec breaks by cart order, and a group
-                // benefit applied after another then sees different unit prices (a
-                // 买一送一 before a 第2件半价 moved 61.41 with the order).
-                .map(|(i, &(cents, qty))| {
-                    let cents = cents / 20 * 20 + i64::try_from(i).unwrap();
-                    Line::new(&format!("L{i}"), &format!("S{i}"), "s", Money(cents), qty)
-                })
-                .collect(),
-        };
-        // A permutation from the seed (Fisher–Yates on a small LCG).
-        let mut shuffled = cart.clone();
-        let mut x = seed | 1;
-        for i in (1..shuffled.lines.len()).rev() {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            let j = (x >> 33) as usize % (i + 1);
-            shuffled.lines.swap(i, j);
-        }
-        let ctx = Context::default();
-        let a = rules.quote(&cart, &ctx, &[] as &[&str]).unwrap();
-        let b = rules.quote(&shuffled, &ctx, &[] as &[&str]).unwrap();
-        // A remainder cent tied between two lines goes to the earlier one (spec), so an
-        // offer applied after it over only one of them can move by that cent: at most one
-        // cent per applied offer.
-        let cents = i64::try_from(a.applied.len().max(1)).unwrap();
-        prop_assert!((a.payable.0 - b.payable.0).abs() <= cents, "{} and {}\n{}", a.payable, b.payable, text);
-        // Both unproven: both the best found in content order. (One order may prove the
-        // spec's tie-break among equal choices where the other runs out of budget: the
-        // payable is the same, the keepers need not be.)
-        if !a.optimal && !b.optimal {
-            for (x, y) in by_id(&a).iter().zip(by_id(&b)) {
-                prop_assert_eq!(&x.0, &y.0);
-                // Each offer on the line apportions its own remainder cent by cart order.
-                let cents = i64::try_from(x.2.len().max(1)).unwrap();
-                prop_assert!((x.1 - y.1).abs() <= cents, "{} pays {} and {}\n{}", x.0, x.1, y.1, text);
-                prop_assert_eq!(&x.2, &y.2, "{} keeps different offers\n{}", x.0, text);
-            }
-        }
+        shuffled_case(&offers, &lines, max, seed)?;
     }
+}
+
+/// Known order dependence (issue "hardening", open): both quotes run out of budget and pay
+/// the same 1,908.69, yet L8 is kept by o1 and o6 in one order and by o1 and o4 in the
+/// other. The searches run in content order, but the bounds and leaves they compare differ
+/// by remainder cents that go to the earlier line, so among near-equal choices a different
+/// one is found first. Found by this file's proptest; kept here until the search is exact
+/// within the deadline on such carts.
+#[test]
+#[ignore = "open: an unproven search breaks a payable tie by the cart's line order"]
+fn unproven_search_keeps_the_same_offers_in_any_line_order() {
+    let offers = [
+        (1, 225, false, 0),
+        (0, 2, false, -1),
+        (1, 0, false, 0),
+        (7, 11, true, 0),
+        (4, 77, false, 0),
+        (0, 145, false, 0),
+        (5, 108, false, 0),
+        (4, 47, false, 0),
+        (3, 52, false, 0),
+        (7, 79, false, 0),
+    ];
+    let lines = [
+        (1720, 1),
+        (4020, 1),
+        (14817, 2),
+        (958, 2),
+        (28285, 3),
+        (14765, 2),
+        (16942, 1),
+        (1996, 3),
+        (832, 1),
+        (19876, 2),
+        (36617, 3),
+        (8962, 3),
+        (1711, 1),
+    ];
+    shuffled_case(&offers, &lines, 2, 4253329163719553239).unwrap();
 }

@@ -3,7 +3,7 @@
 
 #[allow(unused_imports)]
 use super::*;
-use crate::eval::benefit::{GroupBufs, Measure, OrderDiscount, Reach};
+use crate::eval::benefit::{Env, GroupBufs, Measure, OrderDiscount, Reach};
 
 /// The result of applying one choice.
 #[derive(Clone, Debug)]
@@ -176,7 +176,10 @@ impl Drop for Applier<'_, '_> {
     fn drop(&mut self) {
         // The next applier of this query (a search builds several) starts warm.
         let bufs = std::mem::take(self.bufs.get_mut());
-        self.p.scratch.borrow_mut().bufs.push(bufs);
+        let spare = &mut self.p.scratch.borrow_mut().bufs;
+        if spare.len() < 16 {
+            spare.push(bufs);
+        }
     }
 }
 
@@ -313,7 +316,8 @@ impl Applier<'_, '_> {
         }
         match form {
             Reach::Order(f) => {
-                let Some(OrderDiscount { total, detail }) = f.discount(measure, rounding) else {
+                let Some(OrderDiscount { total, detail }) = f.discount(measure, &Env::of(self.p))
+                else {
                     return;
                 };
                 caps.clear();

@@ -19,7 +19,7 @@
 use crate::answer::{Best, NotChosen, Quote, Reason, StackRule};
 use crate::cart::{Cart, Context};
 use crate::error::{Error, EvalError};
-use crate::eval::benefit::{most, Measure, UnitLine};
+use crate::eval::benefit::{most, Env, Measure, UnitLine};
 use crate::eval::bound::{linked_groups, Bounder, LowerBound};
 use crate::eval::{
     app_order, compatible, excludes, line_rule, may_share_line, Applier, Lines, Prepared,
@@ -398,7 +398,7 @@ pub(crate) fn max_discount(p: &Prepared<'_>, o: OfferIdx) -> i64 {
         price: p.cart.lines[l].price.0,
         qty: p.cart.lines[l].qty,
     });
-    most(&offer.benefit, m, lines, p.ctx.shipping_fee.0)
+    most(&offer.benefit, m, lines, &Env::of(p))
 }
 
 impl RuleSet {

@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::answer::{Reason, Shortfall, StepUnit};
 use crate::cart::{Cart, Context};
 use crate::error::Error;
-use crate::eval::benefit::{Measure, StepEnv};
+use crate::eval::benefit::{Env, Measure};
 use crate::eval::{OfferAmounts, Prepared};
 use crate::lang::ast::OfferKind;
 use crate::money::Money;
@@ -154,7 +154,7 @@ fn next_step(
     shipping: Money,
     rounding: crate::money::Rounding,
 ) -> GapStep {
-    let next = offer.benefit.next_step(m, &StepEnv { shipping, rounding });
+    let next = offer.benefit.next_step(m, &Env { shipping, rounding });
     GapStep {
         offer: offer.id.clone(),
         shortfall: next.shortfall,

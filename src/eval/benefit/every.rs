@@ -33,7 +33,7 @@ impl Form for EveryN {
         (self.times(m.base) == 0).then(|| Shortfall::Amount(Money(self.step.0 - m.base)))
     }
 
-    fn next_step(&self, m: Measure, _: &StepEnv) -> NextStep {
+    fn next_step(&self, m: Measure, _: &Env) -> NextStep {
         let mut step = NextStep::NONE;
         if self.step.0 <= 0 {
             return step;
@@ -56,7 +56,7 @@ impl Form for EveryN {
 }
 
 impl OrderForm for EveryN {
-    fn discount(&self, m: Measure, _: Rounding) -> Option<OrderDiscount> {
+    fn discount(&self, m: Measure, _: &Env) -> Option<OrderDiscount> {
         let times = self.times(m.base);
         if times == 0 {
             return None;
@@ -74,7 +74,7 @@ impl OrderForm for EveryN {
         })
     }
 
-    fn upper(&self, m: Measure) -> i64 {
+    fn upper(&self, m: Measure, _: &Env) -> i64 {
         self.value(m.base)
     }
 

@@ -15,7 +15,7 @@ impl Form for Gift {
             .map(|s| Shortfall::Amount(Money(s.0 - m.base)))
     }
 
-    fn next_step(&self, m: Measure, _: &StepEnv) -> NextStep {
+    fn next_step(&self, m: Measure, _: &Env) -> NextStep {
         let step = spend_step(self.shortfall(m));
         NextStep {
             extra: step.shortfall.map(|_| Money::ZERO),

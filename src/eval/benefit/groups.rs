@@ -40,7 +40,7 @@ macro_rules! group_form {
                 group_shortfall(self.size(), m)
             }
 
-            fn next_step(&self, m: Measure, env: &StepEnv) -> NextStep {
+            fn next_step(&self, m: Measure, env: &Env) -> NextStep {
                 group_step(self.size(), m, |avg| self.one_more(avg, env.rounding))
             }
 

@@ -72,7 +72,7 @@ pub(crate) trait Form {
     fn shortfall(&self, m: Measure) -> Option<Shortfall>;
 
     /// The next step from `m`: what more in scope reaches it and what it adds.
-    fn next_step(&self, m: Measure, env: &StepEnv) -> NextStep;
+    fn next_step(&self, m: Measure, env: &Env) -> NextStep;
 
     /// The amounts the form is written with (thresholds, steps, prices), where its
     /// discount changes: `equivalent` builds its test carts around them.
@@ -81,12 +81,12 @@ pub(crate) trait Form {
 
 /// An order-level form: one amount off its kept lines.
 pub(crate) trait OrderForm {
-    /// The discount on `m`, rates rounded with `rounding` (before clamping to what the
-    /// lines hold); `None` when `m` does not reach the first step.
-    fn discount(&self, m: Measure, rounding: Rounding) -> Option<OrderDiscount>;
+    /// The discount on `m`, rates rounded with the rule set's rounding (before clamping to
+    /// what the lines hold); `None` when `m` does not reach the first step.
+    fn discount(&self, m: Measure, env: &Env) -> Option<OrderDiscount>;
 
     /// The most it gives on any measure at most `m` (rates on `m.amount`, rounded up).
-    fn upper(&self, m: Measure) -> i64;
+    fn upper(&self, m: Measure, env: &Env) -> i64;
 
     /// How the discount grows from base `bc` (lines it surely keeps) to at most `bp` (all
     /// lines it may keep), clamped to `room`; `None` when it does not grow with the base
@@ -145,11 +145,25 @@ pub(crate) struct OrderDiscount {
     pub detail: Detail,
 }
 
-/// What [`Form::next_step`] may use besides the measure.
-pub(crate) struct StepEnv {
+/// What a form may use besides the measure: the query's context and the rule set's
+/// settings (a form that needs more of the context, such as a points balance, adds it
+/// here, not to every signature).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Env {
     /// The cart's shipping fee.
     pub shipping: Money,
+    /// How rates are rounded.
     pub rounding: Rounding,
+}
+
+impl Env {
+    /// The environment of a prepared query.
+    pub fn of(p: &crate::eval::Prepared<'_>) -> Env {
+        Env {
+            shipping: p.ctx.shipping_fee,
+            rounding: p.rules.rounding,
+        }
+    }
 }
 
 /// A form's next step.
@@ -258,7 +272,7 @@ impl Benefit {
     }
 
     /// Its next step from `m` (see [`Form::next_step`]).
-    pub(crate) fn next_step(&self, m: Measure, env: &StepEnv) -> NextStep {
+    pub(crate) fn next_step(&self, m: Measure, env: &Env) -> NextStep {
         form(self).next_step(m, env)
     }
 
@@ -287,15 +301,15 @@ pub(crate) fn most(
     b: &Benefit,
     m: Measure,
     lines: impl Iterator<Item = UnitLine>,
-    shipping: i64,
+    env: &Env,
 ) -> i64 {
     let given = match b.reach() {
-        Reach::Order(f) => f.upper(m),
+        Reach::Order(f) => f.upper(m, env),
         Reach::PerUnit(f) => lines
             .map(|l| f.unit_saving(l.price, Rounding::Up) * i64::from(l.qty))
             .sum(),
         Reach::Groups(_) => m.amount,
-        Reach::Shipping(_) => return shipping,
+        Reach::Shipping(_) => return env.shipping.0,
         Reach::Neutral => 0,
     };
     given.clamp(0, m.amount.max(0))

@@ -17,7 +17,7 @@ macro_rules! per_unit_form {
                 None
             }
 
-            fn next_step(&self, _: Measure, _: &StepEnv) -> NextStep {
+            fn next_step(&self, _: Measure, _: &Env) -> NextStep {
                 NextStep::NONE
             }
 

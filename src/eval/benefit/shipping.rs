@@ -14,7 +14,7 @@ impl Form for FreeShipping {
             .map(|s| Shortfall::Amount(Money(s.0 - m.base)))
     }
 
-    fn next_step(&self, m: Measure, env: &StepEnv) -> NextStep {
+    fn next_step(&self, m: Measure, env: &Env) -> NextStep {
         let step = spend_step(self.shortfall(m));
         NextStep {
             extra: step.shortfall.map(|_| env.shipping),

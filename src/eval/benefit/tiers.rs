@@ -18,6 +18,17 @@ impl Tiered {
         self.tiers.iter().rev().find(|t| Self::reaches(t, m))
     }
 
+    /// The most any tier `m` reaches gives (rates on `m.amount`, rounded up): a tier
+    /// reached on a smaller measure may give more than the highest one reached here.
+    fn most_reached(&self, m: Measure) -> i64 {
+        self.tiers
+            .iter()
+            .filter(|t| Self::reaches(t, m))
+            .map(|t| reward(t.reward, m.amount, Rounding::Up))
+            .max()
+            .unwrap_or(0)
+    }
+
     fn counts_items(&self) -> bool {
         matches!(self.tiers.first().map(|t| t.at), Some(TierAt::Items(_)))
     }
@@ -46,7 +57,7 @@ impl Form for Tiered {
         })
     }
 
-    fn next_step(&self, m: Measure, env: &StepEnv) -> NextStep {
+    fn next_step(&self, m: Measure, env: &Env) -> NextStep {
         let mut step = NextStep::NONE;
         if self.counts_items() {
             step.unit = StepUnit::Items;
@@ -94,10 +105,10 @@ impl Form for Tiered {
 }
 
 impl OrderForm for Tiered {
-    fn discount(&self, m: Measure, rounding: Rounding) -> Option<OrderDiscount> {
+    fn discount(&self, m: Measure, env: &Env) -> Option<OrderDiscount> {
         let t = self.reached(m)?;
         Some(OrderDiscount {
-            total: reward(t.reward, m.amount, rounding),
+            total: reward(t.reward, m.amount, env.rounding),
             detail: Detail::Threshold {
                 base: Money(m.base),
                 units: m.units,
@@ -106,14 +117,8 @@ impl OrderForm for Tiered {
         })
     }
 
-    fn upper(&self, m: Measure) -> i64 {
-        // Any tier reached on a smaller measure may give more than the highest one here.
-        self.tiers
-            .iter()
-            .filter(|t| Self::reaches(t, m))
-            .map(|t| reward(t.reward, m.amount, Rounding::Up))
-            .max()
-            .unwrap_or(0)
+    fn upper(&self, m: Measure, _: &Env) -> i64 {
+        self.most_reached(m)
     }
 
     fn curve(&self, bc: i64, bp: i64, room: i64, steps: &mut Vec<CurveStep>) -> Option<Curve> {
@@ -123,7 +128,7 @@ impl OrderForm for Tiered {
         // The discount on a base of `b` (a rate on the base: never less than on the current
         // amounts), rates rounded up.
         let value = |b: i64| {
-            self.upper(Measure {
+            self.most_reached(Measure {
                 base: b,
                 units: 0,
                 amount: b,

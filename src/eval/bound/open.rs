@@ -2,7 +2,7 @@
 //! other possible ones, from the benefit algebra's upper bounds (`crate::eval::benefit`).
 
 use super::{Item, LineSaving, TierStep};
-use crate::eval::benefit::{ceiling, CurveStep, Measure, Reach, Slope};
+use crate::eval::benefit::{ceiling, CurveStep, Env, Measure, Reach, Slope};
 use crate::eval::Lines;
 use crate::rules::ir::*;
 
@@ -57,11 +57,14 @@ pub(super) fn open_item(
                         ..item
                     }
                 }
-                None => uncoupled(f.upper(Measure {
-                    base: bp,
-                    units: units_of(p, possible),
-                    amount: room,
-                })),
+                None => uncoupled(f.upper(
+                    Measure {
+                        base: bp,
+                        units: units_of(p, possible),
+                        amount: room,
+                    },
+                    &Env::of(p),
+                )),
             }
         }
         Reach::PerUnit(_) => {
