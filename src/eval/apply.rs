@@ -323,16 +323,7 @@ impl Applier<'_, '_> {
                 caps.clear();
                 caps.extend(lines.iter().map(|&l| amount[l]));
                 apportion(total, base_vals, caps, shares, split_bufs);
-                let mut given = 0;
-                for (&l, &s) in lines.iter().zip(shares.iter()) {
-                    amount[l] -= s;
-                    given += s;
-                    out.shares.push(LineShare {
-                        line: l,
-                        offer: oi,
-                        amount: s,
-                    });
-                }
+                let Taken { given, .. } = take_off(oi, lines, shares, amount, out);
                 out.applied.push(AppliedOffer {
                     offer: oi,
                     given,
@@ -425,19 +416,7 @@ impl Applier<'_, '_> {
             }
             _ => {}
         }
-        let mut given = 0;
-        let mut clamped = false;
-        for (k, &l) in lines.iter().enumerate() {
-            let d = desired[k].min(amount[l]);
-            clamped |= d < desired[k];
-            amount[l] -= d;
-            given += d;
-            out.shares.push(LineShare {
-                line: l,
-                offer: oi,
-                amount: d,
-            });
-        }
+        let Taken { given, clamped } = take_off(oi, lines, desired, amount, out);
         out.applied.push(AppliedOffer {
             offer: oi,
             given,
@@ -445,6 +424,40 @@ impl Applier<'_, '_> {
             clamped,
         });
     }
+}
+
+/// What [`take_off`] gave.
+struct Taken {
+    given: i64,
+    /// Whether a line held less than was wanted off it.
+    clamped: bool,
+}
+
+/// Takes `wanted[k]` (at most what the line holds) off each kept line `lines[k]` for offer
+/// `oi`, recording every share.
+fn take_off(
+    oi: OfferIdx,
+    lines: &[usize],
+    wanted: &[i64],
+    amount: &mut [i64],
+    out: &mut Outcome,
+) -> Taken {
+    let mut taken = Taken {
+        given: 0,
+        clamped: false,
+    };
+    for (&l, &want) in lines.iter().zip(wanted) {
+        let d = want.min(amount[l]);
+        taken.clamped |= d < want;
+        amount[l] -= d;
+        taken.given += d;
+        out.shares.push(LineShare {
+            line: l,
+            offer: oi,
+            amount: d,
+        });
+    }
+    taken
 }
 
 // ------------------------------------------------------------------ choosing
