@@ -152,15 +152,7 @@ pub(crate) fn choose_within(
         let evaluate_from = |pick: &[usize], prev: Option<&Outcome>, from: usize| {
             let keeps = keeps_of(p, &whole, &line_options, pick);
             let outcome = applier.apply_from(&parts, &keeps, prev, from);
-            let key = Key {
-                payable: outcome.payable(),
-                priority: outcome
-                    .applied
-                    .iter()
-                    .map(|a| i128::from(rules.offers[a.offer].priority))
-                    .sum(),
-                applied: outcome.applied.len(),
-            };
+            let key = Key::of(&outcome, rules);
             (key, keeps, outcome)
         };
         let evaluate = |pick: &[usize]| evaluate_from(pick, None, 0);
@@ -175,7 +167,31 @@ pub(crate) fn choose_within(
         let exact_search = !exhaustive
             && contested.len() <= MAX_EXACT_LINES
             && work.saturating_add(dive) <= budget;
-        if exact_search {
+        let solved = exact_search
+            && match crate::eval::stage_dp::solve(
+                &applier,
+                &Contest {
+                    parts: &parts,
+                    whole: &whole,
+                    options: &line_options,
+                    contested: &contested,
+                },
+                cutoff,
+                budget.saturating_sub(work) / 2,
+                &mut work,
+            ) {
+                StageDp::Proven(choice) => {
+                    local = choice.map(|choice| Local {
+                        choice: *choice,
+                        pick: Vec::new(),
+                    });
+                    true
+                }
+                StageDp::Undecided => false,
+            };
+        if solved {
+            // Decided inside one stage; nothing left to search.
+        } else if exact_search {
             let zeros = vec![0usize; n];
             let start = keeps_of(p, &whole, &line_options, &zeros);
             let found = crate::eval::assign::search(
@@ -525,6 +541,21 @@ pub(crate) struct Key {
     /// Wide enough that no sum of `i64` priorities overflows.
     pub priority: i128,
     pub applied: usize,
+}
+
+impl Key {
+    /// The key of an applied choice.
+    pub fn of(outcome: &Outcome, rules: &RuleSetData) -> Key {
+        Key {
+            payable: outcome.payable(),
+            priority: outcome
+                .applied
+                .iter()
+                .map(|a| i128::from(rules.offers[a.offer].priority))
+                .sum(),
+            applied: outcome.applied.len(),
+        }
+    }
 }
 
 impl Ord for Key {

@@ -5,7 +5,9 @@
 //!    lines once, and the eligibility checks run in the documented order.
 //! 2. **Choice** (`choose`): among the candidates, the conflict-free sets (`excludes`) and,
 //!    for every contested line, the keeper sets (compatibility, stage `max`) are enumerated;
-//!    every choice is applied and the cheapest wins, with the documented tie-breaks.
+//!    every choice is applied and the cheapest wins, with the documented tie-breaks
+//!    (`stage_dp` when the contest lies inside one stage, else `assign`'s branch and bound,
+//!    which prunes with `bound`'s lower bounds).
 //! 3. **Application** (`apply`): stages in order, offers by priority then declaration;
 //!    same-stage offers see the amounts at the stage's start; discounts are clamped to what
 //!    remains and order-level ones apportioned by largest remainder.
@@ -23,11 +25,13 @@ mod choose;
 mod lines;
 mod prepare;
 pub(crate) mod scratch;
+mod stage_dp;
 
 pub(crate) use apply::*;
 pub(crate) use choose::*;
 pub(crate) use lines::*;
 pub(crate) use prepare::*;
+use stage_dp::{Contest, StageDp};
 
 use std::cmp::Ordering;
 use std::time::{Duration, Instant};

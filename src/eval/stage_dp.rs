@@ -1,0 +1,635 @@
+//! The exact stacking choice for a contest inside one stage, by dynamic programming over
+//! the stage's offers instead of branch and bound over lines.
+//!
+//! Offers of one stage work on the amounts at the stage's start. So when every offer whose
+//! kept lines the choice changes belongs to one stage, and nothing in a later stage reads
+//! the lines they may keep, a choice pays a constant minus each offer's own discount on
+//! the lines it keeps, except where offers on one line together take more than it holds
+//! (the clamp). Without the clamp that sum is a lower bound on every choice's key
+//! (payable, priority sum and applied offers; the clamp never changes whether an offer
+//! applied), and it is the key itself where nothing is clamped.
+//!
+//! Each offer's discount is tabulated once per subset of the contested lines it may keep.
+//! A DP over the offers, whose state is what each contested line may still accept (the
+//! keeper options still open to it), finds the lowest bound. The answer is then the first
+//! choice in the spec's last tie-break order (lines in cart order, keepers earlier in
+//! declaration order first) whose real key is that bound: a depth-first walk in that order,
+//! each subtree bounded by the DP with its decided lines fixed. Found, it is proven the
+//! cheapest; if no choice reaches the bound (a clamp), or the walk runs out of time, the
+//! branch and bound of [`crate::eval::assign`] decides instead.
+
+use std::collections::HashMap;
+
+use crate::eval::{keeps_of, Applier, Choice, Key, Lines, Outcome};
+use crate::rules::ir::OfferIdx;
+
+/// At most this many contested lines (a state packs 8 bits per line into a `u128`).
+const MAX_LINES: usize = 16;
+/// At most this many contested lines per offer (its table has `2^n` entries).
+const MAX_OFFER_LINES: usize = 10;
+/// At most this many DP states in one layer; beyond, branch and bound decides.
+const MAX_STATES: usize = 200_000;
+
+/// What the DP decided for one conflict-free set.
+pub(crate) enum StageDp {
+    /// The spec's choice, proven (`None`: every choice pays more than the cutoff).
+    Proven(Option<Box<Choice>>),
+    /// Not decided here (several stages contest, a clamp, too large, out of time).
+    Undecided,
+}
+
+/// One offer's contribution to a key: what it takes off, its priority if it applied, and
+/// whether it applied.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+struct Gain {
+    /// Minus the discount, so that smaller is better in every field.
+    neg_discount: i64,
+    neg_priority: i128,
+    applied: usize,
+}
+
+impl std::ops::Add for Gain {
+    type Output = Gain;
+    fn add(self, b: Gain) -> Gain {
+        Gain {
+            neg_discount: self.neg_discount + b.neg_discount,
+            neg_priority: self.neg_priority + b.neg_priority,
+            applied: self.applied + b.applied,
+        }
+    }
+}
+
+/// A DP layer entry: the best gain reaching a state, the state before and the subset
+/// taken (for the way back).
+#[derive(Clone, Copy)]
+struct Node {
+    gain: Gain,
+    from: u128,
+    taken: u32,
+}
+
+struct Dp {
+    /// Per variable offer (in application order): the contested lines it may keep
+    /// (positions into `contested`) and its gain per subset of them.
+    lines: Vec<Vec<usize>>,
+    tables: Vec<Vec<Gain>>,
+    /// Per contested line: the distinct option sets seen (as masks over the variable
+    /// offers still to decide), interned.
+    classes: Vec<Vec<Vec<u64>>>,
+    ids: Vec<HashMap<Vec<u64>, u8>>,
+    deadline: crate::eval::Deadline,
+    /// Work done, for the caller's accounting.
+    steps: usize,
+}
+
+/// The lines' option masks of one state.
+fn field(state: u128, pos: usize) -> u8 {
+    (state >> (8 * pos)) as u8
+}
+
+fn with_field(state: u128, pos: usize, class: u8) -> u128 {
+    (state & !(0xffu128 << (8 * pos))) | (u128::from(class) << (8 * pos))
+}
+
+impl Dp {
+    fn intern(&mut self, pos: usize, mut masks: Vec<u64>) -> Option<u8> {
+        masks.sort_unstable();
+        masks.dedup();
+        if let Some(&id) = self.ids[pos].get(&masks) {
+            return Some(id);
+        }
+        let id = u8::try_from(self.classes[pos].len()).ok()?;
+        self.classes[pos].push(masks.clone());
+        self.ids[pos].insert(masks, id);
+        Some(id)
+    }
+
+    /// The class of line `pos` after offer `j` keeps it (`keep`) or not; `None` when no
+    /// option allows that.
+    fn step(&mut self, pos: usize, class: u8, j: usize, keep: bool) -> Option<Option<u8>> {
+        let bit = 1u64 << j;
+        let next: Vec<u64> = self.classes[pos][usize::from(class)]
+            .iter()
+            .filter(|&&m| (m & bit != 0) == keep)
+            .map(|&m| m & !bit)
+            .collect();
+        if next.is_empty() {
+            return Some(None);
+        }
+        self.intern(pos, next).map(Some)
+    }
+
+    /// The lowest total gain over choices whose lines start in `init` (a class per line),
+    /// and, with `path`, each line's final option mask in one choice reaching it.
+    /// `None` when there is no choice or the DP is too large or out of time (then
+    /// `Some(Err(()))`).
+    #[allow(clippy::type_complexity)]
+    fn run(&mut self, init: u128, path: bool) -> Result<Option<(Gain, Vec<u64>)>, ()> {
+        let n_lines = self.classes.len();
+        let mut layers: Vec<HashMap<u128, Node>> = Vec::with_capacity(self.lines.len() + 1);
+        let mut first = HashMap::new();
+        first.insert(
+            init,
+            Node {
+                gain: Gain::default(),
+                from: init,
+                taken: 0,
+            },
+        );
+        layers.push(first);
+        // Per line position, per class: the two transitions for the current offer.
+        let mut trans: Vec<Vec<Option<[Option<u8>; 2]>>> = vec![Vec::new(); n_lines];
+        for j in 0..self.lines.len() {
+            if self.deadline.passed() {
+                return Err(());
+            }
+            for t in &mut trans {
+                t.clear();
+            }
+            let mut states: Vec<(u128, Gain)> =
+                layers[j].iter().map(|(&s, n)| (s, n.gain)).collect();
+            // A fixed order, so that equal gains keep the same way back on every run.
+            states.sort_unstable_by_key(|&(s, _)| s);
+            let lines = self.lines[j].clone();
+            let mut next: HashMap<u128, Node> = HashMap::with_capacity(states.len());
+            'states: for (s, gain) in states {
+                // Per line of the offer: forced in, forced out, or free.
+                let mut forced: u32 = 0;
+                let mut free: Vec<usize> = Vec::with_capacity(lines.len());
+                let mut outs: [u8; 64] = [0; 64];
+                let mut ins: [u8; 64] = [0; 64];
+                for (b, &pos) in lines.iter().enumerate() {
+                    let c = field(s, pos);
+                    let ci = usize::from(c);
+                    if trans[pos].len() <= ci {
+                        trans[pos].resize(ci + 1, None);
+                    }
+                    let t = match trans[pos][ci] {
+                        Some(t) => t,
+                        None => {
+                            let out = self.step(pos, c, j, false).ok_or(())?;
+                            let inn = self.step(pos, c, j, true).ok_or(())?;
+                            trans[pos][ci] = Some([out, inn]);
+                            [out, inn]
+                        }
+                    };
+                    match t {
+                        [None, None] => continue 'states,
+                        [Some(o), None] => outs[b] = o,
+                        [None, Some(i)] => {
+                            forced |= 1 << b;
+                            ins[b] = i;
+                        }
+                        [Some(o), Some(i)] => {
+                            outs[b] = o;
+                            ins[b] = i;
+                            free.push(b);
+                        }
+                    }
+                }
+                for sub in 0u32..(1 << free.len()) {
+                    let mut taken = forced;
+                    for (i, &b) in free.iter().enumerate() {
+                        if sub & (1 << i) != 0 {
+                            taken |= 1 << b;
+                        }
+                    }
+                    let mut to = s;
+                    for (b, &pos) in lines.iter().enumerate() {
+                        let c = if taken & (1 << b) != 0 {
+                            ins[b]
+                        } else {
+                            outs[b]
+                        };
+                        to = with_field(to, pos, c);
+                    }
+                    self.steps += 1;
+                    let g = gain + self.tables[j][taken as usize];
+                    match next.entry(to) {
+                        std::collections::hash_map::Entry::Occupied(mut e) => {
+                            if g < e.get().gain {
+                                *e.get_mut() = Node {
+                                    gain: g,
+                                    from: s,
+                                    taken,
+                                };
+                            }
+                        }
+                        std::collections::hash_map::Entry::Vacant(e) => {
+                            e.insert(Node {
+                                gain: g,
+                                from: s,
+                                taken,
+                            });
+                        }
+                    }
+                }
+            }
+            if next.len() > MAX_STATES {
+                return Err(());
+            }
+            layers.push(next);
+        }
+        // Every line must end on a complete option: the class holding the empty mask.
+        let mut end: u128 = 0;
+        for pos in 0..n_lines {
+            let id = self.intern(pos, vec![0]).ok_or(())?;
+            end = with_field(end, pos, id);
+        }
+        let Some(last) = layers.last().and_then(|l| l.get(&end)) else {
+            return Ok(None);
+        };
+        let gain = last.gain;
+        if !path {
+            return Ok(Some((gain, Vec::new())));
+        }
+        let mut masks = vec![0u64; n_lines];
+        let mut s = end;
+        for j in (0..self.lines.len()).rev() {
+            let node = layers[j + 1][&s];
+            for (b, &pos) in self.lines[j].iter().enumerate() {
+                if node.taken & (1 << b) != 0 {
+                    masks[pos] |= 1 << j;
+                }
+            }
+            s = node.from;
+        }
+        Ok(Some((gain, masks)))
+    }
+}
+
+/// One conflict-free set's contest, as [`crate::eval::assign::search`] takes it: the offers,
+/// the lines each may hold, each line's keeper options and the lines with more than one.
+#[derive(Clone, Copy)]
+pub(crate) struct Contest<'s> {
+    pub parts: &'s [OfferIdx],
+    pub whole: &'s [Lines],
+    pub options: &'s [Vec<Vec<usize>>],
+    pub contested: &'s [usize],
+}
+
+/// Solves one conflict-free set's contest when it lies inside one stage (see the module
+/// doc). `whole`, `options` and `contested` are as for [`crate::eval::assign::search`].
+pub(crate) fn solve(
+    applier: &Applier<'_, '_>,
+    contest: &Contest<'_>,
+    cutoff: i64,
+    limit: usize,
+    work: &mut usize,
+) -> StageDp {
+    let Contest {
+        parts,
+        whole,
+        options,
+        contested,
+    } = *contest;
+    let p = applier.p;
+    let rules = p.rules;
+    let n = p.orig.len();
+    if contested.is_empty() || contested.len() > MAX_LINES {
+        return StageDp::Undecided;
+    }
+    // The offers the choice changes: in some but not all options of a contested line.
+    let mut var_lines: Vec<Vec<usize>> = vec![Vec::new(); parts.len()];
+    let mut certain: Vec<Lines> = whole.to_vec();
+    for (pos, &l) in contested.iter().enumerate() {
+        for (k, c) in certain.iter_mut().enumerate() {
+            let some = options[l].iter().any(|o| o.contains(&k));
+            let all = options[l].iter().all(|o| o.contains(&k));
+            if !all {
+                c.clear(l);
+            }
+            if some && !all {
+                var_lines[k].push(pos);
+            }
+        }
+    }
+    let vars: Vec<usize> = (0..parts.len())
+        .filter(|&k| !var_lines[k].is_empty())
+        .collect();
+    let Some(&first) = vars.first() else {
+        return StageDp::Undecided;
+    };
+    let stage = rules.offers[parts[first]].stage;
+    if vars.len() > 64
+        || vars
+            .iter()
+            .any(|&k| rules.offers[parts[k]].stage != stage || var_lines[k].len() > MAX_OFFER_LINES)
+    {
+        return StageDp::Undecided;
+    }
+    // Nothing after the stage may read a line whose amount the choice changes.
+    let mut touched = Lines::new(n);
+    for &k in &vars {
+        touched.union_with(&certain[k]);
+        for &pos in &var_lines[k] {
+            touched.set(contested[pos]);
+        }
+    }
+    if parts
+        .iter()
+        .zip(whole)
+        .any(|(&o, w)| rules.offers[o].stage > stage && !w.is_disjoint(&touched))
+    {
+        return StageDp::Undecided;
+    }
+    // The stage's start: earlier stages hold no variable offer, so any choice shows it.
+    let zeros = vec![0usize; n];
+    let keeps0 = keeps_of(p, whole, options, &zeros);
+    let out0 = applier.apply(parts, &keeps0);
+    let start: Vec<i64> = if stage == 0 {
+        p.orig.clone()
+    } else {
+        match out0.after(stage - 1) {
+            Some(a) => a.to_vec(),
+            None => return StageDp::Undecided,
+        }
+    };
+    let after: i64 = match out0.after(stage) {
+        Some(a) => a.iter().sum(),
+        None => return StageDp::Undecided,
+    };
+    // What one offer gives on its own on the stage's start.
+    let mut scratch: Outcome = out0.clone();
+    scratch.after_stage.truncate(stage * n);
+    let mut amount = start.clone();
+    let mut single = |o: OfferIdx, keep: &Lines| -> Gain {
+        if keep.is_empty() {
+            return Gain::default();
+        }
+        amount.copy_from_slice(&start);
+        scratch.shares.clear();
+        scratch.applied.clear();
+        scratch.unmet.clear();
+        scratch.gifts.clear();
+        scratch.bases.clear();
+        applier.apply_one(o, keep, &start, &mut amount, &mut scratch);
+        let applied = scratch.applied.iter().any(|a| a.offer == o);
+        Gain {
+            neg_discount: amount.iter().zip(&start).map(|(a, s)| a - s).sum(),
+            neg_priority: if applied {
+                -i128::from(rules.offers[o].priority)
+            } else {
+                0
+            },
+            applied: usize::from(applied),
+        }
+    };
+    // The constant part: the payable after the stage's own discounts are put back, minus
+    // the other offers of the stage on their own, plus the other stages' tie-break figures.
+    let mut constant = Gain {
+        neg_discount: out0.payable() - after + start.iter().sum::<i64>(),
+        ..Gain::default()
+    };
+    for a in &out0.applied {
+        if rules.offers[a.offer].stage != stage {
+            constant.neg_priority -= i128::from(rules.offers[a.offer].priority);
+            constant.applied += 1;
+        }
+    }
+    for (k, &o) in parts.iter().enumerate() {
+        if rules.offers[o].stage == stage && var_lines[k].is_empty() {
+            constant = constant + single(o, &keeps0[k]);
+        }
+    }
+    p.give(keeps0);
+    // Each variable offer's table over the subsets of its contested lines.
+    let mut tables = Vec::with_capacity(vars.len());
+    for &k in &vars {
+        let mut table = Vec::with_capacity(1 << var_lines[k].len());
+        for mask in 0u32..(1 << var_lines[k].len()) {
+            if mask % 64 == 0 && p.deadline.passed() {
+                return StageDp::Undecided;
+            }
+            let mut keep = certain[k].clone();
+            for (b, &pos) in var_lines[k].iter().enumerate() {
+                if mask & (1 << b) != 0 {
+                    keep.set(contested[pos]);
+                }
+            }
+            table.push(single(parts[k], &keep));
+        }
+        *work += table.len();
+        tables.push(table);
+    }
+    // Each contested line's options as masks over the variable offers.
+    let bit_of = |k: usize| vars.iter().position(|&v| v == k);
+    let line_masks: Vec<Vec<u64>> = contested
+        .iter()
+        .enumerate()
+        .map(|(pos, &l)| {
+            options[l]
+                .iter()
+                .map(|opt| {
+                    opt.iter()
+                        .filter_map(|&k| bit_of(k).filter(|&j| var_lines[vars[j]].contains(&pos)))
+                        .fold(0u64, |m, j| m | (1 << j))
+                })
+                .collect()
+        })
+        .collect();
+    let mut dp = Dp {
+        lines: vars.iter().map(|&k| var_lines[k].clone()).collect(),
+        tables,
+        classes: vec![Vec::new(); contested.len()],
+        ids: vec![HashMap::new(); contested.len()],
+        deadline: p.deadline,
+        steps: 0,
+    };
+    let mut init: u128 = 0;
+    for (pos, masks) in line_masks.iter().enumerate() {
+        let Some(id) = dp.intern(pos, masks.clone()) else {
+            return StageDp::Undecided;
+        };
+        init = with_field(init, pos, id);
+    }
+    let Ok(Some((lowest, seed))) = dp.run(init, true) else {
+        return StageDp::Undecided;
+    };
+    let key_of = |g: Gain| {
+        let total = constant + g;
+        Key {
+            payable: total.neg_discount,
+            priority: -total.neg_priority,
+            applied: total.applied,
+        }
+    };
+    if key_of(lowest).payable > cutoff {
+        *work += dp.steps / 64;
+        return StageDp::Proven(None);
+    }
+    // Each line's options in the spec's last tie-break order: keepers earlier in
+    // declaration order first.
+    let order: Vec<Vec<usize>> = contested
+        .iter()
+        .map(|&l| {
+            let keepers = |j: usize| {
+                let mut v: Vec<OfferIdx> = options[l][j].iter().map(|&k| parts[k]).collect();
+                v.sort_unstable();
+                v
+            };
+            let mut js: Vec<usize> = (0..options[l].len()).collect();
+            js.sort_by_cached_key(|&j| keepers(j));
+            js
+        })
+        .collect();
+    let seed_pick: Vec<usize> = seed
+        .iter()
+        .enumerate()
+        .map(|(pos, m)| {
+            line_masks[pos]
+                .iter()
+                .position(|x| x == m)
+                .unwrap_or(usize::MAX)
+        })
+        .collect();
+    let mut evaluate = |pick: &[usize]| {
+        let keeps = keeps_of(p, whole, options, pick);
+        let outcome = applier.apply(parts, &keeps);
+        let key = Key::of(&outcome, rules);
+        Choice {
+            key,
+            keeps,
+            outcome,
+        }
+    };
+    // The DP's own choice is a real one: its key is the first upper bound.
+    let mut seed_full = vec![0usize; n];
+    for (pos, &l) in contested.iter().enumerate() {
+        seed_full[l] = seed_pick[pos];
+    }
+    let seed_choice = evaluate(&seed_full);
+    let upper = seed_choice.key;
+    p.give(seed_choice.keeps);
+    p.recycle(seed_choice.outcome);
+    let mut walk = Walk {
+        dp: &mut dp,
+        line_masks: &line_masks,
+        order: &order,
+        seed: &seed_pick,
+        contested,
+        pick: vec![0; n],
+        state: init,
+        lowest,
+        key_of: &key_of,
+        cutoff,
+        upper,
+        best: None,
+        leaves: 0,
+        limit,
+        out_of_time: false,
+        evaluate: &mut evaluate,
+        recycle: &mut |c: Choice| {
+            p.give(c.keeps);
+            p.recycle(c.outcome);
+        },
+    };
+    walk.dfs(0, true);
+    let (best, out_of_time, leaves) = (walk.best.take(), walk.out_of_time, walk.leaves);
+    *work += dp.steps / 64 + leaves;
+    if out_of_time {
+        if let Some(c) = best {
+            p.give(c.keeps);
+            p.recycle(c.outcome);
+        }
+        return StageDp::Undecided;
+    }
+    StageDp::Proven(best.map(Box::new))
+}
+
+/// The branch and bound over lines in the tie-break order (lines in cart order, each
+/// line's options as `order` lists them), each subtree bounded by the DP with its
+/// decided lines fixed. The first choice met with the lowest key is the spec's.
+struct Walk<'w> {
+    dp: &'w mut Dp,
+    line_masks: &'w [Vec<u64>],
+    order: &'w [Vec<usize>],
+    /// The DP's own choice (an option per line position): a prefix it follows has the
+    /// DP's lowest gain as its bound without asking the DP again.
+    seed: &'w [usize],
+    contested: &'w [usize],
+    pick: Vec<usize>,
+    state: u128,
+    lowest: Gain,
+    key_of: &'w dyn Fn(Gain) -> Key,
+    /// Choices paying more than this are not wanted.
+    cutoff: i64,
+    /// The lowest real key known (the seed's, then the best met).
+    upper: Key,
+    /// The first choice met in walk order with the lowest key so far.
+    best: Option<Choice>,
+    leaves: usize,
+    /// Work allowed (DP steps / 64 plus leaves) before giving up.
+    limit: usize,
+    out_of_time: bool,
+    evaluate: &'w mut dyn FnMut(&[usize]) -> Choice,
+    recycle: &'w mut dyn FnMut(Choice),
+}
+
+impl Walk<'_> {
+    /// Whether a subtree whose keys are at least `bound` can still hold the answer: below
+    /// the best met, or equal to an upper bound not yet met in walk order (the seed's).
+    fn open(&self, bound: Key) -> bool {
+        if bound.payable > self.cutoff {
+            return false;
+        }
+        match &self.best {
+            Some(b) => bound < b.key && bound <= self.upper,
+            None => bound <= self.upper,
+        }
+    }
+
+    /// Decides line position `pos` onwards; `on_seed`: the decided prefix is the seed's.
+    fn dfs(&mut self, pos: usize, on_seed: bool) {
+        if pos == self.contested.len() {
+            self.leaves += 1;
+            let choice = (self.evaluate)(&self.pick);
+            let wanted = choice.key.payable <= self.cutoff
+                && self.best.as_ref().is_none_or(|b| choice.key < b.key);
+            if wanted {
+                self.upper = self.upper.min(choice.key);
+                if let Some(old) = self.best.replace(choice) {
+                    (self.recycle)(old);
+                }
+            } else {
+                (self.recycle)(choice);
+            }
+            return;
+        }
+        let l = self.contested[pos];
+        let saved = self.state;
+        let order = self.order;
+        for &j in &order[pos] {
+            if self.dp.deadline.passed() || self.dp.steps / 64 + self.leaves > self.limit {
+                self.out_of_time = true;
+                return;
+            }
+            let follows = on_seed && self.seed[pos] == j;
+            let Some(id) = self.dp.intern(pos, vec![self.line_masks[pos][j]]) else {
+                self.out_of_time = true;
+                return;
+            };
+            self.state = with_field(saved, pos, id);
+            let bound = if follows {
+                Some(self.lowest)
+            } else {
+                match self.dp.run(self.state, false) {
+                    Ok(found) => found.map(|(g, _)| g),
+                    Err(()) => {
+                        self.out_of_time = true;
+                        self.state = saved;
+                        return;
+                    }
+                }
+            };
+            self.pick[l] = j;
+            if bound.is_some_and(|g| self.open((self.key_of)(g))) {
+                self.dfs(pos + 1, follows);
+            }
+            if self.out_of_time {
+                return;
+            }
+        }
+        self.state = saved;
+    }
+}
