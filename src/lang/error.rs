@@ -178,6 +178,14 @@ pub enum CheckError {
         /// The rate as written.
         text: String,
     },
+    /// A rate between 0% and 100% off written with more than two decimals of a percent.
+    #[error("rate {rate} is {pct_off}% off: a rate has at most two decimals of a percent (8.555折 = 14.45% off)")]
+    RateTooPrecise {
+        /// The rate as written.
+        rate: String,
+        /// The share off it means, in percent.
+        pct_off: String,
+    },
     /// An amount with more than two decimals, or beyond the money range.
     #[error("amount {text} {problem}")]
     BadAmount {
@@ -285,7 +293,7 @@ impl CheckError {
             CheckError::MixedTiers => "mixed_tiers",
             CheckError::OffNotBelowThreshold { .. } => "off_not_below_threshold",
             CheckError::RateOutOfRange { .. } => "rate_out_of_range",
-            CheckError::BadZhe { .. } => "bad_rate",
+            CheckError::BadZhe { .. } | CheckError::RateTooPrecise { .. } => "bad_rate",
             CheckError::BadAmount { .. } => "bad_amount",
             CheckError::CountOutOfRange { .. } => "count_out_of_range",
             CheckError::BadDateTime { .. } => "bad_datetime",

@@ -5,6 +5,7 @@
 //! the value conversions here (`money`, `rate`, `local_time`, ...) are the single place that
 //! decides what a written number or time means.
 
+use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Most known names a "did you mean" compares a misspelt one with.
@@ -709,8 +710,18 @@ pub(crate) fn rate(r: &RateAst) -> Result<Rate, CheckError> {
             text: r.text.clone(),
         });
     }
-    Rate::from_percent(r.pct_off).ok_or_else(|| CheckError::RateOutOfRange {
-        rate: r.text.clone(),
+    Rate::from_percent(r.pct_off).ok_or_else(|| {
+        let in_range = !r.pct_off.is_sign_negative() && r.pct_off <= Decimal::ONE_HUNDRED;
+        if in_range {
+            CheckError::RateTooPrecise {
+                rate: r.text.clone(),
+                pct_off: r.pct_off.normalize().to_string(),
+            }
+        } else {
+            CheckError::RateOutOfRange {
+                rate: r.text.clone(),
+            }
+        }
     })
 }
 
