@@ -44,7 +44,9 @@ pub(crate) fn parse_offset(text: &str) -> Option<i32> {
     };
     let (h, m) = text.get(1..)?.split_once(':')?;
     let (h, m): (i32, i32) = (h.parse().ok()?, m.parse().ok()?);
-    (h <= 14 && m < 60).then_some(sign * (h * 3600 + m * 60))
+    let offset = sign * (h * 3600 + m * 60);
+    // The offsets clocks use run from -12:00 to +14:00; anything else is a typo.
+    (m < 60 && (-12 * 3600..=14 * 3600).contains(&offset)).then_some(offset)
 }
 
 /// A rule file's local time, `YYYY-MM-DD HH:MM[:SS]` (any run of spaces, tabs or one `T`
@@ -115,6 +117,10 @@ mod tests {
         assert_eq!(format_offset(-5 * 3600 - 1800), "-05:30");
         assert_eq!(parse_offset("+14:00"), Some(14 * 3600));
         assert_eq!(parse_offset("+15:00"), None);
+        assert_eq!(parse_offset("+14:30"), None);
+        assert_eq!(parse_offset("-12:00"), Some(-12 * 3600));
+        assert_eq!(parse_offset("-12:30"), None);
+        assert_eq!(parse_offset("+05:45"), Some(5 * 3600 + 45 * 60));
         assert_eq!(parse_offset("UTC"), Some(0));
     }
 }
