@@ -394,6 +394,51 @@ fn chunked_body_and_batch() {
     assert_eq!(answers[2]["payable"], "190.00");
 }
 
+/// A batch has a time of its own (`--batch-deadline-ms`): lines still waiting when it has
+/// passed are answered `budget_exceeded`, with their ids, in order, without being evaluated.
+#[test]
+fn a_batch_that_runs_out_of_time_answers_every_line() {
+    let s = Server::start("batchtime", &rules("v1", 10), &["--batch-deadline-ms", "1"]);
+    let cart: Vec<String> = (0..30)
+        .map(|i| format!(r#"{{"id": "L{i}", "price": "{}.00", "qty": 2}}"#, 100 + i))
+        .collect();
+    let lines: Vec<String> = (0..300)
+        .map(|i| {
+            format!(
+                r#"{{"id": {i}, "query": "quote", "cart": {{"lines": [{}]}}}}"#,
+                cart.join(", ")
+            )
+        })
+        .collect();
+    let started = Instant::now();
+    let r = s.call(
+        "POST",
+        "/v1/ask/batch",
+        &["content-type: application/x-ndjson"],
+        &(lines.join("\n") + "\n"),
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(r.status, 200);
+    let answers: Vec<serde_json::Value> = r
+        .body
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(answers.len(), 300);
+    for (i, a) in answers.iter().enumerate() {
+        assert_eq!(a["id"], i, "{a}");
+    }
+    let last = &answers[299]["error"];
+    assert_eq!(last["code"], "budget_exceeded", "{last}");
+    assert!(
+        last["message"]
+            .as_str()
+            .unwrap()
+            .contains("batch ran out of time"),
+        "{last}"
+    );
+}
+
 #[test]
 fn slow_and_idle_clients_do_not_stall_others() {
     let s = Server::start(

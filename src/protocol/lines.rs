@@ -300,9 +300,23 @@ pub fn answer_json(answer: &Answer, pretty: bool) -> String {
 /// error is one writing `output` (a closed pipe, say).
 pub fn serve_lines<R: std::io::BufRead, W: std::io::Write>(
     rules: &RuleSet,
+    input: R,
+    output: W,
+    pretty: bool,
+) -> std::io::Result<()> {
+    serve_lines_until(rules, input, output, pretty, None)
+}
+
+/// [`serve_lines`] with an end for the whole input (a batch over HTTP, say): once `until`
+/// has passed, each remaining line is answered `budget_exceeded` (with its `id` when it
+/// has one) without being evaluated, so answers still pair up with requests and the whole
+/// input ends at most one query deadline after `until`.
+pub fn serve_lines_until<R: std::io::BufRead, W: std::io::Write>(
+    rules: &RuleSet,
     mut input: R,
     mut output: W,
     pretty: bool,
+    until: Option<std::time::Instant>,
 ) -> std::io::Result<()> {
     let limit = crate::limits::MAX_REQUEST_BYTES;
     let mut buf: Vec<u8> = Vec::new();
@@ -351,6 +365,25 @@ pub fn serve_lines<R: std::io::BufRead, W: std::io::Write>(
                 None,
             );
             rules.error_response(body)
+        } else if until.is_some_and(|t| std::time::Instant::now() >= t) {
+            let body = ErrorBody {
+                code: "budget_exceeded".into(),
+                message: "the batch ran out of time before this request was answered; \
+                          send it again (alone or in a smaller batch)"
+                    .into(),
+                field: None,
+                line: None,
+                column: None,
+                suggestions: Vec::new(),
+            };
+            let mut answer = rules.error_response(body);
+            answer.id = read_line(&buf)
+                .ok()
+                .and_then(|value| match read_request(value) {
+                    Ok((id, _)) => id,
+                    Err(refused) => refused.id,
+                });
+            answer
         } else {
             rules.answer_line(&buf)
         };

@@ -16,7 +16,7 @@ pub mod tools;
 
 pub use crate::rules::ruleset::RulesId;
 #[cfg(feature = "json")]
-pub use lines::{answer_json, read_line, read_request, serve_lines, Refused};
+pub use lines::{answer_json, read_line, read_request, serve_lines, serve_lines_until, Refused};
 pub use request::Request;
 pub use response::{Answer, AnswerBody, ErrorBody, RequestId};
 #[cfg(feature = "schema")]

@@ -69,6 +69,10 @@ pub struct Options {
     /// Most request lines in one batch (413 above).
     #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
     pub batch_lines: u64,
+    /// Time for a whole batch: lines still waiting when it has passed are answered
+    /// `budget_exceeded` without being evaluated.
+    #[arg(long, value_name = "MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub batch_deadline_ms: u64,
     /// Most connections open at once; further clients wait in the listen queue.
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_connections: u64,
@@ -147,6 +151,7 @@ async fn serve(options: Options) -> ExitCode {
             evaluations: Arc::new(Semaphore::new(evaluations)),
             queue_wait: Duration::from_millis(options.queue_wait_ms),
             batch_lines: usize::try_from(options.batch_lines).unwrap_or(usize::MAX),
+            batch_deadline: Duration::from_millis(options.batch_deadline_ms),
         },
     });
     // A span per request costs about a sixth of the throughput: only when it is logged.

@@ -42,6 +42,8 @@ pub struct WorkLimits {
     pub queue_wait: Duration,
     /// Most request lines in one batch (413 above).
     pub batch_lines: usize,
+    /// Time for a whole batch, from when its body is in.
+    pub batch_deadline: Duration,
 }
 
 #[derive(Clone)]
@@ -316,10 +318,12 @@ async fn batch(State(app): State<App>, request: Request) -> Response {
         .respond(&app, "batch");
     }
     let started = Instant::now();
+    let until = started + app.work.batch_deadline;
     // One snapshot for the whole batch: its answers never mix two rule sets.
     let out = evaluate(&app, move || {
         let mut out = Vec::with_capacity(body.len());
-        youhui::protocol::serve_lines(&rules, &body[..], &mut out, false).map(|()| out)
+        youhui::protocol::serve_lines_until(&rules, &body[..], &mut out, false, Some(until))
+            .map(|()| out)
     })
     .await;
     match out {
