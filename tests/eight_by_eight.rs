@@ -25,7 +25,10 @@ use std::collections::BTreeSet;
 
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
-use youhui::{Cart, Context, Line, Money, Quote, RuleSet};
+mod common;
+
+use common::outcome::{ctx, Outcome};
+use youhui::{Cart, Line, Money, RuleSet};
 
 #[derive(Clone, Debug)]
 struct Activity {
@@ -103,13 +106,6 @@ impl Case {
     }
 }
 
-fn ctx() -> Context {
-    Context {
-        now: Some(1_794_362_400),
-        ..Context::default()
-    }
-}
-
 /// What one activity does alone on one subset of the lines it may keep.
 #[derive(Clone, Default)]
 struct Alone {
@@ -118,23 +114,6 @@ struct Alone {
     /// Sum of those.
     total: i64,
     applied: bool,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Outcome {
-    payable: i64,
-    lines: Vec<i64>,
-    applied: BTreeSet<String>,
-}
-
-impl Outcome {
-    fn of(q: &Quote) -> Outcome {
-        Outcome {
-            payable: q.payable.0,
-            lines: q.lines.iter().map(|l| l.payable.0).collect(),
-            applied: q.applied.iter().map(|a| a.offer.clone()).collect(),
-        }
-    }
 }
 
 /// The spec's choice by the walk described in the module doc.

@@ -53,7 +53,10 @@ use std::fmt::Write as _;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
-use youhui::{Cart, Context, Line, Money, Quote, RuleSet};
+mod common;
+
+use common::outcome::{ctx, Outcome};
+use youhui::{Cart, Line, Money, Quote, RuleSet};
 
 const STAGES: [&str; 2] = ["a", "b"];
 
@@ -308,23 +311,7 @@ impl Case {
     }
 }
 
-/// What a quote says, for comparison.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Outcome {
-    payable: i64,
-    lines: Vec<i64>,
-    applied: BTreeSet<String>,
-}
-
 impl Outcome {
-    fn of(q: &Quote) -> Outcome {
-        Outcome {
-            payable: q.payable.0,
-            lines: q.lines.iter().map(|l| l.payable.0).collect(),
-            applied: q.applied.iter().map(|a| a.offer.clone()).collect(),
-        }
-    }
-
     fn priority(&self, case: &Case) -> i64 {
         self.applied
             .iter()
@@ -360,13 +347,6 @@ struct Reference {
     /// answer is one of the allowed choices.
     priced: Vec<(Keepers, Outcome)>,
     choices: usize,
-}
-
-fn ctx() -> Context {
-    Context {
-        now: Some(1_794_362_400),
-        ..Context::default()
-    }
 }
 
 fn env_usize(name: &str) -> Option<usize> {

@@ -1,4 +1,6 @@
-//! Helpers shared by the tests that drive example binaries.
+//! Helpers shared by the tests: driving example binaries, comparing quotes.
+
+pub mod outcome;
 
 use std::path::PathBuf;
 use std::process::Command;
