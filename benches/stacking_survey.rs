@@ -1,0 +1,113 @@
+//! How often the stacking choice is proven optimal on small adversarial carts, and how long
+//! it takes: `cargo bench --bench stacking_survey [CASES [SEED]]`.
+//!
+//! Each case is one stage (`max` 1, 2 and 3 in turn, or `MAX=n` for one of them) with 8
+//! activities drawn from twelve benefits (threshold, per-unit and group forms), each on all
+//! lines or on a random two thirds of them, one in seven `exclusive`, and a cart of 8 lines
+//! of 5.00 to 400.00 × 1–3 (unit prices all different). Each quote has a 60 s deadline, so
+//! the step budget, not the clock, decides what is proven; the times are the default
+//! budget's. Prints, per `max`: cases not proven (`"optimal": false`), the worst and the
+//! mean time of one quote.
+
+use std::time::{Duration, Instant};
+
+use youhui::{Cart, Context, Line, Money, RuleSet};
+
+const BENEFITS: [&str; 12] = [
+    "直降12",
+    "满300减40",
+    "满200减20 / 满500减70",
+    "每满200减25",
+    "满500打8折",
+    "满3件打7折",
+    "9折",
+    "买一送一",
+    "第2件半价",
+    "特价35",
+    "3件99元",
+    "立减5",
+];
+
+/// A small LCG: the same cases on every machine.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, m: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % m
+    }
+}
+
+fn case(rng: &mut Rng, max: u32) -> (String, Cart) {
+    let (lines, offers) = (8, 8);
+    let mut text = format!("ruleset \"survey\" {{ stages a\n stage a max {max} }}\n");
+    for i in 0..offers {
+        let benefit = BENEFITS[rng.below(12) as usize];
+        let scope = if rng.below(3) == 0 {
+            "scope all".to_string()
+        } else {
+            let skus: Vec<String> = (0..lines)
+                .filter(|_| rng.below(3) != 0)
+                .map(|l| format!("\"S{l}\""))
+                .collect();
+            if skus.is_empty() {
+                "scope all".into()
+            } else {
+                format!("scope sku {}", skus.join(", "))
+            }
+        };
+        let exclusive = if rng.below(7) == 0 { " exclusive" } else { "" };
+        text += &format!("activity o{i} {{ stage a benefit {benefit} {scope}{exclusive} }}\n");
+    }
+    let cart = Cart {
+        lines: (0..lines)
+            .map(|i| {
+                let cents = (500 + rng.below(40_000) as i64) / 20 * 20 + i as i64;
+                let qty = 1 + rng.below(3) as u32;
+                Line::new(&format!("L{i}"), &format!("S{i}"), "s", Money(cents), qty)
+            })
+            .collect(),
+    };
+    (text, cart)
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; numbers are ours.
+    let args: Vec<u64> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.parse().ok())
+        .collect();
+    let cases = args.first().copied().unwrap_or(100);
+    let seed = args.get(1).copied().unwrap_or(3);
+    let maxes: Vec<u32> = match std::env::var("MAX").ok().and_then(|m| m.parse().ok()) {
+        Some(m) => vec![m],
+        None => vec![1, 2, 3],
+    };
+    for max in maxes {
+        let mut rng = Rng(seed);
+        let (mut unproven, mut worst, mut total) = (0, Duration::ZERO, Duration::ZERO);
+        for _ in 0..cases {
+            let (text, cart) = case(&mut rng, max);
+            let rules = RuleSet::parse(&text)
+                .expect("survey rules parse")
+                .with_deadline(Duration::from_secs(60));
+            let started = Instant::now();
+            let quote = rules
+                .quote(&cart, &Context::default(), &[] as &[&str])
+                .expect("survey quote");
+            let took = started.elapsed();
+            total += took;
+            worst = worst.max(took);
+            unproven += usize::from(!quote.optimal);
+        }
+        println!(
+            "max {max}: {cases} carts of 8 lines under 8 activities, {unproven} not proven, \
+             worst {:.1} ms, mean {:.1} ms",
+            worst.as_secs_f64() * 1e3,
+            total.as_secs_f64() * 1e3 / cases as f64
+        );
+    }
+}
