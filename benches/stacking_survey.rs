@@ -41,10 +41,19 @@ impl Rng {
     }
 }
 
-fn case(rng: &mut Rng, max: u32) -> (String, Cart) {
+fn case(rng: &mut Rng, max: u32, two_stages: bool) -> (String, Cart) {
     let (lines, offers) = (8, 8);
-    let mut text = format!("ruleset \"survey\" {{ stages a\n stage a max {max} }}\n");
+    let mut text = if two_stages {
+        format!("ruleset \"survey\" {{ stages a, b\n stage a max {max}\n stage b max {max} }}\n")
+    } else {
+        format!("ruleset \"survey\" {{ stages a\n stage a max {max} }}\n")
+    };
     for i in 0..offers {
+        let stage = if two_stages && rng.below(2) == 0 {
+            "b"
+        } else {
+            "a"
+        };
         let benefit = BENEFITS[rng.below(12) as usize];
         let scope = if rng.below(3) == 0 {
             "scope all".to_string()
@@ -60,7 +69,8 @@ fn case(rng: &mut Rng, max: u32) -> (String, Cart) {
             }
         };
         let exclusive = if rng.below(7) == 0 { " exclusive" } else { "" };
-        text += &format!("activity o{i} {{ stage a benefit {benefit} {scope}{exclusive} }}\n");
+        text +=
+            &format!("activity o{i} {{ stage {stage} benefit {benefit} {scope}{exclusive} }}\n");
     }
     let cart = Cart {
         lines: (0..lines)
@@ -86,11 +96,13 @@ fn main() {
         Some(m) => vec![m],
         None => vec![1, 2, 3],
     };
+    // `STAGES=2`: each activity in stage `a` or `b` at random (both with the same `max`).
+    let two_stages = std::env::var("STAGES").is_ok_and(|s| s == "2");
     for max in maxes {
         let mut rng = Rng(seed);
         let (mut unproven, mut worst, mut total) = (0, Duration::ZERO, Duration::ZERO);
         for _ in 0..cases {
-            let (text, cart) = case(&mut rng, max);
+            let (text, cart) = case(&mut rng, max, two_stages);
             let rules = RuleSet::parse(&text)
                 .expect("survey rules parse")
                 .with_deadline(Duration::from_secs(60));
@@ -104,8 +116,9 @@ fn main() {
             unproven += usize::from(!quote.optimal);
         }
         println!(
-            "max {max}: {cases} carts of 8 lines under 8 activities, {unproven} not proven, \
+            "max {max}{}: {cases} carts of 8 lines under 8 activities, {unproven} not proven, \
              worst {:.1} ms, mean {:.1} ms",
+            if two_stages { " (two stages)" } else { "" },
             worst.as_secs_f64() * 1e3,
             total.as_secs_f64() * 1e3 / cases as f64
         );
