@@ -187,6 +187,14 @@ pub(crate) fn choose_within(
                     });
                     true
                 }
+                StageDp::LowestOnly(choice) => {
+                    local = Some(Local {
+                        choice: *choice,
+                        pick: Vec::new(),
+                    });
+                    proven = false;
+                    true
+                }
                 StageDp::Undecided => false,
             };
         if solved {

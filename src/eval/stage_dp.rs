@@ -11,12 +11,18 @@
 //!
 //! Each offer's discount is tabulated once per subset of the contested lines it may keep.
 //! A DP over the offers, whose state is what each contested line may still accept (the
-//! keeper options still open to it), finds the lowest bound. The answer is then the first
-//! choice in the spec's last tie-break order (lines in cart order, keepers earlier in
-//! declaration order first) whose real key is that bound: a depth-first walk in that order,
-//! each subtree bounded by the DP with its decided lines fixed. Found, it is proven the
-//! cheapest; if no choice reaches the bound (a clamp), or the walk runs out of time, the
-//! branch and bound of [`crate::eval::assign`] decides instead.
+//! keeper options still open to it), finds the lowest bound, and its own choice is a first
+//! real one. Then two depth-first walks over the lines, each subtree bounded by the DP with
+//! its decided lines fixed (as [`crate::eval::assign`] does with its bounds):
+//! 1. the lowest key, lines in an order fixed by the cart's content, so that this pass and
+//!    whether it finishes do not depend on the cart's line order;
+//! 2. the first choice with that key in the spec's last tie-break order (lines in cart
+//!    order, keepers earlier in declaration order first): the first leaf with the key.
+//!
+//! Both finished, the choice is proven the spec's. Pass 2 cut short, pass 1's choice stands
+//! with `"optimal": false` (its payable is proven, and it is the same for every line order
+//! up to remainder cents). Pass 1 cut short (a clamp makes the bound loose, or the contest
+//! is too large), the branch and bound of [`crate::eval::assign`] decides instead.
 
 use std::collections::HashMap;
 
@@ -34,6 +40,10 @@ const MAX_STATES: usize = 200_000;
 pub(crate) enum StageDp {
     /// The spec's choice, proven (`None`: every choice pays more than the cutoff).
     Proven(Option<Box<Choice>>),
+    /// The lowest key is proven and this choice has it, but the first such choice in the
+    /// last tie-break order was not found in time (the choice depends on the cart's
+    /// content, not its line order).
+    LowestOnly(Box<Choice>),
     /// Not decided here (several stages contest, a clamp, too large, out of time).
     Undecided,
 }
@@ -289,6 +299,16 @@ pub(crate) fn solve(
     if contested.is_empty() || contested.len() > MAX_LINES {
         return StageDp::Undecided;
     }
+    // Positions in an order fixed by the cart's content (larger amounts first, then by ID,
+    // as the branch and bound decides lines), so that the DP, its ties and the lowest key's
+    // search do not depend on the cart's line order; only the last tie-break does.
+    let mut contested = contested.to_vec();
+    contested.sort_by(|&a, &b| {
+        p.orig[b]
+            .cmp(&p.orig[a])
+            .then(p.cart.lines[a].id.cmp(&p.cart.lines[b].id))
+    });
+    let contested = &contested[..];
     // The offers the choice changes: in some but not all options of a contested line.
     let mut var_lines: Vec<Vec<usize>> = vec![Vec::new(); parts.len()];
     let mut certain: Vec<Lines> = whole.to_vec();
@@ -493,28 +513,27 @@ pub(crate) fn solve(
             outcome,
         }
     };
-    // The DP's own choice is a real one: its key is the first upper bound.
+    // The DP's own choice is a real one: the first best of the lowest key's search.
     let mut seed_full = vec![0usize; n];
     for (pos, &l) in contested.iter().enumerate() {
         seed_full[l] = seed_pick[pos];
     }
     let seed_choice = evaluate(&seed_full);
-    let upper = seed_choice.key;
-    p.give(seed_choice.keeps);
-    p.recycle(seed_choice.outcome);
+    let seed_choice = (seed_choice.key.payable <= cutoff).then_some(seed_choice);
     let mut walk = Walk {
         dp: &mut dp,
         line_masks: &line_masks,
         order: &order,
         seed: &seed_pick,
         contested,
+        visit: (0..contested.len()).collect(),
+        target: None,
         pick: vec![0; n],
         state: init,
         lowest,
         key_of: &key_of,
         cutoff,
-        upper,
-        best: None,
+        best: seed_choice,
         leaves: 0,
         limit,
         out_of_time: false,
@@ -524,22 +543,51 @@ pub(crate) fn solve(
             p.recycle(c.outcome);
         },
     };
+    // 1. The lowest key, lines in content order.
     walk.dfs(0, true);
-    let (best, out_of_time, leaves) = (walk.best.take(), walk.out_of_time, walk.leaves);
-    *work += dp.steps / 64 + leaves;
-    if out_of_time {
-        if let Some(c) = best {
-            p.give(c.keeps);
-            p.recycle(c.outcome);
+    if walk.out_of_time {
+        let spent = walk.dp.steps / 64 + walk.leaves;
+        if let Some(c) = walk.best.take() {
+            (walk.recycle)(c);
         }
+        *work += spent;
         return StageDp::Undecided;
     }
-    StageDp::Proven(best.map(Box::new))
+    let Some(lowest_choice) = walk.best.take() else {
+        *work += walk.dp.steps / 64 + walk.leaves;
+        return StageDp::Proven(None);
+    };
+    // 2. The first choice with that key in the last tie-break order: lines in cart order.
+    // Its own allowance, as this pass's length depends on the cart's order.
+    walk.target = Some(lowest_choice.key);
+    walk.visit.sort_by_key(|&pos| contested[pos]);
+    walk.state = init;
+    walk.limit = walk.dp.steps / 64 + walk.leaves + limit;
+    walk.dfs(0, true);
+    *work += walk.dp.steps / 64 + walk.leaves;
+    match walk.best.take() {
+        Some(first) if !walk.out_of_time => {
+            (walk.recycle)(lowest_choice);
+            StageDp::Proven(Some(Box::new(first)))
+        }
+        found => {
+            if let Some(c) = found {
+                (walk.recycle)(c);
+            }
+            if walk.out_of_time {
+                StageDp::LowestOnly(Box::new(lowest_choice))
+            } else {
+                // Not reached (the lowest choice itself has the key); the lowest stands.
+                StageDp::Proven(Some(Box::new(lowest_choice)))
+            }
+        }
+    }
 }
 
-/// The branch and bound over lines in the tie-break order (lines in cart order, each
-/// line's options as `order` lists them), each subtree bounded by the DP with its
-/// decided lines fixed. The first choice met with the lowest key is the spec's.
+/// The branch and bound over the contested lines, each subtree bounded by the DP with its
+/// decided lines fixed: first for the lowest key (lines in content order), then for the
+/// first choice with that key in the last tie-break order (lines in cart order, each
+/// line's options as `order` lists them), where the first leaf with the key is the answer.
 struct Walk<'w> {
     dp: &'w mut Dp,
     line_masks: &'w [Vec<u64>],
@@ -548,15 +596,18 @@ struct Walk<'w> {
     /// DP's lowest gain as its bound without asking the DP again.
     seed: &'w [usize],
     contested: &'w [usize],
+    /// Line positions in the order they are decided.
+    visit: Vec<usize>,
+    /// The second pass's key (`None` in the first pass).
+    target: Option<Key>,
     pick: Vec<usize>,
     state: u128,
     lowest: Gain,
     key_of: &'w dyn Fn(Gain) -> Key,
     /// Choices paying more than this are not wanted.
     cutoff: i64,
-    /// The lowest real key known (the seed's, then the best met).
-    upper: Key,
-    /// The first choice met in walk order with the lowest key so far.
+    /// First pass: the lowest choice met (the seed's to begin with). Second pass: the
+    /// first choice met with the target key.
     best: Option<Choice>,
     leaves: usize,
     /// Work allowed (DP steps / 64 plus leaves) before giving up.
@@ -567,27 +618,35 @@ struct Walk<'w> {
 }
 
 impl Walk<'_> {
-    /// Whether a subtree whose keys are at least `bound` can still hold the answer: below
-    /// the best met, or equal to an upper bound not yet met in walk order (the seed's).
+    /// Whether a subtree whose keys are at least `bound` can still hold the answer.
     fn open(&self, bound: Key) -> bool {
-        if bound.payable > self.cutoff {
-            return false;
-        }
-        match &self.best {
-            Some(b) => bound < b.key && bound <= self.upper,
-            None => bound <= self.upper,
+        match self.target {
+            Some(target) => bound <= target,
+            None => {
+                bound.payable <= self.cutoff && self.best.as_ref().is_none_or(|b| bound < b.key)
+            }
         }
     }
 
-    /// Decides line position `pos` onwards; `on_seed`: the decided prefix is the seed's.
-    fn dfs(&mut self, pos: usize, on_seed: bool) {
-        if pos == self.contested.len() {
+    /// Whether the walk is over: out of time, or the second pass found its choice.
+    fn done(&self) -> bool {
+        self.out_of_time || (self.target.is_some() && self.best.is_some())
+    }
+
+    /// Decides the `depth`-th line of `visit` onwards; `on_seed`: the decided lines follow
+    /// the seed.
+    fn dfs(&mut self, depth: usize, on_seed: bool) {
+        if depth == self.visit.len() {
             self.leaves += 1;
             let choice = (self.evaluate)(&self.pick);
-            let wanted = choice.key.payable <= self.cutoff
-                && self.best.as_ref().is_none_or(|b| choice.key < b.key);
+            let wanted = match self.target {
+                Some(target) => choice.key <= target,
+                None => {
+                    choice.key.payable <= self.cutoff
+                        && self.best.as_ref().is_none_or(|b| choice.key < b.key)
+                }
+            };
             if wanted {
-                self.upper = self.upper.min(choice.key);
                 if let Some(old) = self.best.replace(choice) {
                     (self.recycle)(old);
                 }
@@ -596,6 +655,7 @@ impl Walk<'_> {
             }
             return;
         }
+        let pos = self.visit[depth];
         let l = self.contested[pos];
         let saved = self.state;
         let order = self.order;
@@ -624,9 +684,10 @@ impl Walk<'_> {
             };
             self.pick[l] = j;
             if bound.is_some_and(|g| self.open((self.key_of)(g))) {
-                self.dfs(pos + 1, follows);
+                self.dfs(depth + 1, follows);
             }
-            if self.out_of_time {
+            if self.done() {
+                self.state = saved;
                 return;
             }
         }
