@@ -79,6 +79,18 @@ fn hostile_rules() {
     }
 }
 
+/// Found by `fuzz/run.sh` (hostile_rules, session 10): a chain of 10,000 offers each
+/// excluding the one before took 290 s to quote in the fuzz build (about 36 s optimised),
+/// walking the chain's exponentially many subsets before any deadline was looked at. The
+/// enumeration of conflict-free sets now prunes dead ends and stops at a step limit or the
+/// deadline. Replayed on its own because the target's full replay above is still open.
+#[test]
+fn excludes_chain_is_bounded() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fuzz/regressions/hostile_rules/excludes-chain-quote-stall");
+    targets::hostile_rules(&std::fs::read(path).expect("the saved input"));
+}
+
 #[test]
 fn hostile_requests() {
     replay("hostile_requests", targets::hostile_requests);

@@ -284,3 +284,44 @@ fn equivalent_on_hostile_phrases() {
             .equivalent
     );
 }
+
+/// A chain of `excludes` (each offer excludes the one before) has exponentially many
+/// conflict-free sets: a short chain is still decided exactly, a long one answers within
+/// the deadline and says its choice is not proven.
+#[test]
+fn excludes_chains() {
+    let chain = |n: usize| {
+        let mut text = String::from("ruleset \"chain\" { stages s stage s max 4 }\n");
+        for i in 0..n {
+            let excludes = if i == 0 {
+                String::new()
+            } else {
+                format!(" excludes a{}", i - 1)
+            };
+            // a1 is the best single offer; a0 + a2 together beat it.
+            let off = match i {
+                0 | 2 => 30,
+                1 => 50,
+                _ => 1,
+            };
+            text += &format!("activity a{i} {{ stage s benefit 满100减{off}{excludes} }}\n");
+        }
+        RuleSet::parse(&text).unwrap()
+    };
+    let cart = Cart {
+        lines: vec![Line::new("L1", "S1", "shop", Money(20_000), 1)],
+    };
+    // Four offers: the maximal sets are {a0, a2}, {a1, a3} and {a0, a3}; a0 + a2 take 60.00.
+    let q = chain(4)
+        .quote(&cart, &Context::default(), &[] as &[&str])
+        .unwrap();
+    assert!(q.optimal);
+    assert_eq!(q.payable, Money(14_000));
+    // 2,000 offers: far more than MAX_CHOICES sets, so not proven, but answered at once.
+    let started = std::time::Instant::now();
+    let q = chain(2_000)
+        .quote(&cart, &Context::default(), &[] as &[&str])
+        .unwrap();
+    assert!(!q.optimal);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}

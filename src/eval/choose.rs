@@ -93,7 +93,7 @@ pub(crate) fn choose_within(
     let n = p.orig.len();
     let applier = Applier::new(p);
     let mut best: Option<Best> = None;
-    let sets = conflict_free_sets(rules, &parts);
+    let ConflictFreeSets { sets, complete } = conflict_free_sets(rules, &parts, &p.deadline);
     if let [only] = sets.as_slice() {
         if only.len() == parts.len() && uncontested(p, &parts) {
             // Nothing to choose: every offer keeps its whole scope.
@@ -115,7 +115,7 @@ pub(crate) fn choose_within(
         .map(|&o| !rules.offers[o].benefit.is_price_neutral())
         .collect();
     let (mut here, mut priced_here) = (Vec::new(), Vec::new());
-    let mut proven = true;
+    let mut proven = complete;
     let mut work: usize = 0;
     for members in sets {
         if best.is_some() && p.deadline.passed() {
@@ -581,55 +581,142 @@ impl PartialOrd for Key {
     }
 }
 
-/// Maximal subsets of `parts` with no two members excluding each other (capped at
+/// The maximal conflict-free sets of one stacking choice; `complete` is false when the
+/// enumeration stopped early (more than [`MAX_CHOICES`] sets, [`MAX_SET_WORK`] steps or
+/// the deadline), so the choice made among them is not proven.
+pub(super) struct ConflictFreeSets {
+    pub sets: Vec<Vec<OfferIdx>>,
+    pub complete: bool,
+}
+
+/// Most steps (offers looked at) the enumeration of conflict-free sets takes: a chain of
+/// `excludes` has exponentially many subsets to walk through.
+const MAX_SET_WORK: usize = 2_000_000;
+
+/// Maximal subsets of `parts` with no two members excluding each other (at most
 /// [`MAX_CHOICES`]). Offers in no `excludes` relation with another participant are in all.
-pub(super) fn conflict_free_sets(rules: &RuleSetData, parts: &[OfferIdx]) -> Vec<Vec<OfferIdx>> {
+pub(super) fn conflict_free_sets(
+    rules: &RuleSetData,
+    parts: &[OfferIdx],
+    deadline: &Deadline,
+) -> ConflictFreeSets {
+    let mut sorted = parts.to_vec();
+    sorted.sort_unstable();
     let conflicted: Vec<OfferIdx> = parts
         .iter()
         .copied()
-        .filter(|&a| parts.iter().any(|&b| a != b && excludes(rules, a, b)))
+        .filter(|&a| {
+            rules.offers[a]
+                .excludes
+                .iter()
+                .any(|&b| b != a && sorted.binary_search(&b).is_ok())
+        })
         .collect();
     let free: Vec<OfferIdx> = parts
         .iter()
         .copied()
         .filter(|o| !conflicted.contains(o))
         .collect();
-    let mut out = Vec::new();
-    let mut current = Vec::new();
-    pub(super) fn rec(
-        rules: &RuleSetData,
-        c: &[OfferIdx],
-        i: usize,
-        cur: &mut Vec<OfferIdx>,
-        out: &mut Vec<Vec<OfferIdx>>,
-    ) {
-        if out.len() >= MAX_CHOICES {
-            return;
-        }
-        let Some(&v) = c.get(i) else {
-            // Maximal: every left-out offer conflicts with a member.
-            if c.iter()
-                .all(|&x| cur.contains(&x) || cur.iter().any(|&m| excludes(rules, x, m)))
-            {
-                out.push(cur.clone());
-            }
-            return;
-        };
-        if !cur.iter().any(|&m| excludes(rules, v, m)) {
-            cur.push(v);
-            rec(rules, c, i + 1, cur, out);
-            cur.pop();
-        }
-        rec(rules, c, i + 1, cur, out);
-    }
-    rec(rules, &conflicted, 0, &mut current, &mut out);
-    for set in &mut out {
+    // Each conflicted offer's neighbours, as positions in `conflicted`.
+    let mut by_offer: Vec<(OfferIdx, usize)> = conflicted
+        .iter()
+        .enumerate()
+        .map(|(i, &o)| (o, i))
+        .collect();
+    by_offer.sort_unstable();
+    let position = |o: OfferIdx| {
+        by_offer
+            .binary_search_by_key(&o, |&(x, _)| x)
+            .ok()
+            .map(|k| by_offer[k].1)
+    };
+    let neighbours: Vec<Vec<usize>> = conflicted
+        .iter()
+        .map(|&a| {
+            let mut v: Vec<usize> = rules.offers[a]
+                .excludes
+                .iter()
+                .filter(|&&b| b != a)
+                .filter_map(|&b| position(b))
+                .collect();
+            v.sort_unstable();
+            v
+        })
+        .collect();
+    let mut walk = SetWalk {
+        neighbours: &neighbours,
+        in_set: vec![false; conflicted.len()],
+        out: Vec::new(),
+        work: 0,
+        complete: true,
+        deadline,
+    };
+    walk.rec(0);
+    let mut sets: Vec<Vec<OfferIdx>> = walk
+        .out
+        .iter()
+        .map(|members| members.iter().map(|&i| conflicted[i]).collect())
+        .collect();
+    for set in &mut sets {
         set.extend(&free);
     }
-    if out.is_empty() {
-        out.push(free);
+    if sets.is_empty() {
+        sets.push(free);
     }
-    out
+    ConflictFreeSets {
+        sets,
+        complete: walk.complete,
+    }
+}
+
+/// The enumeration of [`conflict_free_sets`] over positions of the conflicted offers: each
+/// offer in or out, in order; an offer left out while nothing excludes it needs a later
+/// neighbour to join, else no maximal set lies that way.
+struct SetWalk<'a> {
+    neighbours: &'a [Vec<usize>],
+    in_set: Vec<bool>,
+    out: Vec<Vec<usize>>,
+    work: usize,
+    complete: bool,
+    deadline: &'a Deadline,
+}
+
+impl SetWalk<'_> {
+    fn rec(&mut self, i: usize) {
+        if !self.complete {
+            return;
+        }
+        self.work += 1;
+        if self.work > MAX_SET_WORK || (self.work % 1024 == 0 && self.deadline.passed()) {
+            self.complete = false;
+            return;
+        }
+        let n = self.neighbours.len();
+        if i == n {
+            self.work += n;
+            // Maximal: every offer left out is excluded by a member.
+            let maximal = (0..n)
+                .all(|x| self.in_set[x] || self.neighbours[x].iter().any(|&j| self.in_set[j]));
+            if maximal {
+                if self.out.len() == MAX_CHOICES {
+                    self.complete = false;
+                    return;
+                }
+                self.out.push((0..n).filter(|&x| self.in_set[x]).collect());
+            }
+            return;
+        }
+        let blocked = self.neighbours[i].iter().any(|&j| self.in_set[j]);
+        if !blocked {
+            self.in_set[i] = true;
+            self.rec(i + 1);
+            self.in_set[i] = false;
+            if self.neighbours[i].last().is_none_or(|&j| j < i) {
+                return;
+            }
+        }
+        self.rec(i + 1);
+    }
 }
 
 /// The maximal valid keeper sets of one line among the offers `here` (indices into
