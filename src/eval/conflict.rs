@@ -38,12 +38,7 @@ pub(crate) fn conflict_free_sets(
                 .any(|&b| b != a && sorted.binary_search(&b).is_ok())
         })
         .collect();
-    let free: Vec<OfferIdx> = parts
-        .iter()
-        .copied()
-        .filter(|o| !conflicted.contains(o))
-        .collect();
-    // Each conflicted offer's neighbours, as positions in `conflicted`.
+    // Each conflicted offer's position in `conflicted`, by offer.
     let mut by_offer: Vec<(OfferIdx, usize)> = conflicted
         .iter()
         .enumerate()
@@ -56,6 +51,12 @@ pub(crate) fn conflict_free_sets(
             .ok()
             .map(|k| by_offer[k].1)
     };
+    let free: Vec<OfferIdx> = parts
+        .iter()
+        .copied()
+        .filter(|&o| position(o).is_none())
+        .collect();
+    // Each conflicted offer's neighbours, as positions in `conflicted`.
     let neighbours: Vec<Vec<usize>> = conflicted
         .iter()
         .map(|&a| {
