@@ -144,7 +144,9 @@ pub(crate) fn choose_within(
                 if may_share_line(rules, &priced_here, |k| parts[k]) {
                     Vec::new()
                 } else {
-                    keeper_options(rules, &parts, &here)
+                    let found = keeper_options(rules, &parts, &here, &p.deadline);
+                    proven &= found.complete;
+                    found.sets
                 }
             })
             .collect();
@@ -442,62 +444,6 @@ pub(super) fn uncontested(p: &Prepared<'_>, parts: &[OfferIdx]) -> bool {
     })
 }
 
-/// Whether these offers (with a price effect; `offer` maps an entry of `set` to its offer)
-/// may all keep one line: pairwise compatible and at most `max` of each stage.
-pub(crate) fn may_share_line(
-    rules: &RuleSetData,
-    set: &[usize],
-    offer: impl Fn(usize) -> OfferIdx,
-) -> bool {
-    // Stage counts in a small list (a header has at most `MAX_STAGES` stages): linear in
-    // the set, where a count per member would be quadratic (thousands of same-stage offers
-    // on one line are possible).
-    let mut counts: Vec<(StageIdx, usize)> = Vec::new();
-    for &a in set {
-        let stage = rules.offers[offer(a)].stage;
-        match counts.iter_mut().find(|(s, _)| *s == stage) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((stage, 1)),
-        }
-    }
-    let within_max = counts
-        .iter()
-        .all(|&(stage, n)| n <= rules.stages.get(stage).map_or(1, |s| s.max as usize));
-    // Two offers without `exclusive` or `only_with` are always compatible: only pairs with
-    // a restricted member need a look.
-    let restricted = |o: OfferIdx| {
-        let x = &rules.offers[o];
-        !x.benefit.is_price_neutral() && (x.exclusive || x.only_with.is_some())
-    };
-    within_max
-        && set.iter().enumerate().all(|(i, &a)| {
-            let oa = offer(a);
-            !restricted(oa)
-                || set
-                    .iter()
-                    .enumerate()
-                    .all(|(j, &b)| i == j || compatible(rules, oa, offer(b)))
-        })
-}
-
-/// Whether `x` may join `set`, which already may share a line: its stage has room and it
-/// is compatible with every member. Linear in the set.
-pub(super) fn may_join(
-    rules: &RuleSetData,
-    set: &[usize],
-    x: usize,
-    offer: impl Fn(usize) -> OfferIdx,
-) -> bool {
-    let ox = offer(x);
-    let stage = rules.offers[ox].stage;
-    let same = set
-        .iter()
-        .filter(|&&b| rules.offers[offer(b)].stage == stage)
-        .count();
-    same < rules.stages.get(stage).map_or(1, |s| s.max as usize)
-        && set.iter().all(|&b| compatible(rules, ox, offer(b)))
-}
-
 /// The lines each participant keeps under a pick of per-line options: its whole scope
 /// (`whole`, members only), except that a contested line goes to the picked option only.
 pub(super) fn keeps_of(
@@ -580,63 +526,6 @@ impl PartialOrd for Key {
         Some(self.cmp(b))
     }
 }
-
-/// The maximal valid keeper sets of one line among the offers `here` (indices into
-/// `parts`): pairwise compatible, at most `max` price-affecting offers per stage. Offers
-/// without price effect always keep the line.
-pub(crate) fn keeper_options(
-    rules: &RuleSetData,
-    parts: &[OfferIdx],
-    here: &[usize],
-) -> Vec<Vec<usize>> {
-    let (neutral, priced): (Vec<usize>, Vec<usize>) = here
-        .iter()
-        .partition(|&&k| rules.offers[parts[k]].benefit.is_price_neutral());
-    let with_neutral = |mut v: Vec<usize>| {
-        v.extend(&neutral);
-        v.sort_unstable();
-        v
-    };
-    if may_share_line(rules, &priced, |k| parts[k]) {
-        return vec![with_neutral(priced)];
-    }
-    // Maximal valid sets by backtracking: include an offer when it keeps the set valid, or
-    // leave it out; a leaf counts when no left-out offer could be added. At most
-    // `MAX_LINE_OPTIONS` are kept (in application order of preference). The set grows
-    // valid, so each step only checks the newcomer against it.
-    let fits = |set: &[usize], x: usize| may_join(rules, set, x, |k| parts[k]);
-    pub(super) fn rec(
-        priced: &[usize],
-        fits: &dyn Fn(&[usize], usize) -> bool,
-        i: usize,
-        cur: &mut Vec<usize>,
-        out: &mut Vec<Vec<usize>>,
-    ) {
-        if out.len() >= MAX_LINE_OPTIONS {
-            return;
-        }
-        let Some(&k) = priced.get(i) else {
-            // Maximal: no left-out offer could join.
-            let maximal = !priced.iter().any(|&x| !cur.contains(&x) && fits(cur, x));
-            if maximal {
-                out.push(cur.clone());
-            }
-            return;
-        };
-        if fits(cur, k) {
-            cur.push(k);
-            rec(priced, fits, i + 1, cur, out);
-            cur.pop();
-        }
-        rec(priced, fits, i + 1, cur, out);
-    }
-    let mut out = Vec::new();
-    rec(&priced, &fits, 0, &mut Vec::new(), &mut out);
-    out.into_iter().map(with_neutral).collect()
-}
-
-/// Most keeper options one line offers the search (see `keeper_options`).
-pub(super) const MAX_LINE_OPTIONS: usize = 32;
 
 /// Every combination of the contested lines' options (`exhaustive`), or every combination
 /// where lines with identical options choose alike, up to [`MAX_CHOICES`]; those groups are

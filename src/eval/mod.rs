@@ -5,7 +5,7 @@
 //!    lines once, and the eligibility checks run in the documented order.
 //! 2. **Choice** (`choose`): among the candidates, the conflict-free sets (`excludes`, from
 //!    `conflict`) and, for every contested line, the keeper sets (compatibility, stage
-//!    `max`) are enumerated;
+//!    `max`, from `keepers`) are enumerated;
 //!    every choice is applied and the cheapest wins, with the documented tie-breaks
 //!    (`stage_dp` when the contest lies inside one stage, else `assign`'s branch and bound,
 //!    which prunes with `bound`'s lower bounds).
@@ -24,6 +24,7 @@ pub(crate) mod benefit;
 pub(crate) mod bound;
 mod choose;
 mod conflict;
+mod keepers;
 mod lines;
 mod prepare;
 pub(crate) mod scratch;
@@ -32,6 +33,7 @@ mod stage_dp;
 pub(crate) use apply::*;
 pub(crate) use choose::*;
 use conflict::{conflict_free_sets, ConflictFreeSets};
+pub(crate) use keepers::*;
 pub(crate) use lines::*;
 pub(crate) use prepare::*;
 use stage_dp::{Contest, StageDp};
