@@ -628,14 +628,25 @@ impl Walk<'_> {
         }
     }
 
-    /// Whether the walk is over: out of time, or the second pass found its choice.
+    /// Whether the walk is over: out of time, the second pass found its choice, or the
+    /// first pass met a choice with the DP's lowest key (no subtree can beat it).
     fn done(&self) -> bool {
-        self.out_of_time || (self.target.is_some() && self.best.is_some())
+        self.out_of_time
+            || match self.target {
+                Some(_) => self.best.is_some(),
+                None => self
+                    .best
+                    .as_ref()
+                    .is_some_and(|b| b.key <= (self.key_of)(self.lowest)),
+            }
     }
 
     /// Decides the `depth`-th line of `visit` onwards; `on_seed`: the decided lines follow
     /// the seed.
     fn dfs(&mut self, depth: usize, on_seed: bool) {
+        if self.done() {
+            return;
+        }
         if depth == self.visit.len() {
             self.leaves += 1;
             let choice = (self.evaluate)(&self.pick);
