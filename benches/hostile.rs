@@ -8,6 +8,8 @@
 //!   group benefits included (the search ends on its step budget, unproven).
 //! - `best_100_coupons`: the adversarial wallet at the 100-coupon cap on 20 lines.
 //! - `quote_1000_lines_2000_offers`: the largest request the line-offer cap admits.
+//! - `quote_100_lines_20000_only_with`: 20,000 offers, each `only_with` the first, on
+//!   every line of a 100-line cart (a fuzz finding: 3.9 s past a 300 ms deadline).
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use youhui::{Cart, Context, Line, Money, RuleSet};
@@ -120,6 +122,35 @@ fn hostile(c: &mut Criterion) {
     g.bench_function("quote_1000_lines_2000_offers", |bench| {
         bench.iter(|| {
             big.quote(std::hint::black_box(&cart1000), &ctx, &[] as &[&str])
+                .is_ok()
+        })
+    });
+
+    // The fuzz finding of session 10: 20,000 offers in two stages, every one after the
+    // first `only_with` it, all on every line of a 100-line cart.
+    let mut only_with = String::from("ruleset \"o\" { stages s, t stage t max 3 }\n");
+    for i in 0..20_000 {
+        let stage = if i % 2 == 0 { "s" } else { "t" };
+        let field = if i == 0 { "" } else { " only_with a0" };
+        only_with += &format!(
+            "activity a{i} {{ stage {stage} benefit 满{}减{}{field} }}\n",
+            100 + i % 1_000,
+            1 + i % 50
+        );
+    }
+    let only_with = RuleSet::parse(&only_with).expect("valid");
+    let cart100 = gen::cart(100);
+    let q = only_with
+        .quote(&cart100, &ctx, &[] as &[&str])
+        .expect("quote");
+    eprintln!(
+        "hostile/quote_100_lines_20000_only_with: optimal {}",
+        q.optimal
+    );
+    g.bench_function("quote_100_lines_20000_only_with", |bench| {
+        bench.iter(|| {
+            only_with
+                .quote(std::hint::black_box(&cart100), &ctx, &[] as &[&str])
                 .is_ok()
         })
     });

@@ -325,3 +325,46 @@ fn excludes_chains() {
     assert!(!q.optimal);
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
 }
+
+/// A line kept by more offers than fit together has a keeper option per maximal set of
+/// them: 6 offers of a `max 3` stage give 20 (all used: proven), 9 give 84, more than the
+/// 32 the search takes, so the choice among those 32 is not proven. 20,000 offers, each
+/// `only_with` the first, on 100 lines answer within the deadline.
+#[test]
+fn keeper_options_per_line() {
+    let offers = |n: usize, only_with: bool| {
+        let mut text = String::from("ruleset \"k\" { stages s stage s max 3 }\n");
+        for i in 0..n {
+            let field = if only_with && i > 0 {
+                " only_with a0"
+            } else {
+                ""
+            };
+            text += &format!(
+                "activity a{i} {{ stage s benefit 满100减{}{field} }}\n",
+                1 + i % 50
+            );
+        }
+        RuleSet::parse(&text).unwrap()
+    };
+    let cart = Cart {
+        lines: vec![Line::new("L1", "S1", "shop", Money(20_000), 1)],
+    };
+    let ctx = Context::default();
+    let q = offers(6, false).quote(&cart, &ctx, &[] as &[&str]).unwrap();
+    assert!(q.optimal);
+    // The three largest: 6 + 5 + 4.
+    assert_eq!(q.payable, Money(20_000 - 1_500));
+    let q = offers(9, false).quote(&cart, &ctx, &[] as &[&str]).unwrap();
+    assert!(!q.optimal);
+    let many = offers(20_000, true).with_deadline(std::time::Duration::from_millis(300));
+    let cart = Cart {
+        lines: (0..100)
+            .map(|i| Line::new(&format!("L{i}"), "S", "shop", Money(10_000 + i), 1))
+            .collect(),
+    };
+    let started = std::time::Instant::now();
+    let q = many.quote(&cart, &ctx, &[] as &[&str]).unwrap();
+    assert!(!q.optimal);
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+}

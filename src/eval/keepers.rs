@@ -54,7 +54,8 @@ pub(crate) struct KeeperOptions {
 }
 
 /// See [`KeeperOptions`]. The first set (each offer in application order joins when it
-/// fits) is always found; past the deadline the search stops with what it has.
+/// fits) is always found; past a step limit or the deadline the search stops with what it
+/// has.
 pub(crate) fn keeper_options(
     rules: &RuleSetData,
     parts: &[OfferIdx],
@@ -80,8 +81,8 @@ pub(crate) fn keeper_options(
     // `MAX_LINE_OPTIONS` are kept (in application order of preference). The set grows
     // valid, so each step only checks the newcomer against it: its stage's count, and
     // compatibility with the restricted members only (two unrestricted offers always
-    // agree), which keeps thousands of offers on one line cheap. The deadline is looked at
-    // at every leaf.
+    // agree), which keeps thousands of offers on one line cheap. It stops at
+    // `MAX_KEEPER_STEPS` or the deadline, looked at every leaf.
     let mut search = Search {
         rules,
         parts,
@@ -91,7 +92,7 @@ pub(crate) fn keeper_options(
         joined: vec![false; priced.len()],
         restricted: Vec::new(),
         counts: Vec::new(),
-        leaves: 0,
+        steps: 0,
         cut: false,
         out: Vec::new(),
     };
@@ -115,7 +116,8 @@ struct Search<'s> {
     joined: Vec<bool>,
     restricted: Vec<OfferIdx>,
     counts: Vec<(StageIdx, usize)>,
-    leaves: usize,
+    /// Candidates looked at so far (about the leaves times the candidates).
+    steps: usize,
     cut: bool,
     out: Vec<Vec<usize>>,
 }
@@ -206,9 +208,9 @@ impl Search<'_> {
     }
 
     fn leaf(&mut self) {
-        self.leaves += 1;
         // A leaf costs a walk over the candidates, far more than a look at the clock.
-        if !self.out.is_empty() && self.deadline.passed() {
+        self.steps += self.priced.len();
+        if !self.out.is_empty() && (self.steps > MAX_KEEPER_STEPS || self.deadline.passed()) {
             self.cut = true;
             return;
         }
@@ -223,6 +225,11 @@ impl Search<'_> {
         }
     }
 }
+
+/// Most candidates the search for one line's keeper options looks at (about its leaves
+/// times the offers on the line): a step limit, so that the same request gets the same
+/// options on any machine; the deadline is the backstop.
+const MAX_KEEPER_STEPS: usize = 100_000;
 
 /// Most keeper options one line offers the search (see `keeper_options`).
 pub(super) const MAX_LINE_OPTIONS: usize = 32;
