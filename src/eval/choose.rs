@@ -82,7 +82,74 @@ pub(crate) fn quote_budget(p: &Prepared<'_>) -> usize {
 /// [`choose`] with a budget of bounds for the search over each conflict-free set's
 /// contested lines ([`Chosen::proven`] says whether every search finished), and a cutoff:
 /// searched choices paying more are not explored ([`Chosen::cut`] when none is left).
+///
+/// A search that finishes gives the spec's choice, whose last tie-break is the cart's
+/// order. One cut short keeps the best it met, and which of several near-equal choices
+/// that is can depend on the line order (remainder cents go to earlier lines, so the same
+/// two choices compare a cent apart in another order). So an unproven choice is made again
+/// on the lines in ID order and applied to the cart as it is: every order of the same
+/// lines then gets the same keepers and pays the same up to those remainder cents. That
+/// second search has the same step budget; when the time left looks too short for it, or
+/// the deadline cuts it, the first choice stands.
 pub(crate) fn choose_within(
+    p: &Prepared<'_>,
+    parts: Vec<OfferIdx>,
+    budget: usize,
+    cutoff: i64,
+) -> Chosen {
+    let started = Instant::now();
+    let chosen = choose_in_order(p, parts.clone(), budget, cutoff);
+    if chosen.proven || chosen.cut {
+        return chosen;
+    }
+    let n = p.orig.len();
+    let mut by_id: Vec<usize> = (0..n).collect();
+    by_id.sort_by(|&a, &b| p.cart.lines[a].id.cmp(&p.cart.lines[b].id));
+    let in_id_order = by_id.iter().enumerate().all(|(i, &l)| i == l);
+    let took = started.elapsed();
+    let time_enough = p
+        .deadline
+        .left()
+        .is_none_or(|left| left > took.saturating_mul(2));
+    if in_id_order || !time_enough {
+        return chosen;
+    }
+    let cart = Cart {
+        lines: by_id.iter().map(|&l| p.cart.lines[l].clone()).collect(),
+    };
+    let q = p.permuted(&cart, &by_id);
+    let again = choose_in_order(&q, parts, budget, cutoff);
+    if again.cut || p.deadline.passed() {
+        return chosen;
+    }
+    let keeps: Vec<Lines> = again
+        .keeps
+        .iter()
+        .map(|k| {
+            let mut back = Lines::new(n);
+            for i in k.iter() {
+                back.set(by_id[i]);
+            }
+            back
+        })
+        .collect();
+    let outcome = Applier::new(p).apply(&again.parts, &keeps);
+    let work = chosen.work.saturating_add(again.work);
+    p.give(chosen.keeps);
+    p.recycle(chosen.outcome);
+    Chosen {
+        parts: again.parts,
+        keeps,
+        left_out: again.left_out,
+        outcome,
+        proven: false,
+        work,
+        cut: false,
+    }
+}
+
+/// [`choose_within`] on the lines in the cart's order.
+fn choose_in_order(
     p: &Prepared<'_>,
     mut parts: Vec<OfferIdx>,
     budget: usize,

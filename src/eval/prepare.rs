@@ -26,6 +26,12 @@ impl Deadline {
         self.at.is_some_and(|at| Instant::now() >= at)
     }
 
+    /// The time left (`None`: no deadline).
+    pub fn left(&self) -> Option<Duration> {
+        self.at
+            .map(|at| at.saturating_duration_since(Instant::now()))
+    }
+
     /// `Err(budget_exceeded)` once it has passed.
     pub fn check(&self) -> Result<(), EvalError> {
         if self.passed() {
@@ -149,6 +155,36 @@ impl<'a> Prepared<'a> {
             deadline,
             scratch: Default::default(),
         })
+    }
+}
+
+impl Prepared<'_> {
+    /// This cart with its lines in another order: line `i` of `cart` is line `from[i]`
+    /// here (scopes and amounts follow; the deadline is the same).
+    pub fn permuted<'b>(&'b self, cart: &'b Cart, from: &[usize]) -> Prepared<'b> {
+        let n = from.len();
+        Prepared {
+            rules: self.rules,
+            cart,
+            ctx: self.ctx,
+            orig: from.iter().map(|&l| self.orig[l]).collect(),
+            scope: self
+                .scope
+                .iter()
+                .map(|s| {
+                    let mut moved = Lines::new(n);
+                    for (i, &l) in from.iter().enumerate() {
+                        if s.get(l) {
+                            moved.set(i);
+                        }
+                    }
+                    moved
+                })
+                .collect(),
+            ineligible: self.ineligible.clone(),
+            deadline: self.deadline,
+            scratch: Default::default(),
+        }
     }
 }
 
