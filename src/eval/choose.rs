@@ -211,7 +211,7 @@ fn choose_in_order(
                 if may_share_line(rules, &priced_here, |k| parts[k]) {
                     Vec::new()
                 } else {
-                    let found = keeper_options(rules, &parts, &here, &p.deadline);
+                    let found = keeper_options(rules, &parts, &here, n, &p.deadline);
                     proven &= found.complete;
                     found.sets
                 }

@@ -60,6 +60,7 @@ pub(crate) fn keeper_options(
     rules: &RuleSetData,
     parts: &[OfferIdx],
     here: &[usize],
+    lines: usize,
     deadline: &Deadline,
 ) -> KeeperOptions {
     let (neutral, priced): (Vec<usize>, Vec<usize>) = here
@@ -82,7 +83,7 @@ pub(crate) fn keeper_options(
     // valid, so each step only checks the newcomer against it: its stage's count, and
     // compatibility with the restricted members only (two unrestricted offers always
     // agree), which keeps thousands of offers on one line cheap. It stops at
-    // `MAX_KEEPER_STEPS` or the deadline, looked at every leaf.
+    // its share of `MAX_KEEPER_STEPS` or the deadline, looked at every leaf.
     let mut search = Search {
         rules,
         parts,
@@ -93,6 +94,7 @@ pub(crate) fn keeper_options(
         restricted: Vec::new(),
         counts: Vec::new(),
         steps: 0,
+        limit: (MAX_KEEPER_STEPS / lines.max(1)).max(MIN_LINE_KEEPER_STEPS),
         cut: false,
         out: Vec::new(),
     };
@@ -116,8 +118,10 @@ struct Search<'s> {
     joined: Vec<bool>,
     restricted: Vec<OfferIdx>,
     counts: Vec<(StageIdx, usize)>,
-    /// Candidates looked at so far (about the leaves times the candidates).
+    /// Candidates looked at so far (about the leaves times the candidates), and how many
+    /// may be.
     steps: usize,
+    limit: usize,
     cut: bool,
     out: Vec<Vec<usize>>,
 }
@@ -210,7 +214,7 @@ impl Search<'_> {
     fn leaf(&mut self) {
         // A leaf costs a walk over the candidates, far more than a look at the clock.
         self.steps += self.priced.len();
-        if !self.out.is_empty() && (self.steps > MAX_KEEPER_STEPS || self.deadline.passed()) {
+        if !self.out.is_empty() && (self.steps > self.limit || self.deadline.passed()) {
             self.cut = true;
             return;
         }
@@ -226,10 +230,12 @@ impl Search<'_> {
     }
 }
 
-/// Most candidates the search for one line's keeper options looks at (about its leaves
-/// times the offers on the line): a step limit, so that the same request gets the same
-/// options on any machine; the deadline is the backstop.
-const MAX_KEEPER_STEPS: usize = 100_000;
+/// Most candidates the searches for keeper options look at in one cart, shared evenly by
+/// its lines (a line's search looks at about its leaves times the offers on it), but at
+/// least [`MIN_LINE_KEEPER_STEPS`] per line: a step limit, so that the same request gets
+/// the same options on any machine; the deadline is the backstop.
+const MAX_KEEPER_STEPS: usize = 2_000_000;
+const MIN_LINE_KEEPER_STEPS: usize = 10_000;
 
 /// Most keeper options one line offers the search (see `keeper_options`).
 pub(super) const MAX_LINE_OPTIONS: usize = 32;
