@@ -54,8 +54,8 @@ pub(crate) struct KeeperOptions {
 }
 
 /// See [`KeeperOptions`]. The first set (each offer in application order joins when it
-/// fits) is always found; past a step limit or the deadline the search stops with what it
-/// has.
+/// fits) is always found; past a step limit (its share of [`MAX_KEEPER_STEPS`] among the
+/// cart's `lines`) or the deadline the search stops with what it has.
 pub(crate) fn keeper_options(
     rules: &RuleSetData,
     parts: &[OfferIdx],
