@@ -98,7 +98,7 @@ pub(crate) fn choose_within(
     cutoff: i64,
 ) -> Chosen {
     let started = Instant::now();
-    let chosen = choose_in_order(p, parts.clone(), budget, cutoff);
+    let chosen = choose_in_order(p, parts, budget, cutoff);
     if chosen.proven || chosen.cut {
         return chosen;
     }
@@ -118,7 +118,7 @@ pub(crate) fn choose_within(
         lines: by_id.iter().map(|&l| p.cart.lines[l].clone()).collect(),
     };
     let q = p.permuted(&cart, &by_id);
-    let again = choose_in_order(&q, parts, budget, cutoff);
+    let again = choose_in_order(&q, chosen.parts.clone(), budget, cutoff);
     if again.cut || p.deadline.passed() {
         return chosen;
     }

@@ -25,22 +25,30 @@ pub(crate) fn may_share_line(
     }
     let within_max = counts
         .iter()
-        .all(|&(stage, n)| n <= rules.stages.get(stage).map_or(1, |s| s.max as usize));
+        .all(|&(stage, n)| n <= stage_max(rules, stage));
     // Two offers without `exclusive` or `only_with` are always compatible: only pairs with
     // a restricted member need a look.
-    let restricted = |o: OfferIdx| {
-        let x = &rules.offers[o];
-        !x.benefit.is_price_neutral() && (x.exclusive || x.only_with.is_some())
-    };
     within_max
         && set.iter().enumerate().all(|(i, &a)| {
             let oa = offer(a);
-            !restricted(oa)
+            !restricted(rules, oa)
                 || set
                     .iter()
                     .enumerate()
                     .all(|(j, &b)| i == j || compatible(rules, oa, offer(b)))
         })
+}
+
+/// How many price-affecting offers of a stage may keep one line.
+fn stage_max(rules: &RuleSetData, stage: StageIdx) -> usize {
+    rules.stages.get(stage).map_or(1, |s| s.max as usize)
+}
+
+/// Whether an offer limits who may share a line with it (`exclusive`, `only_with`): two
+/// offers that do not are always compatible.
+fn restricted(rules: &RuleSetData, o: OfferIdx) -> bool {
+    let x = &rules.offers[o];
+    !x.benefit.is_price_neutral() && (x.exclusive || x.only_with.is_some())
 }
 
 /// The maximal valid keeper sets of one line among the offers `here` (indices into
@@ -127,16 +135,11 @@ struct Search<'s> {
 }
 
 impl Search<'_> {
-    fn is_restricted(&self, o: OfferIdx) -> bool {
-        let x = &self.rules.offers[o];
-        x.exclusive || x.only_with.is_some()
-    }
-
     /// Whether candidate `i` may join the set.
     fn fits(&self, i: usize) -> bool {
         let o = self.parts[self.priced[i]];
         let stage = self.rules.offers[o].stage;
-        let max = self.rules.stages.get(stage).map_or(1, |s| s.max as usize);
+        let max = stage_max(self.rules, stage);
         let same = self
             .counts
             .iter()
@@ -145,7 +148,7 @@ impl Search<'_> {
         if same >= max {
             return false;
         }
-        if self.is_restricted(o) {
+        if restricted(self.rules, o) {
             self.members
                 .iter()
                 .all(|&b| compatible(self.rules, o, self.parts[b]))
@@ -161,7 +164,7 @@ impl Search<'_> {
         let o = self.parts[k];
         self.members.push(k);
         self.joined[i] = true;
-        if self.is_restricted(o) {
+        if restricted(self.rules, o) {
             self.restricted.push(o);
         }
         let stage = self.rules.offers[o].stage;
@@ -176,7 +179,7 @@ impl Search<'_> {
         let o = self.parts[k];
         self.members.pop();
         self.joined[i] = false;
-        if self.is_restricted(o) {
+        if restricted(self.rules, o) {
             self.restricted.pop();
         }
         let stage = self.rules.offers[o].stage;
