@@ -28,6 +28,13 @@ const BENEFITS: [&str; 12] = [
     "立减5",
 ];
 
+/// Lines and activities of every case.
+#[derive(Clone, Copy)]
+struct Size {
+    lines: usize,
+    offers: usize,
+}
+
 /// A small LCG: the same cases on every machine.
 struct Rng(u64);
 
@@ -41,8 +48,8 @@ impl Rng {
     }
 }
 
-fn case(rng: &mut Rng, max: u32, two_stages: bool) -> (String, Cart) {
-    let (lines, offers) = (8, 8);
+fn case(rng: &mut Rng, max: u32, two_stages: bool, size: Size) -> (String, Cart) {
+    let Size { lines, offers } = size;
     let mut text = if two_stages {
         format!("ruleset \"survey\" {{ stages a, b\n stage a max {max}\n stage b max {max} }}\n")
     } else {
@@ -98,11 +105,17 @@ fn main() {
     };
     // `STAGES=2`: each activity in stage `a` or `b` at random (both with the same `max`).
     let two_stages = std::env::var("STAGES").is_ok_and(|s| s == "2");
+    // `LINES=n`, `OFFERS=n`: other sizes than 8 × 8.
+    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse().ok());
+    let size = Size {
+        lines: env("LINES").unwrap_or(8).clamp(1, 16),
+        offers: env("OFFERS").unwrap_or(8).clamp(1, 32),
+    };
     for max in maxes {
         let mut rng = Rng(seed);
         let (mut unproven, mut worst, mut total) = (0, Duration::ZERO, Duration::ZERO);
         for _ in 0..cases {
-            let (text, cart) = case(&mut rng, max, two_stages);
+            let (text, cart) = case(&mut rng, max, two_stages, size);
             let rules = RuleSet::parse(&text)
                 .expect("survey rules parse")
                 .with_deadline(Duration::from_secs(60));
@@ -116,9 +129,11 @@ fn main() {
             unproven += usize::from(!quote.optimal);
         }
         println!(
-            "max {max}{}: {cases} carts of 8 lines under 8 activities, {unproven} not proven, \
+            "max {max}{}: {cases} carts of {} lines under {} activities, {unproven} not proven, \
              worst {:.1} ms, mean {:.1} ms",
             if two_stages { " (two stages)" } else { "" },
+            size.lines,
+            size.offers,
             worst.as_secs_f64() * 1e3,
             total.as_secs_f64() * 1e3 / cases as f64
         );

@@ -1,5 +1,6 @@
 //! The stacking choice: conflict-free sets, keeper sets per contested line, the search
-//! over them (exhaustive, then branch and bound) and its comparison key.
+//! over them (exhaustive, the one-stage DP, every assignment priced, then branch and bound) and
+//! its comparison key.
 
 #[allow(unused_imports)]
 use super::*;
@@ -56,10 +57,14 @@ pub(crate) struct LeftOut {
 /// declaration order, line by line).
 ///
 /// Per conflict-free set, when the per-line keeper options combine into at most
-/// [`EXHAUSTIVE_CHOICES`] assignments, every one is tried. Beyond that a branch and bound
-/// ([`crate::eval::assign`]) finds the lowest payable and largest priority sum exactly, within
-/// the quote's budget ([`quote_budget`]; then it keeps the best choice found); with more
-/// than [`MAX_EXACT_LINES`] contested lines, a heuristic decides.
+/// [`EXHAUSTIVE_CHOICES`] assignments, every one is tried. Beyond that the DP of
+/// [`crate::eval::stage_dp`] decides a contest inside one stage when its bounds are tight;
+/// when it does not and there are at most [`enumeration_limit`] assignments (about
+/// 250,000 on 8 lines under 8 offers, within the quote's budget), every one is priced;
+/// otherwise a branch and bound ([`crate::eval::assign`]) finds the lowest payable and
+/// largest priority sum exactly, within the quote's budget ([`quote_budget`]; then it keeps
+/// the best choice found); with more than [`MAX_EXACT_LINES`] contested lines, a heuristic
+/// decides.
 pub(crate) fn choose(p: &Prepared<'_>, parts: Vec<OfferIdx>) -> Chosen {
     choose_within(p, parts, quote_budget(p), i64::MAX)
 }
@@ -229,15 +234,31 @@ fn choose_in_order(
         let product = contested
             .iter()
             .try_fold(1usize, |acc, &l| acc.checked_mul(line_options[l].len()));
-        let exhaustive = product.is_some_and(|p| p <= EXHAUSTIVE_CHOICES);
+        // Few enough combinations are all priced, which proves the choice without bounds.
+        let small = product.is_some_and(|c| c <= EXHAUSTIVE_CHOICES);
+        // Not under a cutoff (`best`'s searches): the branch and bound skips what pays more
+        // than the cutoff, where pricing every combination would not.
+        let enumerable = cutoff == i64::MAX
+            && product.is_some_and(|c| {
+                c <= enumeration_limit(n, parts.len())
+                    && work.saturating_add(c.div_ceil(PRICES_PER_STEP)) <= budget
+            });
         let mut local: Option<Local> = None;
         // The exact search's first dive alone bounds every option of every contested line.
         let dive: usize = contested.iter().map(|&l| line_options[l].len()).sum();
-        let exact_search = !exhaustive
-            && contested.len() <= MAX_EXACT_LINES
-            && work.saturating_add(dive) <= budget;
-        let solved = exact_search
-            && match crate::eval::stage_dp::solve(
+        let exact_search =
+            !small && contested.len() <= MAX_EXACT_LINES && work.saturating_add(dive) <= budget;
+        // The DP first: it is quick when it decides. When every combination could be
+        // priced instead it gets a small allowance, as its walks are slow where they fail.
+        let left = budget.saturating_sub(work);
+        let dp_limit = if enumerable {
+            (left / 2).min(DP_TRIAL)
+        } else {
+            left / 2
+        };
+        let mut solved = false;
+        if exact_search {
+            match crate::eval::stage_dp::solve(
                 &applier,
                 &Contest {
                     parts: &parts,
@@ -246,7 +267,7 @@ fn choose_in_order(
                     contested: &contested,
                 },
                 cutoff,
-                budget.saturating_sub(work) / 2,
+                dp_limit,
                 &mut work,
             ) {
                 StageDp::Proven(choice) => {
@@ -254,21 +275,27 @@ fn choose_in_order(
                         choice: *choice,
                         pick: Vec::new(),
                     });
-                    true
+                    solved = true;
                 }
-                StageDp::LowestOnly(choice) => {
+                StageDp::LowestOnly(choice) if !enumerable => {
                     local = Some(Local {
                         choice: *choice,
                         pick: Vec::new(),
                     });
                     proven = false;
-                    true
+                    solved = true;
                 }
-                StageDp::Undecided => false,
-            };
+                StageDp::LowestOnly(choice) => {
+                    p.give(choice.keeps);
+                    p.recycle(choice.outcome);
+                }
+                StageDp::Undecided => {}
+            }
+        }
+        let exhaustive = small || (!solved && enumerable);
         if solved {
             // Decided inside one stage; nothing left to search.
-        } else if exact_search {
+        } else if exact_search && !exhaustive {
             let zeros = vec![0usize; n];
             let start = keeps_of(p, &whole, &line_options, &zeros);
             let found = crate::eval::assign::search(
@@ -295,12 +322,13 @@ fn choose_in_order(
             // them.
             let mut last: Option<(Vec<usize>, Outcome)> = None;
             let mut last_is_local = false;
+            let mut priced: usize = 0;
             for pick in assignments(p, &line_options, &contested, exhaustive) {
                 if local.is_some() && p.deadline.passed() {
                     proven = false;
                     break;
                 }
-                work += 1;
+                priced += 1;
                 let prev = if last_is_local {
                     local.as_ref().map(|l| (&l.pick, &l.choice.outcome))
                 } else {
@@ -352,6 +380,12 @@ fn choose_in_order(
             if let Some((_, old)) = last {
                 p.recycle(old);
             }
+            // Pricing a choice costs about a quarter of a bound.
+            work += if exhaustive {
+                priced.div_ceil(PRICES_PER_STEP)
+            } else {
+                priced
+            };
         }
         let Some(Local {
             choice:
@@ -538,6 +572,24 @@ pub(super) fn keeps_of(
 /// by keepers in cart order); beyond, a branch and bound searches them ([`crate::eval::assign`]).
 pub(crate) const EXHAUSTIVE_CHOICES: usize = 64;
 
+/// The DP's allowance ([`crate::eval::stage_dp::solve`]'s `limit`) when every combination
+/// could be priced instead.
+const DP_TRIAL: usize = 2_000;
+
+/// Most combinations of keeper options priced one by one, for a cart of `lines` lines under
+/// `parts` participants: about [`ENUMERATION_CELLS`] line-offer steps in all.
+fn enumeration_limit(lines: usize, parts: usize) -> usize {
+    let cells = lines.max(1) * parts.max(1);
+    ENUMERATION_CELLS / cells
+}
+
+/// Choices priced one by one that count as one step of a quote's budget: pricing a choice
+/// costs about a quarter of a bound.
+const PRICES_PER_STEP: usize = 4;
+
+/// Line-offer steps an enumeration of every combination may take (see [`enumeration_limit`]).
+const ENUMERATION_CELLS: usize = 16_000_000;
+
 /// Bounds one quote's searches over contested lines may compute in all before they keep
 /// the best choice found (see [`choose_within`]), on a cart of up to 8 lines; larger carts
 /// get less in proportion ([`quote_budget`]). A step budget rather than the clock decides,
@@ -594,32 +646,37 @@ impl PartialOrd for Key {
     }
 }
 
-/// Every combination of the contested lines' options (`exhaustive`), or every combination
-/// where lines with identical options choose alike, up to [`MAX_CHOICES`]; those groups are
-/// ordered by their first line ID so the truncated list does not depend on cart order.
+/// The picks to price: every combination of the contested lines' options (`exhaustive`;
+/// the last contested line changes fastest, options in their listed order), or every
+/// combination where lines with identical options choose alike, up to [`MAX_CHOICES`];
+/// those groups are ordered by their first line ID so the truncated list does not depend
+/// on cart order.
 pub(super) fn assignments(
     p: &Prepared<'_>,
     options: &[Vec<Vec<usize>>],
     contested: &[usize],
     exhaustive: bool,
-) -> Vec<Vec<usize>> {
-    let groups: Vec<Vec<usize>> = if exhaustive {
-        contested.iter().map(|&l| vec![l]).collect()
-    } else {
-        let mut by_id = contested.to_vec();
-        by_id.sort_by(|&a, &b| p.cart.lines[a].id.cmp(&p.cart.lines[b].id));
-        let mut gs: Vec<Vec<usize>> = Vec::new();
-        for l in by_id {
-            match gs.iter_mut().find(|g| options[g[0]] == options[l]) {
-                Some(g) => g.push(l),
-                None => gs.push(vec![l]),
-            }
+) -> Picks {
+    if exhaustive {
+        return Picks::All {
+            sizes: contested.iter().map(|&l| options[l].len()).collect(),
+            contested: contested.to_vec(),
+            pick: vec![0; options.len()],
+            started: false,
+        };
+    }
+    let mut by_id = contested.to_vec();
+    by_id.sort_by(|&a, &b| p.cart.lines[a].id.cmp(&p.cart.lines[b].id));
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for l in by_id {
+        match groups.iter_mut().find(|g| options[g[0]] == options[l]) {
+            Some(g) => g.push(l),
+            None => groups.push(vec![l]),
         }
-        gs
-    };
+    }
     let mut out = Vec::new();
     let mut pick = vec![0usize; options.len()];
-    pub(super) fn rec(
+    fn rec(
         gs: &[Vec<usize>],
         options: &[Vec<Vec<usize>>],
         i: usize,
@@ -641,5 +698,47 @@ pub(super) fn assignments(
         }
     }
     rec(&groups, options, 0, &mut pick, &mut out);
-    out
+    Picks::Listed(out.into_iter())
+}
+
+/// The picks of [`assignments`], one option index per line (0 on uncontested lines).
+pub(super) enum Picks {
+    /// Every combination, generated as the search goes (there may be many).
+    All {
+        contested: Vec<usize>,
+        sizes: Vec<usize>,
+        pick: Vec<usize>,
+        started: bool,
+    },
+    Listed(std::vec::IntoIter<Vec<usize>>),
+}
+
+impl Iterator for Picks {
+    type Item = Vec<usize>;
+
+    fn next(&mut self) -> Option<Vec<usize>> {
+        match self {
+            Picks::Listed(it) => it.next(),
+            Picks::All {
+                contested,
+                sizes,
+                pick,
+                started,
+            } => {
+                if !*started {
+                    *started = true;
+                    return Some(pick.clone());
+                }
+                // Advance the odometer: the last line fastest.
+                for (i, &l) in contested.iter().enumerate().rev() {
+                    if pick[l] + 1 < sizes[i] {
+                        pick[l] += 1;
+                        return Some(pick.clone());
+                    }
+                    pick[l] = 0;
+                }
+                None
+            }
+        }
+    }
 }
