@@ -237,11 +237,15 @@ fn choose_in_order(
         // Few enough combinations are all priced, which proves the choice without bounds.
         let small = product.is_some_and(|c| c <= EXHAUSTIVE_CHOICES);
         // Not under a cutoff (`best`'s searches): the branch and bound skips what pays more
-        // than the cutoff, where pricing every combination would not.
+        // than the cutoff, where pricing every combination would not. The DP's trial
+        // comes first, so it must fit in the budget too.
         let enumerable = cutoff == i64::MAX
             && product.is_some_and(|c| {
                 c <= enumeration_limit(n, parts.len())
-                    && work.saturating_add(c.div_ceil(PRICES_PER_STEP)) <= budget
+                    && work
+                        .saturating_add(DP_TRIAL)
+                        .saturating_add(c.div_ceil(PRICES_PER_STEP))
+                        <= budget
             });
         let mut local: Option<Local> = None;
         // The exact search's first dive alone bounds every option of every contested line.
@@ -286,8 +290,12 @@ fn choose_in_order(
                     solved = true;
                 }
                 StageDp::LowestOnly(choice) => {
-                    p.give(choice.keeps);
-                    p.recycle(choice.outcome);
+                    // The pricing below looks for the first choice with this key; if the
+                    // deadline cuts it, this one (whose payable is proven) stands.
+                    local = Some(Local {
+                        choice: *choice,
+                        pick: Vec::new(),
+                    });
                 }
                 StageDp::Undecided => {}
             }

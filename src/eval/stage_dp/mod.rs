@@ -19,15 +19,27 @@
 //! 2. the first choice with that key in the spec's last tie-break order (lines in cart
 //!    order, keepers earlier in declaration order first): the first leaf with the key.
 //!
+//! Where offers together take more off a line than it holds, the sum is loose; the walks
+//! then also bound each subtree by [`landing`]'s bound for the lines the best choice so
+//! far leaves at nothing, and count what per-unit and group benefits of a decided line
+//! take beyond what it holds ([`walk`]).
+//!
 //! Both finished, the choice is proven the spec's. Pass 2 cut short, pass 1's choice stands
 //! with `"optimal": false` (its payable is proven, and it is the same for every line order
 //! up to remainder cents). Pass 1 cut short (a clamp makes the bound loose, or the contest
 //! is too large), the branch and bound of [`crate::eval::assign`] decides instead.
 
-use std::collections::HashMap;
+mod landing;
+mod walk;
 
+use std::collections::HashMap as StdMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::eval::benefit::Reach;
 use crate::eval::{keeps_of, Applier, Choice, Key, Lines, Outcome};
 use crate::rules::ir::OfferIdx;
+use landing::{Landing, Landings};
+use walk::{key_of, Walk};
 
 /// At most this many contested lines (a state packs 8 bits per line into a `u128`).
 const MAX_LINES: usize = 16;
@@ -35,6 +47,42 @@ const MAX_LINES: usize = 16;
 const MAX_OFFER_LINES: usize = 10;
 /// At most this many DP states in one layer; beyond, branch and bound decides.
 const MAX_STATES: usize = 200_000;
+
+/// A map keyed by DP states: they come from the engine, not from a client, so a quick
+/// multiply-and-rotate hash does (the standard one took a fifth of the DP's time).
+type HashMap<K, V> = StdMap<K, V, BuildHasherDefault<StateHasher>>;
+
+#[derive(Default, Clone, Copy)]
+struct StateHasher(u64);
+
+impl StateHasher {
+    fn add(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl Hasher for StateHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.add(x);
+    }
+    fn write_u128(&mut self, x: u128) {
+        self.add(x as u64);
+        self.add((x >> 64) as u64);
+    }
+    fn write_usize(&mut self, x: usize) {
+        self.add(x as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
 
 /// What the DP decided for one conflict-free set.
 pub(crate) enum StageDp {
@@ -88,6 +136,10 @@ struct Dp {
     classes: Vec<Vec<Vec<u64>>>,
     ids: Vec<HashMap<Vec<u64>, u8>>,
     deadline: crate::eval::Deadline,
+    /// Per variable offer, line position and class: the classes after the offer leaves
+    /// or keeps the line (`None`: no option allows it), filled as runs need them.
+    #[allow(clippy::type_complexity)]
+    trans: Vec<Vec<Vec<Option<[Option<u8>; 2]>>>>,
     /// Work done, for the caller's accounting.
     steps: usize,
 }
@@ -129,43 +181,32 @@ impl Dp {
         self.intern(pos, next).map(Some)
     }
 
-    /// The lowest total gain over choices whose lines start in `init` (a class per line),
-    /// and, with `path`, each line's final option mask in one choice reaching it.
-    /// `None` when there is no choice or the DP is too large or out of time (then
-    /// `Some(Err(()))`).
+    /// The DP's layers after `layers[0]`, one per variable offer (`Err`: too large or out
+    /// of time).
     #[allow(clippy::type_complexity)]
-    fn run(&mut self, init: u128, path: bool) -> Result<Option<(Gain, Vec<u64>)>, ()> {
-        let n_lines = self.classes.len();
-        let mut layers: Vec<HashMap<u128, Node>> = Vec::with_capacity(self.lines.len() + 1);
-        let mut first = HashMap::new();
-        first.insert(
-            init,
-            Node {
-                gain: Gain::default(),
-                from: init,
-                taken: 0,
-            },
-        );
-        layers.push(first);
-        // Per line position, per class: the two transitions for the current offer.
-        let mut trans: Vec<Vec<Option<[Option<u8>; 2]>>> = vec![Vec::new(); n_lines];
+    fn layers(
+        &mut self,
+        layers: &mut Vec<HashMap<u128, Node>>,
+        trans: &mut [Vec<Vec<Option<[Option<u8>; 2]>>>],
+    ) -> Result<(), ()> {
         for j in 0..self.lines.len() {
             if self.deadline.passed() {
                 return Err(());
             }
-            for t in &mut trans {
-                t.clear();
-            }
+            let trans = &mut trans[j];
             let mut states: Vec<(u128, Gain)> =
                 layers[j].iter().map(|(&s, n)| (s, n.gain)).collect();
             // A fixed order, so that equal gains keep the same way back on every run.
             states.sort_unstable_by_key(|&(s, _)| s);
             let lines = self.lines[j].clone();
-            let mut next: HashMap<u128, Node> = HashMap::with_capacity(states.len());
+            let mut next: HashMap<u128, Node> =
+                HashMap::with_capacity_and_hasher(states.len(), Default::default());
             'states: for (s, gain) in states {
                 // Per line of the offer: forced in, forced out, or free.
                 let mut forced: u32 = 0;
-                let mut free: Vec<usize> = Vec::with_capacity(lines.len());
+                // At most `MAX_OFFER_LINES` lines per offer.
+                let mut free_at = [0usize; MAX_OFFER_LINES];
+                let mut n_free = 0;
                 let mut outs: [u8; 64] = [0; 64];
                 let mut ins: [u8; 64] = [0; 64];
                 for (b, &pos) in lines.iter().enumerate() {
@@ -193,10 +234,12 @@ impl Dp {
                         [Some(o), Some(i)] => {
                             outs[b] = o;
                             ins[b] = i;
-                            free.push(b);
+                            free_at[n_free] = b;
+                            n_free += 1;
                         }
                     }
                 }
+                let free = &free_at[..n_free];
                 for sub in 0u32..(1 << free.len()) {
                     let mut taken = forced;
                     for (i, &b) in free.iter().enumerate() {
@@ -240,6 +283,35 @@ impl Dp {
             }
             layers.push(next);
         }
+        Ok(())
+    }
+
+    /// The lowest total gain over choices whose lines start in `init` (a class per line),
+    /// and, with `path`, each line's final option mask in one choice reaching it.
+    /// `None` when there is no choice or the DP is too large or out of time (then
+    /// `Some(Err(()))`).
+    #[allow(clippy::type_complexity)]
+    fn run(&mut self, init: u128, path: bool) -> Result<Option<(Gain, Vec<u64>)>, ()> {
+        let n_lines = self.classes.len();
+        let mut layers: Vec<HashMap<u128, Node>> = Vec::with_capacity(self.lines.len() + 1);
+        let mut first = HashMap::default();
+        first.insert(
+            init,
+            Node {
+                gain: Gain::default(),
+                from: init,
+                taken: 0,
+            },
+        );
+        layers.push(first);
+        if self.trans.is_empty() {
+            self.trans = vec![vec![Vec::new(); n_lines]; self.lines.len()];
+        }
+        // Per offer, line position and class: the two transitions, kept across runs.
+        let mut trans = std::mem::take(&mut self.trans);
+        let found = self.layers(&mut layers, &mut trans);
+        self.trans = trans;
+        found?;
         // Every line must end on a complete option: the class holding the empty mask.
         let mut end: u128 = 0;
         for pos in 0..n_lines {
@@ -373,9 +445,15 @@ pub(crate) fn solve(
     let mut scratch: Outcome = out0.clone();
     scratch.after_stage.truncate(stage * n);
     let mut amount = start.clone();
-    let mut single = |o: OfferIdx, keep: &Lines| -> Gain {
+    // Its landing too (see `landing`), for the second bound.
+    let mut single = |o: OfferIdx, keep: &Lines| -> (Gain, Landing) {
+        let mut landing = Landing {
+            per_line: !matches!(rules.offers[o].benefit.reach(), Reach::Order(_)),
+            keep: keep.clone(),
+            taken: Vec::new(),
+        };
         if keep.is_empty() {
-            return Gain::default();
+            return (Gain::default(), landing);
         }
         amount.copy_from_slice(&start);
         scratch.shares.clear();
@@ -385,7 +463,12 @@ pub(crate) fn solve(
         scratch.bases.clear();
         applier.apply_one(o, keep, &start, &mut amount, &mut scratch);
         let applied = scratch.applied.iter().any(|a| a.offer == o);
-        Gain {
+        landing.taken.extend(
+            keep.iter()
+                .map(|l| (l, start[l] - amount[l]))
+                .filter(|&(_, d)| d != 0),
+        );
+        let gain = Gain {
             neg_discount: amount.iter().zip(&start).map(|(a, s)| a - s).sum(),
             neg_priority: if applied {
                 -i128::from(rules.offers[o].priority)
@@ -393,7 +476,8 @@ pub(crate) fn solve(
                 0
             },
             applied: usize::from(applied),
-        }
+        };
+        (gain, landing)
     };
     // The constant part: the payable after the stage's own discounts are put back, minus
     // the other offers of the stage on their own, plus the other stages' tie-break figures.
@@ -407,16 +491,24 @@ pub(crate) fn solve(
             constant.applied += 1;
         }
     }
+    let undiscounted = constant.neg_discount;
+    let mut fixed = Vec::new();
+    let mut fixed_parts = Vec::new();
     for (k, &o) in parts.iter().enumerate() {
         if rules.offers[o].stage == stage && var_lines[k].is_empty() {
-            constant = constant + single(o, &keeps0[k]);
+            let (gain, landing) = single(o, &keeps0[k]);
+            constant = constant + gain;
+            fixed.push(landing);
+            fixed_parts.push(k);
         }
     }
     p.give(keeps0);
     // Each variable offer's table over the subsets of its contested lines.
     let mut tables = Vec::with_capacity(vars.len());
+    let mut var_landings = Vec::with_capacity(vars.len());
     for &k in &vars {
         let mut table = Vec::with_capacity(1 << var_lines[k].len());
+        let mut landings = Vec::with_capacity(1 << var_lines[k].len());
         for mask in 0u32..(1 << var_lines[k].len()) {
             if mask % 64 == 0 && p.deadline.passed() {
                 return StageDp::Undecided;
@@ -427,11 +519,41 @@ pub(crate) fn solve(
                     keep.set(contested[pos]);
                 }
             }
-            table.push(single(parts[k], &keep));
+            let (gain, landing) = single(parts[k], &keep);
+            table.push(gain);
+            landings.push(landing);
         }
         *work += table.len();
         tables.push(table);
+        var_landings.push(landings);
     }
+    // Per contested line and option: what its per-unit and group benefits take off beyond
+    // what the line holds, at the least (see `landing`).
+    let mut least = vec![vec![0i64; n]; parts.len()];
+    for &l in contested {
+        for (j, &k) in vars.iter().enumerate() {
+            least[k][l] = landing::least_on(&var_landings[j], l);
+        }
+        for (f, &k) in fixed.iter().zip(&fixed_parts) {
+            least[k][l] = landing::least_on(std::slice::from_ref(f), l);
+        }
+    }
+    let excess: Vec<Vec<i64>> = contested
+        .iter()
+        .map(|&l| {
+            options[l]
+                .iter()
+                .map(|opt| (opt.iter().map(|&k| least[k][l]).sum::<i64>() - start[l]).max(0))
+                .collect()
+        })
+        .collect();
+    let landings = Landings {
+        stage,
+        start: start.clone(),
+        var: var_landings,
+        fixed,
+        undiscounted,
+    };
     // Each contested line's options as masks over the variable offers.
     let bit_of = |k: usize| vars.iter().position(|&v| v == k);
     let line_masks: Vec<Vec<u64>> = contested
@@ -452,8 +574,9 @@ pub(crate) fn solve(
         lines: vars.iter().map(|&k| var_lines[k].clone()).collect(),
         tables,
         classes: vec![Vec::new(); contested.len()],
-        ids: vec![HashMap::new(); contested.len()],
+        ids: vec![HashMap::default(); contested.len()],
         deadline: p.deadline,
+        trans: Vec::new(),
         steps: 0,
     };
     let mut init: u128 = 0;
@@ -466,15 +589,7 @@ pub(crate) fn solve(
     let Ok(Some((lowest, seed))) = dp.run(init, true) else {
         return StageDp::Undecided;
     };
-    let key_of = |g: Gain| {
-        let total = constant + g;
-        Key {
-            payable: total.neg_discount,
-            priority: -total.neg_priority,
-            applied: total.applied,
-        }
-    };
-    if key_of(lowest).payable > cutoff {
+    if key_of(constant, lowest).payable > cutoff {
         *work += dp.steps / 64;
         return StageDp::Proven(None);
     }
@@ -531,7 +646,18 @@ pub(crate) fn solve(
         pick: vec![0; n],
         state: init,
         lowest,
-        key_of: &key_of,
+        constant,
+        floor: Key {
+            payable: key_of(constant, lowest).payable
+                + excess
+                    .iter()
+                    .map(|o| o.iter().copied().min().unwrap_or(0))
+                    .sum::<i64>(),
+            ..key_of(constant, lowest)
+        },
+        landings: &landings,
+        saturated: None,
+        excess: &excess,
         cutoff,
         best: seed_choice,
         leaves: 0,
@@ -544,7 +670,11 @@ pub(crate) fn solve(
         },
     };
     // 1. The lowest key, lines in content order.
-    walk.dfs(0, true);
+    if walk.retarget(init).is_ok() {
+        walk.dfs(0, true, init);
+    } else {
+        walk.out_of_time = true;
+    }
     if walk.out_of_time {
         let spent = walk.dp.steps / 64 + walk.leaves;
         if let Some(c) = walk.best.take() {
@@ -563,7 +693,7 @@ pub(crate) fn solve(
     walk.visit.sort_by_key(|&pos| contested[pos]);
     walk.state = init;
     walk.limit = walk.dp.steps / 64 + walk.leaves + limit;
-    walk.dfs(0, true);
+    walk.dfs(0, true, init);
     *work += walk.dp.steps / 64 + walk.leaves;
     match walk.best.take() {
         Some(first) if !walk.out_of_time => {
@@ -581,127 +711,5 @@ pub(crate) fn solve(
                 StageDp::Proven(Some(Box::new(lowest_choice)))
             }
         }
-    }
-}
-
-/// The branch and bound over the contested lines, each subtree bounded by the DP with its
-/// decided lines fixed: first for the lowest key (lines in content order), then for the
-/// first choice with that key in the last tie-break order (lines in cart order, each
-/// line's options as `order` lists them), where the first leaf with the key is the answer.
-struct Walk<'w> {
-    dp: &'w mut Dp,
-    line_masks: &'w [Vec<u64>],
-    order: &'w [Vec<usize>],
-    /// The DP's own choice (an option per line position): a prefix it follows has the
-    /// DP's lowest gain as its bound without asking the DP again.
-    seed: &'w [usize],
-    contested: &'w [usize],
-    /// Line positions in the order they are decided.
-    visit: Vec<usize>,
-    /// The second pass's key (`None` in the first pass).
-    target: Option<Key>,
-    pick: Vec<usize>,
-    state: u128,
-    lowest: Gain,
-    key_of: &'w dyn Fn(Gain) -> Key,
-    /// Choices paying more than this are not wanted.
-    cutoff: i64,
-    /// First pass: the lowest choice met (the seed's to begin with). Second pass: the
-    /// first choice met with the target key.
-    best: Option<Choice>,
-    leaves: usize,
-    /// Work allowed (DP steps / 64 plus leaves) before giving up.
-    limit: usize,
-    out_of_time: bool,
-    evaluate: &'w mut dyn FnMut(&[usize]) -> Choice,
-    recycle: &'w mut dyn FnMut(Choice),
-}
-
-impl Walk<'_> {
-    /// Whether a subtree whose keys are at least `bound` can still hold the answer.
-    fn open(&self, bound: Key) -> bool {
-        match self.target {
-            Some(target) => bound <= target,
-            None => {
-                bound.payable <= self.cutoff && self.best.as_ref().is_none_or(|b| bound < b.key)
-            }
-        }
-    }
-
-    /// Whether the walk is over: out of time, the second pass found its choice, or the
-    /// first pass met a choice with the DP's lowest key (no subtree can beat it).
-    fn done(&self) -> bool {
-        self.out_of_time
-            || match self.target {
-                Some(_) => self.best.is_some(),
-                None => self
-                    .best
-                    .as_ref()
-                    .is_some_and(|b| b.key <= (self.key_of)(self.lowest)),
-            }
-    }
-
-    /// Decides the `depth`-th line of `visit` onwards; `on_seed`: the decided lines follow
-    /// the seed.
-    fn dfs(&mut self, depth: usize, on_seed: bool) {
-        if self.done() {
-            return;
-        }
-        if depth == self.visit.len() {
-            self.leaves += 1;
-            let choice = (self.evaluate)(&self.pick);
-            let wanted = match self.target {
-                Some(target) => choice.key <= target,
-                None => {
-                    choice.key.payable <= self.cutoff
-                        && self.best.as_ref().is_none_or(|b| choice.key < b.key)
-                }
-            };
-            if wanted {
-                if let Some(old) = self.best.replace(choice) {
-                    (self.recycle)(old);
-                }
-            } else {
-                (self.recycle)(choice);
-            }
-            return;
-        }
-        let pos = self.visit[depth];
-        let l = self.contested[pos];
-        let saved = self.state;
-        let order = self.order;
-        for &j in &order[pos] {
-            if self.dp.deadline.passed() || self.dp.steps / 64 + self.leaves > self.limit {
-                self.out_of_time = true;
-                return;
-            }
-            let follows = on_seed && self.seed[pos] == j;
-            let Some(id) = self.dp.intern(pos, vec![self.line_masks[pos][j]]) else {
-                self.out_of_time = true;
-                return;
-            };
-            self.state = with_field(saved, pos, id);
-            let bound = if follows {
-                Some(self.lowest)
-            } else {
-                match self.dp.run(self.state, false) {
-                    Ok(found) => found.map(|(g, _)| g),
-                    Err(()) => {
-                        self.out_of_time = true;
-                        self.state = saved;
-                        return;
-                    }
-                }
-            };
-            self.pick[l] = j;
-            if bound.is_some_and(|g| self.open((self.key_of)(g))) {
-                self.dfs(depth + 1, follows);
-            }
-            if self.done() {
-                self.state = saved;
-                return;
-            }
-        }
-        self.state = saved;
     }
 }

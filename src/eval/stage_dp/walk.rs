@@ -1,0 +1,226 @@
+//! The depth-first walks over a one-stage contest's lines that turn the DP's lower bounds
+//! into the spec's choice (see the parent module): each subtree is bounded by the DP with
+//! its decided lines fixed, and, once the best choice so far leaves lines at nothing, also
+//! by the landing bound of [`super::landing`] for those lines (the larger bound counts).
+
+use super::landing::{Landings, Saturated};
+use super::{with_field, Dp, Gain};
+use crate::eval::{Choice, Key};
+
+/// The key of a choice whose variable offers total `g`, given the choice's constant part.
+pub(super) fn key_of(constant: Gain, g: Gain) -> Key {
+    let total = constant + g;
+    Key {
+        payable: total.neg_discount,
+        priority: -total.neg_priority,
+        applied: total.applied,
+    }
+}
+
+/// The branch and bound over the contested lines: first for the lowest key (lines in
+/// content order), then for the first choice with that key in the last tie-break order
+/// (lines in cart order, each line's options as `order` lists them), where the first leaf
+/// with the key is the answer.
+pub(super) struct Walk<'w> {
+    pub dp: &'w mut Dp,
+    pub line_masks: &'w [Vec<u64>],
+    pub order: &'w [Vec<usize>],
+    /// The DP's own choice (an option per line position): a prefix it follows has the
+    /// DP's lowest gain as its plain bound without asking the DP again.
+    pub seed: &'w [usize],
+    pub contested: &'w [usize],
+    /// Line positions in the order they are decided.
+    pub visit: Vec<usize>,
+    /// The second pass's key (`None` in the first pass).
+    pub target: Option<Key>,
+    pub pick: Vec<usize>,
+    pub state: u128,
+    /// The DP's lowest total at the root.
+    pub lowest: Gain,
+    /// The part of every choice's key the DP does not add up.
+    pub constant: Gain,
+    /// The lowest key any choice may have, as far as the bounds know: the first pass
+    /// ends when it meets a choice with it.
+    pub floor: Key,
+    pub landings: &'w Landings,
+    /// The landing bound for the lines the best choice so far leaves at nothing.
+    pub saturated: Option<Saturated>,
+    /// Per line position and option: what its per-unit and group benefits take beyond what
+    /// the line holds, at the least (the DP's sum counts it, no choice gets it).
+    pub excess: &'w [Vec<i64>],
+    /// Choices paying more than this are not wanted.
+    pub cutoff: i64,
+    /// First pass: the lowest choice met (the seed's to begin with). Second pass: the
+    /// first choice met with the target key.
+    pub best: Option<Choice>,
+    pub leaves: usize,
+    /// Work allowed (DP steps / 64 plus leaves) before giving up.
+    pub limit: usize,
+    pub out_of_time: bool,
+    pub evaluate: &'w mut dyn FnMut(&[usize]) -> Choice,
+    pub recycle: &'w mut dyn FnMut(Choice),
+}
+
+impl Walk<'_> {
+    /// Whether a subtree whose keys are at least `bound` can still hold the answer.
+    fn open(&self, bound: Key) -> bool {
+        match self.target {
+            Some(target) => bound <= target,
+            None => {
+                bound.payable <= self.cutoff && self.best.as_ref().is_none_or(|b| bound < b.key)
+            }
+        }
+    }
+
+    /// Whether the walk is over: out of time, the second pass found its choice, or the
+    /// first pass met a choice with the lowest key the bounds allow.
+    fn done(&self) -> bool {
+        self.out_of_time
+            || match self.target {
+                Some(_) => self.best.is_some(),
+                None => self.best.as_ref().is_some_and(|b| b.key <= self.floor),
+            }
+    }
+
+    /// The least excess (see [`Walk::excess`]) of any choice completing the first
+    /// `decided` lines of `visit` as picked, on the lines outside `t`.
+    fn excess_beyond(&self, decided: usize, t: Option<&crate::eval::Lines>) -> i64 {
+        self.visit
+            .iter()
+            .enumerate()
+            .filter(|&(_, &pos)| !t.is_some_and(|t| t.get(self.contested[pos])))
+            .map(|(d, &pos)| {
+                let options = &self.excess[pos];
+                if d < decided {
+                    options[self.pick[self.contested[pos]]]
+                } else {
+                    options.iter().copied().min().unwrap_or(0)
+                }
+            })
+            .sum()
+    }
+
+    /// The lower bound on the keys of the choices that complete the current state with
+    /// the first `decided` lines of `visit` as picked (`None`: there is none); `follows`:
+    /// the decided lines follow the DP's own choice.
+    fn bound(&mut self, decided: usize, follows: bool) -> Result<Option<Key>, ()> {
+        let plain = if follows {
+            Some(self.lowest)
+        } else {
+            self.dp.run(self.state, false)?.map(|(g, _)| g)
+        };
+        let Some(plain) = plain else {
+            return Ok(None);
+        };
+        let mut key = key_of(self.constant, plain);
+        key.payable += self.excess_beyond(decided, None);
+        // The landing bound only where the plain one leaves the subtree open.
+        if self.saturated.is_some() && self.open(key) {
+            let found = self.run_saturated(self.state)?;
+            if let (Some(g), Some(sat)) = (found, &self.saturated) {
+                let mut alt = key_of(sat.constant, g);
+                alt.payable += self.excess_beyond(decided, Some(&sat.t));
+                key = key.max(alt);
+            }
+        }
+        Ok(Some(key))
+    }
+
+    /// The DP on the landing bound's tables.
+    fn run_saturated(&mut self, state: u128) -> Result<Option<Gain>, ()> {
+        let Some(sat) = &mut self.saturated else {
+            return Ok(None);
+        };
+        std::mem::swap(&mut self.dp.tables, &mut sat.tables);
+        let found = self.dp.run(state, false);
+        std::mem::swap(&mut self.dp.tables, &mut sat.tables);
+        Ok(found?.map(|(g, _)| g))
+    }
+
+    /// Takes the landing bound from the best choice so far (its lines left at nothing);
+    /// also raises the floor with it at the root.
+    pub fn retarget(&mut self, root: u128) -> Result<(), ()> {
+        let Some(best) = &self.best else {
+            return Ok(());
+        };
+        let Some(after) = best.outcome.after(self.landings.stage) else {
+            return Ok(());
+        };
+        if self.saturated.as_ref().is_some_and(|s| s.fits(after)) {
+            return Ok(());
+        }
+        self.saturated = self
+            .landings
+            .saturated(after, &self.dp.tables, self.constant);
+        let found = self.run_saturated(root)?;
+        if let (Some(g), Some(sat)) = (found, &self.saturated) {
+            let mut alt = key_of(sat.constant, g);
+            alt.payable += self.excess_beyond(0, Some(&sat.t));
+            self.floor = self.floor.max(alt);
+        }
+        Ok(())
+    }
+
+    /// Decides the `depth`-th line of `visit` onwards; `on_seed`: the decided lines follow
+    /// the seed.
+    pub fn dfs(&mut self, depth: usize, on_seed: bool, root: u128) {
+        if self.done() {
+            return;
+        }
+        if depth == self.visit.len() {
+            self.leaves += 1;
+            let choice = (self.evaluate)(&self.pick);
+            let wanted = match self.target {
+                Some(target) => choice.key <= target,
+                None => {
+                    choice.key.payable <= self.cutoff
+                        && self.best.as_ref().is_none_or(|b| choice.key < b.key)
+                }
+            };
+            if wanted {
+                if let Some(old) = self.best.replace(choice) {
+                    (self.recycle)(old);
+                }
+                if self.target.is_none() && self.retarget(root).is_err() {
+                    self.out_of_time = true;
+                }
+            } else {
+                (self.recycle)(choice);
+            }
+            return;
+        }
+        let pos = self.visit[depth];
+        let l = self.contested[pos];
+        let saved = self.state;
+        let order = self.order;
+        for &j in &order[pos] {
+            if self.dp.deadline.passed() || self.dp.steps / 64 + self.leaves > self.limit {
+                self.out_of_time = true;
+                return;
+            }
+            let follows = on_seed && self.seed[pos] == j;
+            let Some(id) = self.dp.intern(pos, vec![self.line_masks[pos][j]]) else {
+                self.out_of_time = true;
+                return;
+            };
+            self.state = with_field(saved, pos, id);
+            self.pick[l] = j;
+            let bound = match self.bound(depth + 1, follows) {
+                Ok(b) => b,
+                Err(()) => {
+                    self.out_of_time = true;
+                    self.state = saved;
+                    return;
+                }
+            };
+            if bound.is_some_and(|b| self.open(b)) {
+                self.dfs(depth + 1, follows, root);
+            }
+            if self.done() {
+                self.state = saved;
+                return;
+            }
+        }
+        self.state = saved;
+    }
+}
