@@ -45,6 +45,9 @@ use walk::{key_of, Walk};
 const MAX_LINES: usize = 16;
 /// At most this many contested lines per offer (its table has `2^n` entries).
 const MAX_OFFER_LINES: usize = 10;
+/// DP transitions that count as one step of the quote's budget (about as long as one
+/// bound of the branch and bound, or a leaf priced).
+const STEPS_PER_UNIT: usize = 128;
 /// At most this many DP states in one layer; beyond, branch and bound decides.
 const MAX_STATES: usize = 200_000;
 
@@ -240,21 +243,27 @@ impl Dp {
                     }
                 }
                 let free = &free_at[..n_free];
+                // Every subset of the free lines, in Gray-code order: each next one flips
+                // one line, so the next state is one `xor` away.
+                let mut to = s;
+                for (b, &pos) in lines.iter().enumerate() {
+                    let c = if forced & (1 << b) != 0 {
+                        ins[b]
+                    } else {
+                        outs[b]
+                    };
+                    to = with_field(to, pos, c);
+                }
+                let mut flip = [0u128; MAX_OFFER_LINES];
+                for (f, &b) in flip.iter_mut().zip(free) {
+                    *f = u128::from(outs[b] ^ ins[b]) << (8 * lines[b]);
+                }
+                let mut taken = forced;
                 for sub in 0u32..(1 << free.len()) {
-                    let mut taken = forced;
-                    for (i, &b) in free.iter().enumerate() {
-                        if sub & (1 << i) != 0 {
-                            taken |= 1 << b;
-                        }
-                    }
-                    let mut to = s;
-                    for (b, &pos) in lines.iter().enumerate() {
-                        let c = if taken & (1 << b) != 0 {
-                            ins[b]
-                        } else {
-                            outs[b]
-                        };
-                        to = with_field(to, pos, c);
+                    if sub > 0 {
+                        let i = sub.trailing_zeros() as usize;
+                        to ^= flip[i];
+                        taken ^= 1 << free[i];
                     }
                     self.steps += 1;
                     let g = gain + self.tables[j][taken as usize];
@@ -590,7 +599,7 @@ pub(crate) fn solve(
         return StageDp::Undecided;
     };
     if key_of(constant, lowest).payable > cutoff {
-        *work += dp.steps / 64;
+        *work += dp.steps / STEPS_PER_UNIT;
         return StageDp::Proven(None);
     }
     // Each line's options in the spec's last tie-break order: keepers earlier in
@@ -676,7 +685,7 @@ pub(crate) fn solve(
         walk.out_of_time = true;
     }
     if walk.out_of_time {
-        let spent = walk.dp.steps / 64 + walk.leaves;
+        let spent = walk.dp.steps / STEPS_PER_UNIT + walk.leaves;
         if let Some(c) = walk.best.take() {
             (walk.recycle)(c);
         }
@@ -684,7 +693,7 @@ pub(crate) fn solve(
         return StageDp::Undecided;
     }
     let Some(lowest_choice) = walk.best.take() else {
-        *work += walk.dp.steps / 64 + walk.leaves;
+        *work += walk.dp.steps / STEPS_PER_UNIT + walk.leaves;
         return StageDp::Proven(None);
     };
     // 2. The first choice with that key in the last tie-break order: lines in cart order.
@@ -692,9 +701,9 @@ pub(crate) fn solve(
     walk.target = Some(lowest_choice.key);
     walk.visit.sort_by_key(|&pos| contested[pos]);
     walk.state = init;
-    walk.limit = walk.dp.steps / 64 + walk.leaves + limit;
+    walk.limit = walk.dp.steps / STEPS_PER_UNIT + walk.leaves + limit;
     walk.dfs(0, true, init);
-    *work += walk.dp.steps / 64 + walk.leaves;
+    *work += walk.dp.steps / STEPS_PER_UNIT + walk.leaves;
     match walk.best.take() {
         Some(first) if !walk.out_of_time => {
             (walk.recycle)(lowest_choice);

@@ -4,7 +4,7 @@
 //! by the landing bound of [`super::landing`] for those lines (the larger bound counts).
 
 use super::landing::{Landings, Saturated};
-use super::{with_field, Dp, Gain};
+use super::{with_field, Dp, Gain, STEPS_PER_UNIT};
 use crate::eval::{Choice, Key};
 
 /// The key of a choice whose variable offers total `g`, given the choice's constant part.
@@ -54,7 +54,7 @@ pub(super) struct Walk<'w> {
     /// first choice met with the target key.
     pub best: Option<Choice>,
     pub leaves: usize,
-    /// Work allowed (DP steps / 64 plus leaves) before giving up.
+    /// Work allowed (DP steps / [`STEPS_PER_UNIT`] plus leaves) before giving up.
     pub limit: usize,
     pub out_of_time: bool,
     pub evaluate: &'w mut dyn FnMut(&[usize]) -> Choice,
@@ -194,7 +194,9 @@ impl Walk<'_> {
         let saved = self.state;
         let order = self.order;
         for &j in &order[pos] {
-            if self.dp.deadline.passed() || self.dp.steps / 64 + self.leaves > self.limit {
+            if self.dp.deadline.passed()
+                || self.dp.steps / STEPS_PER_UNIT + self.leaves > self.limit
+            {
                 self.out_of_time = true;
                 return;
             }
