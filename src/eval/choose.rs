@@ -1,5 +1,5 @@
 //! The stacking choice: conflict-free sets, keeper sets per contested line, the search
-//! over them (exhaustive, the one-stage DP, every assignment priced, then branch and bound) and
+//! over them (exhaustive, the DP over offers, every assignment priced, then branch and bound) and
 //! its comparison key.
 
 #[allow(unused_imports)]
@@ -58,7 +58,8 @@ pub(crate) struct LeftOut {
 ///
 /// Per conflict-free set, when the per-line keeper options combine into at most
 /// [`EXHAUSTIVE_CHOICES`] assignments, every one is tried. Beyond that the DP of
-/// [`crate::eval::stage_dp`] decides a contest inside one stage when its bounds are tight;
+/// [`crate::eval::stage_dp`] decides when its bounds are tight enough (always tight inside
+/// one stage without a clamp, looser across stages);
 /// when it does not and there are at most [`enumeration_limit`] assignments (about
 /// 500,000 on 8 lines under 8 offers, within the quote's budget), every one is priced;
 /// otherwise a branch and bound ([`crate::eval::assign`]) finds the lowest payable and
@@ -302,7 +303,7 @@ fn choose_in_order(
         }
         let exhaustive = small || (!solved && enumerable);
         if solved {
-            // Decided inside one stage; nothing left to search.
+            // Decided by the DP; nothing left to search.
         } else if exact_search && !exhaustive {
             let zeros = vec![0usize; n];
             let start = keeps_of(p, &whole, &line_options, &zeros);

@@ -7,7 +7,8 @@
 //!    `conflict`) and, for every contested line, the keeper sets (compatibility, stage
 //!    `max`, from `keepers`) are enumerated;
 //!    every choice is applied and the cheapest wins, with the documented tie-breaks
-//!    (`stage_dp` when the contest lies inside one stage, else `assign`'s branch and bound,
+//!    (`stage_dp`'s DP over the offers first, then every choice priced when there are few
+//!    enough, else `assign`'s branch and bound,
 //!    which prunes with `bound`'s lower bounds).
 //! 3. **Application** (`apply`): stages in order, offers by priority then declaration;
 //!    same-stage offers see the amounts at the stage's start; discounts are clamped to what

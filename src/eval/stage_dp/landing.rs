@@ -62,7 +62,10 @@ pub(super) fn least_on(landings: &[Landing], l: usize) -> i64 {
 
 /// Every offer's landings in one contest.
 pub(super) struct Landings {
+    /// The last stage of the offers the DP adds up.
     pub stage: usize,
+    /// The lines whose amounts they decide (the others are fixed).
+    pub domain: Lines,
     /// The line amounts at the stage's start.
     pub start: Vec<i64>,
     /// Per variable offer (as the DP orders them), per subset of its contested lines.
@@ -82,13 +85,13 @@ pub(super) struct Saturated {
 }
 
 impl Saturated {
-    /// Whether these tables are for the lines a choice leaves at nothing (`after`: the
-    /// amounts after the stage).
-    pub fn fits(&self, after: &[i64]) -> bool {
+    /// Whether these tables are for the lines of `domain` a choice leaves at nothing
+    /// (`after`: the amounts after the stage).
+    pub fn fits(&self, after: &[i64], domain: &Lines) -> bool {
         after
             .iter()
             .enumerate()
-            .all(|(l, &a)| self.t.get(l) == (a == 0))
+            .all(|(l, &a)| self.t.get(l) == (a == 0 && domain.get(l)))
     }
 }
 
@@ -105,7 +108,7 @@ impl Landings {
         let mut t = Lines::new(self.start.len());
         let mut held: i64 = 0;
         for (l, (&s, &a)) in self.start.iter().zip(after).enumerate() {
-            if a == 0 {
+            if a == 0 && self.domain.get(l) {
                 t.set(l);
                 held += s;
             }

@@ -1,5 +1,5 @@
-//! The exact stacking choice for a contest inside one stage, by dynamic programming over
-//! the stage's offers instead of branch and bound over lines.
+//! The exact stacking choice by dynamic programming over the offers instead of branch and
+//! bound over lines: tight for a contest inside one stage, relaxed across stages.
 //!
 //! Offers of one stage work on the amounts at the stage's start. So when every offer whose
 //! kept lines the choice changes belongs to one stage, and nothing in a later stage reads
@@ -23,6 +23,14 @@
 //! then also bound each subtree by [`landing`]'s bound for the lines the best choice so
 //! far leaves at nothing, and count what per-unit and group benefits of a decided line
 //! take beyond what it holds ([`walk`]).
+//!
+//! A contest over several stages (or one that a later stage reads) is *relaxed*: every
+//! offer from the first variable offer's stage on that keeps a line the choice may change
+//! is tabulated on the amounts at that stage's start. Amounts only go down through the
+//! stages and every benefit gives at least as much on larger amounts, so each figure is at
+//! least what the offer really gives; whether a later offer applies is not known, so it
+//! counts as not applied and its priority only where that lowers the bound. The sum is
+//! then a looser lower bound, and the same walks use it (the leaves are priced exactly).
 //!
 //! Both finished, the choice is proven the spec's. Pass 2 cut short, pass 1's choice stands
 //! with `"optimal": false` (its payable is proven, and it is the same for every line order
@@ -411,15 +419,11 @@ pub(crate) fn solve(
     let Some(&first) = vars.first() else {
         return StageDp::Undecided;
     };
+    // Parts are in application order: the first variable offer's stage comes first.
     let stage = rules.offers[parts[first]].stage;
-    if vars.len() > 64
-        || vars
-            .iter()
-            .any(|&k| rules.offers[parts[k]].stage != stage || var_lines[k].len() > MAX_OFFER_LINES)
-    {
+    if vars.len() > 64 || vars.iter().any(|&k| var_lines[k].len() > MAX_OFFER_LINES) {
         return StageDp::Undecided;
     }
-    // Nothing after the stage may read a line whose amount the choice changes.
     let mut touched = Lines::new(n);
     for &k in &vars {
         touched.union_with(&certain[k]);
@@ -427,13 +431,52 @@ pub(crate) fn solve(
             touched.set(contested[pos]);
         }
     }
-    if parts
-        .iter()
-        .zip(whole)
-        .any(|(&o, w)| rules.offers[o].stage > stage && !w.is_disjoint(&touched))
-    {
-        return StageDp::Undecided;
+    // Exact when every variable offer is in one stage and nothing after it reads a line
+    // whose amount the choice changes; otherwise relaxed (see the module doc).
+    let relaxed = vars.iter().any(|&k| rules.offers[parts[k]].stage != stage)
+        || parts
+            .iter()
+            .zip(whole)
+            .any(|(&o, w)| rules.offers[o].stage > stage && !w.is_disjoint(&touched));
+    // The offers the DP adds up (`items`) and the lines whose amounts they decide
+    // (`affected`): exact, the stage's offers and every line; relaxed, every offer from the
+    // stage on that keeps a line the choice may change, and those lines, grown until no
+    // other offer reaches them.
+    let mut affected = Lines::new(n);
+    let mut item = vec![false; parts.len()];
+    if relaxed {
+        affected = touched.clone();
+        let mut grew = true;
+        while grew {
+            grew = false;
+            for (k, &o) in parts.iter().enumerate() {
+                if !item[k] && rules.offers[o].stage >= stage && !whole[k].is_disjoint(&affected) {
+                    item[k] = true;
+                    affected.union_with(&whole[k]);
+                    grew = true;
+                }
+            }
+        }
+        // A later shipping fee that the choice may change is not a line discount.
+        if parts.iter().zip(&item).any(|(&o, &i)| {
+            i && rules.offers[o].stage > stage
+                && matches!(rules.offers[o].benefit.reach(), Reach::Shipping(_))
+        }) {
+            return StageDp::Undecided;
+        }
+    } else {
+        (0..n).for_each(|l| affected.set(l));
+        for (k, &o) in parts.iter().enumerate() {
+            item[k] = rules.offers[o].stage == stage;
+        }
     }
+    let last_stage = parts
+        .iter()
+        .zip(&item)
+        .filter(|&(_, &i)| i)
+        .map(|(&o, _)| rules.offers[o].stage)
+        .max()
+        .unwrap_or(stage);
     // The stage's start: earlier stages hold no variable offer, so any choice shows it.
     let zeros = vec![0usize; n];
     let keeps0 = keeps_of(p, whole, options, &zeros);
@@ -446,16 +489,23 @@ pub(crate) fn solve(
             None => return StageDp::Undecided,
         }
     };
-    let after: i64 = match out0.after(stage) {
-        Some(a) => a.iter().sum(),
-        None => return StageDp::Undecided,
+    let Some(after) = out0.after(last_stage) else {
+        return StageDp::Undecided;
     };
-    // What one offer gives on its own on the stage's start.
+    // What the items leave of the affected lines in the first choice.
+    let after: i64 = affected.iter().map(|l| after[l]).sum();
+    // What one offer gives on its own on the stage's start (an offer of a later stage sees
+    // those amounts too: at least what it really sees, so it gives at least as much).
     let mut scratch: Outcome = out0.clone();
     scratch.after_stage.truncate(stage * n);
+    for _ in stage..last_stage {
+        scratch.after_stage.extend_from_slice(&start);
+    }
     let mut amount = start.clone();
-    // Its landing too (see `landing`), for the second bound.
-    let mut single = |o: OfferIdx, keep: &Lines| -> (Gain, Landing) {
+    // Its landing too (see `landing`), for the second bound. `relax`: of a later stage,
+    // so whether it applies is not known; its priority counts only where it helps the
+    // bound, and it counts as not applied.
+    let mut single = |o: OfferIdx, keep: &Lines, relax: bool| -> (Gain, Landing) {
         let mut landing = Landing {
             per_line: !matches!(rules.offers[o].benefit.reach(), Reach::Order(_)),
             keep: keep.clone(),
@@ -477,25 +527,27 @@ pub(crate) fn solve(
                 .map(|l| (l, start[l] - amount[l]))
                 .filter(|&(_, d)| d != 0),
         );
+        let priority = i128::from(rules.offers[o].priority);
         let gain = Gain {
             neg_discount: amount.iter().zip(&start).map(|(a, s)| a - s).sum(),
-            neg_priority: if applied {
-                -i128::from(rules.offers[o].priority)
-            } else {
-                0
+            neg_priority: match (relax, applied) {
+                (true, _) => (-priority).min(0),
+                (false, true) => -priority,
+                (false, false) => 0,
             },
-            applied: usize::from(applied),
+            applied: usize::from(applied && !relax),
         };
         (gain, landing)
     };
-    // The constant part: the payable after the stage's own discounts are put back, minus
-    // the other offers of the stage on their own, plus the other stages' tie-break figures.
+    // The constant part: the payable with the items' discounts on the affected lines put
+    // back, minus the fixed items on their own, plus the other offers' tie-break figures.
     let mut constant = Gain {
-        neg_discount: out0.payable() - after + start.iter().sum::<i64>(),
+        neg_discount: out0.payable() - after + affected.iter().map(|l| start[l]).sum::<i64>(),
         ..Gain::default()
     };
     for a in &out0.applied {
-        if rules.offers[a.offer].stage != stage {
+        let k = parts.iter().position(|&o| o == a.offer);
+        if !k.is_some_and(|k| item[k]) {
             constant.neg_priority -= i128::from(rules.offers[a.offer].priority);
             constant.applied += 1;
         }
@@ -504,8 +556,8 @@ pub(crate) fn solve(
     let mut fixed = Vec::new();
     let mut fixed_parts = Vec::new();
     for (k, &o) in parts.iter().enumerate() {
-        if rules.offers[o].stage == stage && var_lines[k].is_empty() {
-            let (gain, landing) = single(o, &keeps0[k]);
+        if item[k] && var_lines[k].is_empty() {
+            let (gain, landing) = single(o, &keeps0[k], rules.offers[o].stage > stage);
             constant = constant + gain;
             fixed.push(landing);
             fixed_parts.push(k);
@@ -528,7 +580,7 @@ pub(crate) fn solve(
                     keep.set(contested[pos]);
                 }
             }
-            let (gain, landing) = single(parts[k], &keep);
+            let (gain, landing) = single(parts[k], &keep, rules.offers[parts[k]].stage > stage);
             table.push(gain);
             landings.push(landing);
         }
@@ -557,7 +609,8 @@ pub(crate) fn solve(
         })
         .collect();
     let landings = Landings {
-        stage,
+        stage: last_stage,
+        domain: affected,
         start: start.clone(),
         var: var_landings,
         fixed,

@@ -146,7 +146,11 @@ impl Walk<'_> {
         let Some(after) = best.outcome.after(self.landings.stage) else {
             return Ok(());
         };
-        if self.saturated.as_ref().is_some_and(|s| s.fits(after)) {
+        if self
+            .saturated
+            .as_ref()
+            .is_some_and(|s| s.fits(after, &self.landings.domain))
+        {
             return Ok(());
         }
         self.saturated = self
