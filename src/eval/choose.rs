@@ -259,7 +259,7 @@ fn choose_in_order(
         let dp_limit = if enumerable {
             (left / 2).min(DP_TRIAL)
         } else {
-            left / 2
+            left * 9 / 10
         };
         let mut solved = false;
         if exact_search {
@@ -298,6 +298,14 @@ fn choose_in_order(
                         pick: Vec::new(),
                     });
                 }
+                StageDp::Unfinished(choice) => {
+                    // Not proven: the search below starts from it, and it stands if
+                    // nothing better is found.
+                    local = Some(Local {
+                        choice: *choice,
+                        pick: Vec::new(),
+                    });
+                }
                 StageDp::Undecided => {}
             }
         }
@@ -307,6 +315,11 @@ fn choose_in_order(
         } else if exact_search && !exhaustive {
             let zeros = vec![0usize; n];
             let start = keeps_of(p, &whole, &line_options, &zeros);
+            // What pays more than the DP's unfinished choice is of no interest: finished,
+            // the search has the best of what pays at most that, so the lowest of all.
+            let within = local
+                .as_ref()
+                .map_or(cutoff, |l| l.choice.key.payable.min(cutoff));
             let found = crate::eval::assign::search(
                 &applier,
                 &parts,
@@ -314,16 +327,34 @@ fn choose_in_order(
                 &line_options,
                 &contested,
                 budget.saturating_sub(work),
-                cutoff,
+                within,
             );
             p.give(start);
             proven &= found.proven;
             work += found.nodes;
             if let Some(choice) = found.best {
-                local = Some(Local {
-                    choice,
-                    pick: Vec::new(),
-                });
+                let better = beats(
+                    &parts,
+                    n,
+                    (&choice.key, &choice.keeps),
+                    local.as_ref().map(|l| (&l.choice.key, &l.choice.keeps[..])),
+                );
+                if better {
+                    if let Some(old) = local.replace(Local {
+                        choice,
+                        pick: Vec::new(),
+                    }) {
+                        p.give(old.choice.keeps);
+                        p.recycle(old.choice.outcome);
+                    }
+                } else {
+                    p.give(choice.keeps);
+                    p.recycle(choice.outcome);
+                }
+            } else if local.is_some() {
+                // Cannot happen when the search finished (the DP's choice is within it);
+                // never claim a proof on it.
+                proven = false;
             }
         } else {
             // The previous pick and its outcome (in `local` when it was the best so far):

@@ -103,8 +103,10 @@ pub(crate) enum StageDp {
     /// last tie-break order was not found in time (the choice depends on the cart's
     /// content, not its line order).
     LowestOnly(Box<Choice>),
-    /// Not decided here (several stages contest, a clamp, too large, out of time).
+    /// Not decided here (too large, a later shipping fee, out of time).
     Undecided,
+    /// The first walk ran out of time: the cheapest choice it met (not proven).
+    Unfinished(Box<Choice>),
 }
 
 /// One offer's contribution to a key: what it takes off, its priority if it applied, and
@@ -738,12 +740,11 @@ pub(crate) fn solve(
         walk.out_of_time = true;
     }
     if walk.out_of_time {
-        let spent = walk.dp.steps / STEPS_PER_UNIT + walk.leaves;
-        if let Some(c) = walk.best.take() {
-            (walk.recycle)(c);
-        }
-        *work += spent;
-        return StageDp::Undecided;
+        *work += walk.dp.steps / STEPS_PER_UNIT + walk.leaves;
+        return match walk.best.take() {
+            Some(c) => StageDp::Unfinished(Box::new(c)),
+            None => StageDp::Undecided,
+        };
     }
     let Some(lowest_choice) = walk.best.take() else {
         *work += walk.dp.steps / STEPS_PER_UNIT + walk.leaves;
