@@ -1208,3 +1208,24 @@ fn two_stages_with_390625_combinations_are_priced_one_by_one() {
     assert!(q.optimal, "not proven:\n{}", case.describe());
     assert_eq!(Outcome::of(&q).payable, 53_955);
 }
+
+/// A later tier that gives less than a lower one (found by review): after stage `a` takes
+/// 2.00 off each 200.00 line, `满100减50 / 满200减10` of stage `b` keeping one line (198.00)
+/// reaches only its first tier, 50.00 off; priced on the stage's start (200.00) it looked
+/// like 10.00. The spec's choice: 直降2 everywhere, the tiers on one line, 直降30 on the
+/// other three: 800.00 - 8.00 - 50.00 - 90.00 = 652.00 (直降30 everywhere pays 672.00).
+/// FAILED BEFORE THE RELAXED DP COUNTED A LATER TIER'S MOST (672.00 "proven").
+#[test]
+fn a_later_tier_giving_less_on_more_does_not_fool_the_bound() {
+    let case = simple(
+        vec![1, 1],
+        &[
+            (0, "直降1", 0),
+            (0, "直降2", 0),
+            (1, "满100减50 / 满200减10", 0),
+            (1, "直降30", 0),
+        ],
+        &[(20_000, 1); 4],
+    );
+    assert_spec_choice(&case, 65_200);
+}

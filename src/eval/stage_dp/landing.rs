@@ -3,7 +3,8 @@
 //!
 //! Inside one stage every offer's discount lands on the lines it keeps, and no line gives
 //! more than it holds at the stage's start. Per-unit and group benefits put at most what
-//! they would take alone on each line (they are cut at the line, never moved); an
+//! they would take alone on each line (they are cut at the line, never moved; not so for
+//! a later stage's, tabulated on other amounts than it sees, which count as a total); an
 //! order-level discount may move to any line of its scope that has room, but never gives
 //! more in all than alone. So for any set `T` of lines, the stage takes off at most
 //! `T`'s amount plus what can land outside `T`: the per-line discounts on lines outside
@@ -24,6 +25,8 @@ pub(super) struct Landing {
     pub keep: Lines,
     /// The lines it takes something off on its own, and how much.
     pub taken: Vec<(usize, i64)>,
+    /// The most it takes off in all (at least the sum of `taken`).
+    pub total: i64,
 }
 
 impl Landing {
@@ -38,7 +41,7 @@ impl Landing {
         } else if self.keep.iter().all(|l| t.get(l)) {
             0
         } else {
-            self.taken.iter().map(|&(_, d)| d).sum()
+            self.total
         }
     }
 }

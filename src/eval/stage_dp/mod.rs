@@ -28,8 +28,10 @@
 //! offer from the first variable offer's stage on that keeps a line the choice may change
 //! is tabulated on the amounts at that stage's start. Amounts only go down through the
 //! stages and every benefit gives at least as much on larger amounts, so each figure is at
-//! least what the offer really gives; whether a later offer applies is not known, so it
-//! counts as not applied and its priority only where that lowers the bound. The sum is
+//! least what the offer really gives, except that a tier reached on a smaller measure may
+//! give more than a higher one, so a later order-level offer counts the most of the tiers
+//! it reaches; whether a later offer applies is not known, so it counts as not applied and
+//! its priority only where that lowers the bound. The sum is
 //! then a looser lower bound, and the same walks use it (the leaves are priced exactly).
 //!
 //! Both finished, the choice is proven the spec's. Pass 2 cut short, pass 1's choice stands
@@ -37,15 +39,14 @@
 //! up to remainder cents). Pass 1 cut short (a clamp makes the bound loose, or the contest
 //! is too large), the branch and bound of [`crate::eval::assign`] decides instead.
 
+mod hash;
 mod landing;
 mod walk;
-
-use std::collections::HashMap as StdMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::eval::benefit::Reach;
 use crate::eval::{keeps_of, Applier, Choice, Key, Lines, Outcome};
 use crate::rules::ir::OfferIdx;
+use hash::HashMap;
 use landing::{Landing, Landings};
 use walk::{key_of, Walk};
 
@@ -58,42 +59,6 @@ const MAX_OFFER_LINES: usize = 10;
 const STEPS_PER_UNIT: usize = 128;
 /// At most this many DP states in one layer; beyond, branch and bound decides.
 const MAX_STATES: usize = 200_000;
-
-/// A map keyed by DP states: they come from the engine, not from a client, so a quick
-/// multiply-and-rotate hash does (the standard one took a fifth of the DP's time).
-type HashMap<K, V> = StdMap<K, V, BuildHasherDefault<StateHasher>>;
-
-#[derive(Default, Clone, Copy)]
-struct StateHasher(u64);
-
-impl StateHasher {
-    fn add(&mut self, x: u64) {
-        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-}
-
-impl Hasher for StateHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-    }
-    fn write_u64(&mut self, x: u64) {
-        self.add(x);
-    }
-    fn write_u128(&mut self, x: u128) {
-        self.add(x as u64);
-        self.add((x >> 64) as u64);
-    }
-    fn write_usize(&mut self, x: usize) {
-        self.add(x as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
 
 /// What the DP decided for one conflict-free set.
 pub(crate) enum StageDp {
@@ -507,11 +472,17 @@ pub(crate) fn solve(
     // Its landing too (see `landing`), for the second bound. `relax`: of a later stage,
     // so whether it applies is not known; its priority counts only where it helps the
     // bound, and it counts as not applied.
+    let env = crate::eval::benefit::Env::of(p);
     let mut single = |o: OfferIdx, keep: &Lines, relax: bool| -> (Gain, Landing) {
+        let reach = rules.offers[o].benefit.reach();
+        // A later offer's per-unit or group discount may fall on other lines of its own
+        // than it does on these amounts (units sort by their real prices): only its total
+        // is bounded, as for an order-level discount.
         let mut landing = Landing {
-            per_line: !matches!(rules.offers[o].benefit.reach(), Reach::Order(_)),
+            per_line: !matches!(reach, Reach::Order(_)) && !relax,
             keep: keep.clone(),
             taken: Vec::new(),
+            total: 0,
         };
         if keep.is_empty() {
             return (Gain::default(), landing);
@@ -529,9 +500,27 @@ pub(crate) fn solve(
                 .map(|l| (l, start[l] - amount[l]))
                 .filter(|&(_, d)| d != 0),
         );
+        landing.total = landing.taken.iter().map(|&(_, d)| d).sum();
+        if let (true, Reach::Order(f)) = (relax, reach) {
+            // A tier reached on a smaller measure may give more than the one reached
+            // here: a later order-level offer counts the most any tier it reaches gives
+            // (none reached here, none reached there).
+            let held: i64 = keep.iter().map(|l| start[l]).sum();
+            let unmet = scratch.unmet.iter().any(|u| u.offer == o);
+            let measure = scratch
+                .bases
+                .iter()
+                .find(|b| b.offer == o)
+                .map(|b| b.measure);
+            landing.total = match (unmet, measure) {
+                (true, _) => 0,
+                (false, Some(m)) => f.upper(m, &env).clamp(0, held),
+                (false, None) => held,
+            };
+        }
         let priority = i128::from(rules.offers[o].priority);
         let gain = Gain {
-            neg_discount: amount.iter().zip(&start).map(|(a, s)| a - s).sum(),
+            neg_discount: -landing.total,
             neg_priority: match (relax, applied) {
                 (true, _) => (-priority).min(0),
                 (false, true) => -priority,
