@@ -263,7 +263,7 @@ fn choose_in_order(
         };
         let mut solved = false;
         if exact_search {
-            match crate::eval::stage_dp::solve(
+            let decided = crate::eval::stage_dp::solve(
                 &applier,
                 &Contest {
                     parts: &parts,
@@ -274,7 +274,9 @@ fn choose_in_order(
                 cutoff,
                 dp_limit,
                 &mut work,
-            ) {
+            );
+            let lowest_only = matches!(decided, StageDp::LowestOnly(_));
+            match decided {
                 StageDp::Proven(choice) => {
                     local = choice.map(|choice| Local {
                         choice: *choice,
@@ -282,29 +284,19 @@ fn choose_in_order(
                     });
                     solved = true;
                 }
-                StageDp::LowestOnly(choice) if !enumerable => {
+                StageDp::LowestOnly(choice) | StageDp::Unfinished(choice) => {
+                    // The pricing or the search below starts from it, and it stands if
+                    // they find nothing better. A choice whose payable is proven, when
+                    // the combinations cannot all be priced, stands as it is (the
+                    // branch and bound would not prove more).
                     local = Some(Local {
                         choice: *choice,
                         pick: Vec::new(),
                     });
-                    proven = false;
-                    solved = true;
-                }
-                StageDp::LowestOnly(choice) => {
-                    // The pricing below looks for the first choice with this key; if the
-                    // deadline cuts it, this one (whose payable is proven) stands.
-                    local = Some(Local {
-                        choice: *choice,
-                        pick: Vec::new(),
-                    });
-                }
-                StageDp::Unfinished(choice) => {
-                    // Not proven: the search below starts from it, and it stands if
-                    // nothing better is found.
-                    local = Some(Local {
-                        choice: *choice,
-                        pick: Vec::new(),
-                    });
+                    if lowest_only && !enumerable {
+                        proven = false;
+                        solved = true;
+                    }
                 }
                 StageDp::Undecided => {}
             }

@@ -87,35 +87,24 @@ pub(super) struct Saturated {
     pub constant: Gain,
 }
 
-impl Saturated {
-    /// Whether these tables are for the lines of `domain` a choice leaves at nothing
-    /// (`after`: the amounts after the stage).
-    pub fn fits(&self, after: &[i64], domain: &Lines) -> bool {
-        after
-            .iter()
-            .enumerate()
-            .all(|(l, &a)| self.t.get(l) == (a == 0 && domain.get(l)))
-    }
-}
-
 impl Landings {
-    /// The landing bound's tables for the lines that hold something at the stage's start
-    /// and nothing after it in a choice (`after`: its amounts after the stage); `plain`
-    /// and `constant` are the DP's own, whose priority and applied figures stay.
-    pub fn saturated(
-        &self,
-        after: &[i64],
-        plain: &[Vec<Gain>],
-        constant: Gain,
-    ) -> Option<Saturated> {
+    /// The lines of the domain a choice leaves at nothing (`after`: its amounts after the
+    /// stage).
+    pub fn emptied(&self, after: &[i64]) -> Lines {
         let mut t = Lines::new(self.start.len());
-        let mut held: i64 = 0;
-        for (l, (&s, &a)) in self.start.iter().zip(after).enumerate() {
+        for (l, &a) in after.iter().enumerate() {
             if a == 0 && self.domain.get(l) {
                 t.set(l);
-                held += s;
             }
         }
+        t
+    }
+
+    /// The landing bound's tables for the lines `t` (see [`Landings::emptied`]); `plain`
+    /// and `constant` are the DP's own, whose priority and applied figures stay. `None`
+    /// when those lines held nothing at the stage's start.
+    pub fn saturated(&self, t: Lines, plain: &[Vec<Gain>], constant: Gain) -> Option<Saturated> {
+        let held: i64 = t.iter().map(|l| self.start[l]).sum();
         if held == 0 {
             return None;
         }

@@ -146,16 +146,11 @@ impl Walk<'_> {
         let Some(after) = best.outcome.after(self.landings.stage) else {
             return Ok(());
         };
-        if self
-            .saturated
-            .as_ref()
-            .is_some_and(|s| s.fits(after, &self.landings.domain))
-        {
+        let t = self.landings.emptied(after);
+        if self.saturated.as_ref().is_some_and(|s| s.t == t) {
             return Ok(());
         }
-        self.saturated = self
-            .landings
-            .saturated(after, &self.dp.tables, self.constant);
+        self.saturated = self.landings.saturated(t, &self.dp.tables, self.constant);
         let found = self.run_saturated(root)?;
         if let (Some(g), Some(sat)) = (found, &self.saturated) {
             let mut alt = key_of(sat.constant, g);
