@@ -116,25 +116,28 @@ impl Walk<'_> {
         key.payable += self.excess_beyond(decided, None);
         // The landing bound only where the plain one leaves the subtree open.
         if self.saturated.is_some() && self.open(key) {
-            let found = self.run_saturated(self.state)?;
-            if let (Some(g), Some(sat)) = (found, &self.saturated) {
-                let mut alt = key_of(sat.constant, g);
-                alt.payable += self.excess_beyond(decided, Some(&sat.t));
+            if let Some(alt) = self.saturated_bound(self.state, decided)? {
                 key = key.max(alt);
             }
         }
         Ok(Some(key))
     }
 
-    /// The DP on the landing bound's tables.
-    fn run_saturated(&mut self, state: u128) -> Result<Option<Gain>, ()> {
+    /// The landing bound (`None` without its tables or without a completion) of `state`
+    /// with the first `decided` lines of `visit` as picked.
+    fn saturated_bound(&mut self, state: u128, decided: usize) -> Result<Option<Key>, ()> {
         let Some(sat) = &mut self.saturated else {
             return Ok(None);
         };
         std::mem::swap(&mut self.dp.tables, &mut sat.tables);
         let found = self.dp.run(state, false);
         std::mem::swap(&mut self.dp.tables, &mut sat.tables);
-        Ok(found?.map(|(g, _)| g))
+        let (Some((g, _)), Some(sat)) = (found?, &self.saturated) else {
+            return Ok(None);
+        };
+        let mut alt = key_of(sat.constant, g);
+        alt.payable += self.excess_beyond(decided, Some(&sat.t));
+        Ok(Some(alt))
     }
 
     /// Takes the landing bound from the best choice so far (its lines left at nothing);
@@ -151,10 +154,7 @@ impl Walk<'_> {
             return Ok(());
         }
         self.saturated = self.landings.saturated(t, &self.dp.tables, self.constant);
-        let found = self.run_saturated(root)?;
-        if let (Some(g), Some(sat)) = (found, &self.saturated) {
-            let mut alt = key_of(sat.constant, g);
-            alt.payable += self.excess_beyond(0, Some(&sat.t));
+        if let Some(alt) = self.saturated_bound(root, 0)? {
             self.floor = self.floor.max(alt);
         }
         Ok(())
