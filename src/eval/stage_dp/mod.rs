@@ -39,6 +39,7 @@
 //! up to remainder cents). Pass 1 cut short (a clamp makes the bound loose, or the contest
 //! is too large), the branch and bound of [`crate::eval::assign`] decides instead.
 
+mod dp;
 mod hash;
 mod landing;
 mod walk;
@@ -46,19 +47,15 @@ mod walk;
 use crate::eval::benefit::Reach;
 use crate::eval::{keeps_of, Applier, Choice, Key, Lines, Outcome};
 use crate::rules::ir::OfferIdx;
-use hash::HashMap;
+use dp::{with_field, Dp, Gain, MAX_OFFER_LINES};
 use landing::{Landing, Landings};
 use walk::{key_of, Walk};
 
 /// At most this many contested lines (a state packs 8 bits per line into a `u128`).
 const MAX_LINES: usize = 16;
-/// At most this many contested lines per offer (its table has `2^n` entries).
-const MAX_OFFER_LINES: usize = 10;
 /// DP transitions that count as one step of the quote's budget (about as long as one
 /// bound of the branch and bound, or a leaf priced).
 const STEPS_PER_UNIT: usize = 128;
-/// At most this many DP states in one layer; beyond, branch and bound decides.
-const MAX_STATES: usize = 200_000;
 
 /// What the DP decided for one conflict-free set.
 pub(crate) enum StageDp {
@@ -72,256 +69,6 @@ pub(crate) enum StageDp {
     Undecided,
     /// The first walk ran out of time: the cheapest choice it met (not proven).
     Unfinished(Box<Choice>),
-}
-
-/// One offer's contribution to a key: what it takes off, its priority if it applied, and
-/// whether it applied.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
-struct Gain {
-    /// Minus the discount, so that smaller is better in every field.
-    neg_discount: i64,
-    neg_priority: i128,
-    applied: usize,
-}
-
-impl std::ops::Add for Gain {
-    type Output = Gain;
-    fn add(self, b: Gain) -> Gain {
-        Gain {
-            neg_discount: self.neg_discount + b.neg_discount,
-            neg_priority: self.neg_priority + b.neg_priority,
-            applied: self.applied + b.applied,
-        }
-    }
-}
-
-/// A DP layer entry: the best gain reaching a state, the state before and the subset
-/// taken (for the way back).
-#[derive(Clone, Copy)]
-struct Node {
-    gain: Gain,
-    from: u128,
-    taken: u32,
-}
-
-struct Dp {
-    /// Per variable offer (in application order): the contested lines it may keep
-    /// (positions into `contested`) and its gain per subset of them.
-    lines: Vec<Vec<usize>>,
-    tables: Vec<Vec<Gain>>,
-    /// Per contested line: the distinct option sets seen (as masks over the variable
-    /// offers still to decide), interned.
-    classes: Vec<Vec<Vec<u64>>>,
-    ids: Vec<HashMap<Vec<u64>, u8>>,
-    deadline: crate::eval::Deadline,
-    /// Per variable offer, line position and class: the classes after the offer leaves
-    /// or keeps the line (`None`: no option allows it), filled as runs need them.
-    #[allow(clippy::type_complexity)]
-    trans: Vec<Vec<Vec<Option<[Option<u8>; 2]>>>>,
-    /// Work done, for the caller's accounting.
-    steps: usize,
-}
-
-/// The lines' option masks of one state.
-fn field(state: u128, pos: usize) -> u8 {
-    (state >> (8 * pos)) as u8
-}
-
-fn with_field(state: u128, pos: usize, class: u8) -> u128 {
-    (state & !(0xffu128 << (8 * pos))) | (u128::from(class) << (8 * pos))
-}
-
-impl Dp {
-    fn intern(&mut self, pos: usize, mut masks: Vec<u64>) -> Option<u8> {
-        masks.sort_unstable();
-        masks.dedup();
-        if let Some(&id) = self.ids[pos].get(&masks) {
-            return Some(id);
-        }
-        let id = u8::try_from(self.classes[pos].len()).ok()?;
-        self.classes[pos].push(masks.clone());
-        self.ids[pos].insert(masks, id);
-        Some(id)
-    }
-
-    /// The class of line `pos` after offer `j` keeps it (`keep`) or not; `None` when no
-    /// option allows that.
-    fn step(&mut self, pos: usize, class: u8, j: usize, keep: bool) -> Option<Option<u8>> {
-        let bit = 1u64 << j;
-        let next: Vec<u64> = self.classes[pos][usize::from(class)]
-            .iter()
-            .filter(|&&m| (m & bit != 0) == keep)
-            .map(|&m| m & !bit)
-            .collect();
-        if next.is_empty() {
-            return Some(None);
-        }
-        self.intern(pos, next).map(Some)
-    }
-
-    /// The DP's layers after `layers[0]`, one per variable offer (`Err`: too large or out
-    /// of time).
-    #[allow(clippy::type_complexity)]
-    fn layers(
-        &mut self,
-        layers: &mut Vec<HashMap<u128, Node>>,
-        trans: &mut [Vec<Vec<Option<[Option<u8>; 2]>>>],
-    ) -> Result<(), ()> {
-        for j in 0..self.lines.len() {
-            if self.deadline.passed() {
-                return Err(());
-            }
-            let trans = &mut trans[j];
-            let mut states: Vec<(u128, Gain)> =
-                layers[j].iter().map(|(&s, n)| (s, n.gain)).collect();
-            // A fixed order, so that equal gains keep the same way back on every run.
-            states.sort_unstable_by_key(|&(s, _)| s);
-            let lines = self.lines[j].clone();
-            let mut next: HashMap<u128, Node> =
-                HashMap::with_capacity_and_hasher(states.len(), Default::default());
-            'states: for (s, gain) in states {
-                // Per line of the offer: forced in, forced out, or free.
-                let mut forced: u32 = 0;
-                // At most `MAX_OFFER_LINES` lines per offer.
-                let mut free_at = [0usize; MAX_OFFER_LINES];
-                let mut n_free = 0;
-                let mut outs: [u8; 64] = [0; 64];
-                let mut ins: [u8; 64] = [0; 64];
-                for (b, &pos) in lines.iter().enumerate() {
-                    let c = field(s, pos);
-                    let ci = usize::from(c);
-                    if trans[pos].len() <= ci {
-                        trans[pos].resize(ci + 1, None);
-                    }
-                    let t = match trans[pos][ci] {
-                        Some(t) => t,
-                        None => {
-                            let out = self.step(pos, c, j, false).ok_or(())?;
-                            let inn = self.step(pos, c, j, true).ok_or(())?;
-                            trans[pos][ci] = Some([out, inn]);
-                            [out, inn]
-                        }
-                    };
-                    match t {
-                        [None, None] => continue 'states,
-                        [Some(o), None] => outs[b] = o,
-                        [None, Some(i)] => {
-                            forced |= 1 << b;
-                            ins[b] = i;
-                        }
-                        [Some(o), Some(i)] => {
-                            outs[b] = o;
-                            ins[b] = i;
-                            free_at[n_free] = b;
-                            n_free += 1;
-                        }
-                    }
-                }
-                let free = &free_at[..n_free];
-                // Every subset of the free lines, in Gray-code order: each next one flips
-                // one line, so the next state is one `xor` away.
-                let mut to = s;
-                for (b, &pos) in lines.iter().enumerate() {
-                    let c = if forced & (1 << b) != 0 {
-                        ins[b]
-                    } else {
-                        outs[b]
-                    };
-                    to = with_field(to, pos, c);
-                }
-                let mut flip = [0u128; MAX_OFFER_LINES];
-                for (f, &b) in flip.iter_mut().zip(free) {
-                    *f = u128::from(outs[b] ^ ins[b]) << (8 * lines[b]);
-                }
-                let mut taken = forced;
-                for sub in 0u32..(1 << free.len()) {
-                    if sub > 0 {
-                        let i = sub.trailing_zeros() as usize;
-                        to ^= flip[i];
-                        taken ^= 1 << free[i];
-                    }
-                    self.steps += 1;
-                    let g = gain + self.tables[j][taken as usize];
-                    match next.entry(to) {
-                        std::collections::hash_map::Entry::Occupied(mut e) => {
-                            if g < e.get().gain {
-                                *e.get_mut() = Node {
-                                    gain: g,
-                                    from: s,
-                                    taken,
-                                };
-                            }
-                        }
-                        std::collections::hash_map::Entry::Vacant(e) => {
-                            e.insert(Node {
-                                gain: g,
-                                from: s,
-                                taken,
-                            });
-                        }
-                    }
-                }
-            }
-            if next.len() > MAX_STATES {
-                return Err(());
-            }
-            layers.push(next);
-        }
-        Ok(())
-    }
-
-    /// The lowest total gain over choices whose lines start in `init` (a class per line),
-    /// and, with `path`, each line's final option mask in one choice reaching it.
-    /// `None` when there is no choice or the DP is too large or out of time (then
-    /// `Some(Err(()))`).
-    #[allow(clippy::type_complexity)]
-    fn run(&mut self, init: u128, path: bool) -> Result<Option<(Gain, Vec<u64>)>, ()> {
-        let n_lines = self.classes.len();
-        let mut layers: Vec<HashMap<u128, Node>> = Vec::with_capacity(self.lines.len() + 1);
-        let mut first = HashMap::default();
-        first.insert(
-            init,
-            Node {
-                gain: Gain::default(),
-                from: init,
-                taken: 0,
-            },
-        );
-        layers.push(first);
-        if self.trans.is_empty() {
-            self.trans = vec![vec![Vec::new(); n_lines]; self.lines.len()];
-        }
-        // Per offer, line position and class: the two transitions, kept across runs.
-        let mut trans = std::mem::take(&mut self.trans);
-        let found = self.layers(&mut layers, &mut trans);
-        self.trans = trans;
-        found?;
-        // Every line must end on a complete option: the class holding the empty mask.
-        let mut end: u128 = 0;
-        for pos in 0..n_lines {
-            let id = self.intern(pos, vec![0]).ok_or(())?;
-            end = with_field(end, pos, id);
-        }
-        let Some(last) = layers.last().and_then(|l| l.get(&end)) else {
-            return Ok(None);
-        };
-        let gain = last.gain;
-        if !path {
-            return Ok(Some((gain, Vec::new())));
-        }
-        let mut masks = vec![0u64; n_lines];
-        let mut s = end;
-        for j in (0..self.lines.len()).rev() {
-            let node = layers[j + 1][&s];
-            for (b, &pos) in self.lines[j].iter().enumerate() {
-                if node.taken & (1 << b) != 0 {
-                    masks[pos] |= 1 << j;
-                }
-            }
-            s = node.from;
-        }
-        Ok(Some((gain, masks)))
-    }
 }
 
 /// One conflict-free set's contest, as [`crate::eval::assign::search`] takes it: the offers,
@@ -623,15 +370,12 @@ pub(crate) fn solve(
                 .collect()
         })
         .collect();
-    let mut dp = Dp {
-        lines: vars.iter().map(|&k| var_lines[k].clone()).collect(),
+    let mut dp = Dp::new(
+        vars.iter().map(|&k| var_lines[k].clone()).collect(),
         tables,
-        classes: vec![Vec::new(); contested.len()],
-        ids: vec![HashMap::default(); contested.len()],
-        deadline: p.deadline,
-        trans: Vec::new(),
-        steps: 0,
-    };
+        contested.len(),
+        p.deadline,
+    );
     let mut init: u128 = 0;
     for (pos, masks) in line_masks.iter().enumerate() {
         let Some(id) = dp.intern(pos, masks.clone()) else {

@@ -3,8 +3,9 @@
 //! its decided lines fixed, and, once the best choice so far leaves lines at nothing, also
 //! by the landing bound of [`super::landing`] for those lines (the larger bound counts).
 
+use super::dp::{with_field, Dp, Gain};
 use super::landing::{Landings, Saturated};
-use super::{with_field, Dp, Gain, STEPS_PER_UNIT};
+use super::STEPS_PER_UNIT;
 use crate::eval::{Choice, Key};
 
 /// The key of a choice whose variable offers total `g`, given the choice's constant part.
