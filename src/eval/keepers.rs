@@ -240,5 +240,7 @@ impl Search<'_> {
 const MAX_KEEPER_STEPS: usize = 2_000_000;
 const MIN_LINE_KEEPER_STEPS: usize = 10_000;
 
-/// Most keeper options one line offers the search (see `keeper_options`).
-pub(super) const MAX_LINE_OPTIONS: usize = 32;
+/// Most keeper options one line offers the search (see `keeper_options`): 70 is the most
+/// maximal sets 8 offers can form (no set inside another: at most C(8, 4) of them, by
+/// Sperner's theorem), so a line under up to 8 offers always has all its options.
+pub(super) const MAX_LINE_OPTIONS: usize = 70;
