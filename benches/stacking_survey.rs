@@ -13,20 +13,9 @@ use std::time::{Duration, Instant};
 
 use youhui::{Cart, Context, Line, Money, RuleSet};
 
-const BENEFITS: [&str; 12] = [
-    "直降12",
-    "满300减40",
-    "满200减20 / 满500减70",
-    "每满200减25",
-    "满500打8折",
-    "满3件打7折",
-    "9折",
-    "买一送一",
-    "第2件半价",
-    "特价35",
-    "3件99元",
-    "立减5",
-];
+#[path = "../tests/common/benefits.rs"]
+mod benefits;
+use benefits::BENEFITS;
 
 /// Lines and activities of every case.
 #[derive(Clone, Copy)]

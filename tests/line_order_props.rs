@@ -18,20 +18,9 @@
 use proptest::prelude::*;
 use youhui::{Cart, Context, Line, Money, Quote, RuleSet};
 
-const BENEFITS: [&str; 12] = [
-    "直降12",
-    "满300减40",
-    "满200减20 / 满500减70",
-    "每满200减25",
-    "满500打8折",
-    "满3件打7折",
-    "9折",
-    "买一送一",
-    "第2件半价",
-    "特价35",
-    "3件99元",
-    "立减5",
-];
+#[path = "common/benefits.rs"]
+mod benefits;
+use benefits::BENEFITS;
 
 fn rules_text(offers: &[(usize, u8, bool, i8)], lines: usize, max: u8) -> String {
     let mut text = format!("ruleset \"order\" {{ stages a\n stage a max {max} }}\n");

@@ -275,22 +275,41 @@ impl RuleSet {
                 clamped: a.clamped,
             })
             .collect();
+        // Per offer, what the loop below asks of it (one pass each, not a search per
+        // offer: a rule file may hold 20,000 offers).
+        let n_offers = rules.offers.len();
+        let mark = |list: &mut dyn Iterator<Item = OfferIdx>| {
+            let mut v = vec![false; n_offers];
+            list.for_each(|o| v[o] = true);
+            v
+        };
+        let applied_here = mark(&mut out.applied.iter().map(|a| a.offer));
+        let is_selected = mark(&mut selected.iter().copied());
+        let is_not_held = mark(&mut not_held.iter().copied());
+        let mut loses_to: Vec<Option<OfferIdx>> = vec![None; n_offers];
+        for left in c.left_out.iter().rev() {
+            loses_to[left.offer] = Some(left.loses_to);
+        }
+        let mut unmet_of = vec![None; n_offers];
+        for unmet in out.unmet.iter().rev() {
+            unmet_of[unmet.offer] = Some(unmet);
+        }
         let mut not_applied = Vec::new();
         for (o, offer) in rules.offers.iter().enumerate() {
-            let listed = offer.kind == OfferKind::Activity || selected.contains(&o);
-            if !listed || out.applied.iter().any(|a| a.offer == o) {
+            let listed = offer.kind == OfferKind::Activity || is_selected[o];
+            if !listed || applied_here[o] {
                 continue;
             }
             let reason = if let Some(r) = p.reason(o) {
                 r
-            } else if not_held.contains(&o) {
+            } else if is_not_held[o] {
                 Reason::NotHeld
-            } else if let Some(left) = c.left_out.iter().find(|x| x.offer == o) {
+            } else if let Some(with) = loses_to[o] {
                 Reason::Conflict {
-                    with: rules.offers[left.loses_to].id.clone(),
+                    with: rules.offers[with].id.clone(),
                     rule: StackRule::Excludes,
                 }
-            } else if let Some(unmet) = out.unmet.iter().find(|u| u.offer == o) {
+            } else if let Some(unmet) = unmet_of[o] {
                 Reason::ThresholdNotMet {
                     shortfall: unmet.shortfall,
                     next_benefit: offer.first_step_zh.clone(),
