@@ -15,7 +15,8 @@
 //! real one. Then two depth-first walks over the lines, each subtree bounded by the DP with
 //! its decided lines fixed (as [`crate::eval::assign`] does with its bounds):
 //! 1. the lowest key, lines in an order fixed by the cart's content, so that this pass and
-//!    whether it finishes do not depend on the cart's line order;
+//!    whether it finishes do not depend on the cart's line order; at each node the DP's
+//!    own choice for the subtree is priced too (a real choice, often the subtree's best);
 //! 2. the first choice with that key in the spec's last tie-break order (lines in cart
 //!    order, keepers earlier in declaration order first): the first leaf with the key.
 //!
@@ -468,7 +469,7 @@ pub(crate) fn solve(
     };
     // 1. The lowest key, lines in content order.
     if walk.retarget(init).is_ok() {
-        walk.dfs(0, true, init);
+        walk.dive(0, lowest, seed.clone(), init);
     } else {
         walk.out_of_time = true;
     }

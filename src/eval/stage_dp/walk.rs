@@ -2,6 +2,9 @@
 //! into the spec's choice (see the parent module): each subtree is bounded by the DP with
 //! its decided lines fixed, and, once the best choice so far leaves lines at nothing, also
 //! by the landing bound of [`super::landing`] for those lines (the larger bound counts).
+//! The first walk ([`Walk::dive`]) also prices the DP's own choice at each node; the
+//! second ([`Walk::dfs`]) wants the first leaf in the tie-break order, so it prices leaves
+//! only.
 
 use super::dp::{with_field, Dp, Gain};
 use super::landing::{Landings, Saturated};
@@ -83,16 +86,14 @@ impl Walk<'_> {
             }
     }
 
-    /// The least excess (see [`Walk::excess`]) of any choice completing the first
-    /// `decided` lines of `visit` as picked, on the lines outside `t`.
-    fn excess_beyond(&self, decided: usize, t: Option<&crate::eval::Lines>) -> i64 {
-        self.visit
-            .iter()
-            .enumerate()
-            .filter(|&(_, &pos)| !t.is_some_and(|t| t.get(self.contested[pos])))
-            .map(|(d, &pos)| {
+    /// The least excess (see [`Walk::excess`]) of any choice completing the lines of
+    /// `decided` (a bit per line position) as picked, on the lines outside `t`.
+    fn excess_beyond(&self, decided: u32, t: Option<&crate::eval::Lines>) -> i64 {
+        (0..self.contested.len())
+            .filter(|&pos| !t.is_some_and(|t| t.get(self.contested[pos])))
+            .map(|pos| {
                 let options = &self.excess[pos];
-                if d < decided {
+                if decided & (1 << pos) != 0 {
                     options[self.pick[self.contested[pos]]]
                 } else {
                     options.iter().copied().min().unwrap_or(0)
@@ -102,17 +103,8 @@ impl Walk<'_> {
     }
 
     /// The lower bound on the keys of the choices that complete the current state with
-    /// the first `decided` lines of `visit` as picked (`None`: there is none); `follows`:
-    /// the decided lines follow the DP's own choice.
-    fn bound(&mut self, decided: usize, follows: bool) -> Result<Option<Key>, ()> {
-        let plain = if follows {
-            Some(self.lowest)
-        } else {
-            self.dp.run(self.state, false)?.map(|(g, _)| g)
-        };
-        let Some(plain) = plain else {
-            return Ok(None);
-        };
+    /// the lines of `decided` as picked, given the DP's lowest sum `plain` for it.
+    fn bound(&mut self, decided: u32, plain: Gain) -> Result<Key, ()> {
         let mut key = key_of(self.constant, plain);
         key.payable += self.excess_beyond(decided, None);
         // The landing bound only where the plain one leaves the subtree open.
@@ -121,12 +113,12 @@ impl Walk<'_> {
                 key = key.max(alt);
             }
         }
-        Ok(Some(key))
+        Ok(key)
     }
 
     /// The landing bound (`None` without its tables or without a completion) of `state`
-    /// with the first `decided` lines of `visit` as picked.
-    fn saturated_bound(&mut self, state: u128, decided: usize) -> Result<Option<Key>, ()> {
+    /// with the lines of `decided` as picked.
+    fn saturated_bound(&mut self, state: u128, decided: u32) -> Result<Option<Key>, ()> {
         let Some(sat) = &mut self.saturated else {
             return Ok(None);
         };
@@ -161,6 +153,37 @@ impl Walk<'_> {
         Ok(())
     }
 
+    /// Prices a complete pick and keeps it when it is wanted.
+    fn leaf(&mut self, pick: &[usize], root: u128) {
+        self.leaves += 1;
+        let choice = (self.evaluate)(pick);
+        let wanted = match self.target {
+            Some(target) => choice.key <= target,
+            None => {
+                choice.key.payable <= self.cutoff
+                    && self.best.as_ref().is_none_or(|b| choice.key < b.key)
+            }
+        };
+        if wanted {
+            if let Some(old) = self.best.replace(choice) {
+                (self.recycle)(old);
+            }
+            if self.target.is_none() && self.retarget(root).is_err() {
+                self.out_of_time = true;
+            }
+        } else {
+            (self.recycle)(choice);
+        }
+    }
+
+    /// Whether the walk must stop for its allowance or the deadline (and says so).
+    fn spent(&mut self) -> bool {
+        if self.dp.deadline.passed() || self.dp.steps / STEPS_PER_UNIT + self.leaves > self.limit {
+            self.out_of_time = true;
+        }
+        self.out_of_time
+    }
+
     /// Decides the `depth`-th line of `visit` onwards; `on_seed`: the decided lines follow
     /// the seed.
     pub fn dfs(&mut self, depth: usize, on_seed: bool, root: u128) {
@@ -168,36 +191,20 @@ impl Walk<'_> {
             return;
         }
         if depth == self.visit.len() {
-            self.leaves += 1;
-            let choice = (self.evaluate)(&self.pick);
-            let wanted = match self.target {
-                Some(target) => choice.key <= target,
-                None => {
-                    choice.key.payable <= self.cutoff
-                        && self.best.as_ref().is_none_or(|b| choice.key < b.key)
-                }
-            };
-            if wanted {
-                if let Some(old) = self.best.replace(choice) {
-                    (self.recycle)(old);
-                }
-                if self.target.is_none() && self.retarget(root).is_err() {
-                    self.out_of_time = true;
-                }
-            } else {
-                (self.recycle)(choice);
-            }
+            let pick = std::mem::take(&mut self.pick);
+            self.leaf(&pick, root);
+            self.pick = pick;
             return;
         }
+        let decided = self.visit[..=depth]
+            .iter()
+            .fold(0u32, |m, &pos| m | 1 << pos);
         let pos = self.visit[depth];
         let l = self.contested[pos];
         let saved = self.state;
         let order = self.order;
         for &j in &order[pos] {
-            if self.dp.deadline.passed()
-                || self.dp.steps / STEPS_PER_UNIT + self.leaves > self.limit
-            {
-                self.out_of_time = true;
+            if self.spent() {
                 return;
             }
             let follows = on_seed && self.seed[pos] == j;
@@ -207,16 +214,85 @@ impl Walk<'_> {
             };
             self.state = with_field(saved, pos, id);
             self.pick[l] = j;
-            let bound = match self.bound(depth + 1, follows) {
-                Ok(b) => b,
-                Err(()) => {
-                    self.out_of_time = true;
-                    self.state = saved;
-                    return;
-                }
+            let plain = if follows {
+                Ok(Some(self.lowest))
+            } else {
+                self.dp.run(self.state, false).map(|f| f.map(|(g, _)| g))
+            };
+            let bound = plain.and_then(|p| p.map(|p| self.bound(decided, p)).transpose());
+            let Ok(bound) = bound else {
+                self.out_of_time = true;
+                self.state = saved;
+                return;
             };
             if bound.is_some_and(|b| self.open(b)) {
                 self.dfs(depth + 1, follows, root);
+            }
+            if self.done() {
+                self.state = saved;
+                return;
+            }
+        }
+        self.state = saved;
+    }
+
+    /// The first walk (lines in content order, the positions' order): at each node the
+    /// DP's own choice for the subtree is priced too, a real choice and often the
+    /// subtree's best, so that the best choice so far closes subtrees early. `plain` and
+    /// `path`: the DP's lowest sum for the current state (the lines of `decided` as
+    /// picked) and its choice (an option mask per line position).
+    pub fn dive(&mut self, decided: u32, plain: Gain, path: Vec<u64>, root: u128) {
+        if self.done() {
+            return;
+        }
+        let all = (1u32 << self.contested.len()) - 1;
+        let mut pick = self.pick.clone();
+        for (pos, &l) in self.contested.iter().enumerate() {
+            if decided & (1 << pos) == 0 {
+                let Some(j) = self.line_masks[pos].iter().position(|&m| m == path[pos]) else {
+                    return;
+                };
+                pick[l] = j;
+            }
+        }
+        self.leaf(&pick, root);
+        if decided == all || self.done() || self.spent() {
+            return;
+        }
+        let pos = (all & !decided).trailing_zeros() as usize;
+        let l = self.contested[pos];
+        let saved = self.state;
+        let order = self.order;
+        let decided = decided | 1 << pos;
+        for &j in &order[pos] {
+            if self.spent() {
+                return;
+            }
+            let Some(id) = self.dp.intern(pos, vec![self.line_masks[pos][j]]) else {
+                self.out_of_time = true;
+                return;
+            };
+            self.state = with_field(saved, pos, id);
+            self.pick[l] = j;
+            // The DP's choice keeps this option: the subtree has the same lowest sum.
+            let found = if self.line_masks[pos][j] == path[pos] {
+                Ok(Some((plain, path.clone())))
+            } else {
+                self.dp.run(self.state, true)
+            };
+            let child = found.and_then(|f| {
+                f.map(|(g, p)| self.bound(decided, g).map(|b| (b, g, p)))
+                    .transpose()
+            });
+            let Ok(child) = child else {
+                self.out_of_time = true;
+                self.state = saved;
+                return;
+            };
+            if let Some((b, g, p)) = child {
+                if self.open(b) {
+                    self.dive(decided, g, p, root);
+                }
             }
             if self.done() {
                 self.state = saved;
