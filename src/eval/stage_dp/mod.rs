@@ -469,7 +469,8 @@ pub(crate) fn solve(
     };
     // 1. The lowest key, lines in content order.
     if walk.retarget(init).is_ok() {
-        walk.dive(0, lowest, seed.clone(), init);
+        // The DP's own choice at the root is the seed, priced already.
+        walk.dive(0, lowest, seed.clone(), false, init);
     } else {
         walk.out_of_time = true;
     }

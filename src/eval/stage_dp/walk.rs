@@ -240,22 +240,28 @@ impl Walk<'_> {
     /// DP's own choice for the subtree is priced too, a real choice and often the
     /// subtree's best, so that the best choice so far closes subtrees early. `plain` and
     /// `path`: the DP's lowest sum for the current state (the lines of `decided` as
-    /// picked) and its choice (an option mask per line position).
-    pub fn dive(&mut self, decided: u32, plain: Gain, path: Vec<u64>, root: u128) {
+    /// picked) and its choice (an option mask per line position); `fresh`: that choice
+    /// was not priced yet (the parent's, when it keeps the parent's option, was).
+    pub fn dive(&mut self, decided: u32, plain: Gain, path: Vec<u64>, fresh: bool, root: u128) {
         if self.done() {
             return;
         }
         let all = (1u32 << self.contested.len()) - 1;
-        let mut pick = self.pick.clone();
-        for (pos, &l) in self.contested.iter().enumerate() {
-            if decided & (1 << pos) == 0 {
-                let Some(j) = self.line_masks[pos].iter().position(|&m| m == path[pos]) else {
-                    return;
-                };
-                pick[l] = j;
+        if fresh {
+            let mut pick = self.pick.clone();
+            for (pos, &l) in self.contested.iter().enumerate() {
+                if decided & (1 << pos) == 0 {
+                    // The DP ends every line on one of its options; should it not, the
+                    // subtree is not searched, so nothing is claimed proven.
+                    let Some(j) = self.line_masks[pos].iter().position(|&m| m == path[pos]) else {
+                        self.out_of_time = true;
+                        return;
+                    };
+                    pick[l] = j;
+                }
             }
+            self.leaf(&pick, root);
         }
-        self.leaf(&pick, root);
         if decided == all || self.done() || self.spent() {
             return;
         }
@@ -275,7 +281,8 @@ impl Walk<'_> {
             self.state = with_field(saved, pos, id);
             self.pick[l] = j;
             // The DP's choice keeps this option: the subtree has the same lowest sum.
-            let found = if self.line_masks[pos][j] == path[pos] {
+            let inherited = self.line_masks[pos][j] == path[pos];
+            let found = if inherited {
                 Ok(Some((plain, path.clone())))
             } else {
                 self.dp.run(self.state, true)
@@ -291,7 +298,7 @@ impl Walk<'_> {
             };
             if let Some((b, g, p)) = child {
                 if self.open(b) {
-                    self.dive(decided, g, p, root);
+                    self.dive(decided, g, p, !inherited, root);
                 }
             }
             if self.done() {
