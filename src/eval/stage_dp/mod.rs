@@ -439,7 +439,11 @@ pub(crate) fn solve(
         order: &order,
         seed: &seed_pick,
         contested,
-        visit: (0..contested.len()).collect(),
+        visit: {
+            let mut visit: Vec<usize> = (0..contested.len()).collect();
+            visit.sort_by_key(|&pos| contested[pos]);
+            visit
+        },
         target: None,
         pick: vec![0; n],
         state: init,
@@ -488,7 +492,6 @@ pub(crate) fn solve(
     // 2. The first choice with that key in the last tie-break order: lines in cart order.
     // Its own allowance, as this pass's length depends on the cart's order.
     walk.target = Some(lowest_choice.key);
-    walk.visit.sort_by_key(|&pos| contested[pos]);
     walk.state = init;
     walk.limit = walk.dp.steps / STEPS_PER_UNIT + walk.leaves + limit;
     walk.dfs(0, true, init);

@@ -33,7 +33,8 @@ pub(super) struct Walk<'w> {
     /// DP's lowest gain as its plain bound without asking the DP again.
     pub seed: &'w [usize],
     pub contested: &'w [usize],
-    /// Line positions in the order they are decided.
+    /// Line positions in the order the second walk ([`Walk::dfs`]) decides them: cart
+    /// order (the first, [`Walk::dive`], goes by position, the content order).
     pub visit: Vec<usize>,
     /// The second pass's key (`None` in the first pass).
     pub target: Option<Key>,
