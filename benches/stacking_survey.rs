@@ -8,6 +8,11 @@
 //! the step budget, not the clock, decides what is proven; the times are the default
 //! budget's. Prints, per `max`: cases not proven (`"optimal": false`), the worst and the
 //! mean time of one quote.
+//!
+//! Knobs: `MAX=n`, `STAGES=2` and `LINES=n` / `OFFERS=n` (see `main`); `BENEFITS=0,6,9`
+//! draws only those of the twelve benefits (by index), to see which forms stay unproven;
+//! `SHOW=1` prints each unproven case (rules and cart); `SLOW=1` names every case that
+//! took over a second.
 
 use std::time::{Duration, Instant};
 
@@ -37,7 +42,13 @@ impl Rng {
     }
 }
 
-fn case(rng: &mut Rng, max: u32, two_stages: bool, size: Size) -> (String, Cart) {
+fn case(
+    rng: &mut Rng,
+    max: u32,
+    two_stages: bool,
+    size: Size,
+    pool: Option<&[usize]>,
+) -> (String, Cart) {
     let Size { lines, offers } = size;
     let mut text = if two_stages {
         format!("ruleset \"survey\" {{ stages a, b\n stage a max {max}\n stage b max {max} }}\n")
@@ -50,7 +61,11 @@ fn case(rng: &mut Rng, max: u32, two_stages: bool, size: Size) -> (String, Cart)
         } else {
             "a"
         };
-        let benefit = BENEFITS[rng.below(12) as usize];
+        let pick = rng.below(12) as usize;
+        let benefit = match pool {
+            Some(pool) => BENEFITS[pool[pick % pool.len()]],
+            None => BENEFITS[pick],
+        };
         let scope = if rng.below(3) == 0 {
             "scope all".to_string()
         } else {
@@ -100,11 +115,18 @@ fn main() {
         lines: env("LINES").unwrap_or(8).clamp(1, 16),
         offers: env("OFFERS").unwrap_or(8).clamp(1, 32),
     };
+    // `BENEFITS=0,3,7`: draw only these of the twelve benefits (by index).
+    let pool: Option<Vec<usize>> = std::env::var("BENEFITS").ok().map(|v| {
+        v.split(',')
+            .filter_map(|i| i.trim().parse().ok())
+            .filter(|&i: &usize| i < BENEFITS.len())
+            .collect()
+    });
     for max in maxes {
         let mut rng = Rng(seed);
         let (mut unproven, mut worst, mut total) = (0, Duration::ZERO, Duration::ZERO);
-        for _ in 0..cases {
-            let (text, cart) = case(&mut rng, max, two_stages, size);
+        for i in 0..cases {
+            let (text, cart) = case(&mut rng, max, two_stages, size, pool.as_deref());
             let rules = RuleSet::parse(&text)
                 .expect("survey rules parse")
                 .with_deadline(Duration::from_secs(60));
@@ -116,6 +138,16 @@ fn main() {
             total += took;
             worst = worst.max(took);
             unproven += usize::from(!quote.optimal);
+            if std::env::var("SLOW").is_ok() && took.as_millis() > 1000 {
+                println!("slow case {i}: {took:?}");
+            }
+            if !quote.optimal && std::env::var("SHOW").is_ok() {
+                println!("{text}");
+                for l in &cart.lines {
+                    println!("  {} {} x{}", l.id, l.price, l.qty);
+                }
+                println!("  payable {}", quote.payable);
+            }
         }
         println!(
             "max {max}{}: {cases} carts of {} lines under {} activities, {unproven} not proven, \

@@ -3,6 +3,7 @@
 //! offers not yet decided, interned per line); each layer decides one offer's lines.
 
 use super::hash::HashMap;
+use super::local::Local;
 
 /// At most this many contested lines per offer (its table has `2^n` entries).
 pub(super) const MAX_OFFER_LINES: usize = 10;
@@ -55,6 +56,8 @@ pub(super) struct Dp {
     trans: Vec<Vec<Vec<Option<[Option<u8>; 2]>>>>,
     /// Work done, for the caller's accounting.
     pub steps: usize,
+    /// The per-line offers, decided last (see [`super::local`]).
+    pub local: Option<Local>,
 }
 
 /// The lines' option masks of one state.
@@ -83,7 +86,70 @@ impl Dp {
             deadline,
             trans: Vec::new(),
             steps: 0,
+            local: None,
         }
+    }
+
+    /// Turns the per-line offers' cut on or off (see [`super::local`]).
+    pub fn set_local(&mut self, active: bool) {
+        if let Some(local) = &mut self.local {
+            local.active = active;
+        }
+    }
+
+    /// Class `class` of line `pos` cut down to its options whose per-line offers take the
+    /// most off the line, and that most (see [`super::local`]).
+    fn restricted(&mut self, pos: usize, class: u8) -> Option<(u8, i64)> {
+        let local = self.local.as_ref()?;
+        let ci = usize::from(class);
+        if let Some(&Some(hit)) = local.cache[pos].get(ci) {
+            return Some(hit);
+        }
+        let masks = &self.classes[pos][ci];
+        let most = masks.iter().map(|&m| local.take(pos, m)).max().unwrap_or(0);
+        let kept: Vec<u64> = masks
+            .iter()
+            .copied()
+            .filter(|&m| local.take(pos, m) == most)
+            .collect();
+        let id = self.intern(pos, kept)?;
+        let cache = &mut self.local.as_mut()?.cache[pos];
+        if cache.len() <= ci {
+            cache.resize(ci + 1, None);
+        }
+        cache[ci] = Some((id, most));
+        Some((id, most))
+    }
+
+    /// Enters the per-line offers' layers: every state's lines keep only their options
+    /// that take the most off them, and the states' gains count that most.
+    fn restrict(&mut self, layer: &mut HashMap<u128, Node>) -> Result<(), ()> {
+        let n_lines = self.classes.len();
+        let mut states: Vec<(u128, Node)> = layer.drain().collect();
+        // A fixed order, so that equal gains keep the same way back on every run.
+        states.sort_unstable_by_key(|&(s, _)| s);
+        for (s, node) in states {
+            let mut to = s;
+            let mut gain = node.gain;
+            for pos in 0..n_lines {
+                let (class, most) = self.restricted(pos, field(s, pos)).ok_or(())?;
+                to = with_field(to, pos, class);
+                gain.neg_discount -= most;
+            }
+            self.steps += n_lines;
+            let node = Node { gain, ..node };
+            match layer.entry(to) {
+                std::collections::hash_map::Entry::Occupied(mut e) => {
+                    if node.gain < e.get().gain {
+                        *e.get_mut() = node;
+                    }
+                }
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(node);
+                }
+            }
+        }
+        Ok(())
     }
 
     pub fn intern(&mut self, pos: usize, mut masks: Vec<u64>) -> Option<u8> {
@@ -125,6 +191,13 @@ impl Dp {
             if self.deadline.passed() {
                 return Err(());
             }
+            if self
+                .local
+                .as_ref()
+                .is_some_and(|l| l.active && l.first == j)
+            {
+                self.restrict(&mut layers[j])?;
+            }
             let trans = &mut trans[j];
             let mut states: Vec<(u128, Gain)> =
                 layers[j].iter().map(|(&s, n)| (s, n.gain)).collect();
@@ -134,6 +207,11 @@ impl Dp {
             let mut next: HashMap<u128, Node> =
                 HashMap::with_capacity_and_hasher(states.len(), Default::default());
             'states: for (s, gain) in states {
+                // Too large, or out of time, as soon as it shows (a layer may grow by
+                // `2^MAX_OFFER_LINES` states per state before it ends).
+                if next.len() > MAX_STATES || (next.len() % 1024 == 0 && self.deadline.passed()) {
+                    return Err(());
+                }
                 // Per line of the offer: forced in, forced out, or free.
                 let mut forced: u32 = 0;
                 // At most `MAX_OFFER_LINES` lines per offer.

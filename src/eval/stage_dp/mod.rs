@@ -20,7 +20,11 @@
 //! 2. the first choice with that key in the spec's last tie-break order (lines in cart
 //!    order, keepers earlier in declaration order first): the first leaf with the key.
 //!
-//! Where offers together take more off a line than it holds, the sum is loose; the walks
+//! Offers whose discount stays on each line it keeps (per-unit benefits) are decided last,
+//! and what they take off one line together is cut at what it holds ([`local`]): two of
+//! them on one line no longer count more than the line.
+//!
+//! Where other offers together take more off a line than it holds, the sum is loose; the walks
 //! then also bound each subtree by [`landing`]'s bound for the lines the best choice so
 //! far leaves at nothing, and count what per-unit and group benefits of a decided line
 //! take beyond what it holds ([`walk`]).
@@ -43,6 +47,7 @@
 mod dp;
 mod hash;
 mod landing;
+mod local;
 mod walk;
 
 use crate::eval::benefit::Reach;
@@ -327,6 +332,31 @@ pub(crate) fn solve(
         tables.push(table);
         var_landings.push(landings);
     }
+    // The per-line offers go last, their parts cut per line (see `local`); a later
+    // stage's offers are tabulated on other amounts than they see, so not when relaxed.
+    let splits: Vec<Option<Vec<i64>>> = tables
+        .iter()
+        .zip(&var_landings)
+        .map(|(t, l)| local::split(t, l).filter(|_| !relaxed))
+        .collect();
+    let order: Vec<usize> = (0..vars.len())
+        .filter(|&j| splits[j].is_none())
+        .chain((0..vars.len()).filter(|&j| splits[j].is_some()))
+        .collect();
+    let first_local = splits.iter().filter(|s| s.is_none()).count();
+    let mut takes = vec![vec![0i64; vars.len() - first_local]; contested.len()];
+    for (i, &j) in order[first_local..].iter().enumerate() {
+        for (b, &d) in splits[j].iter().flatten().enumerate() {
+            takes[var_lines[vars[j]][b]][i] = d;
+        }
+        // The DP adds these parts per line instead.
+        let base = tables[j][0].neg_discount;
+        tables[j].iter_mut().for_each(|g| g.neg_discount = base);
+    }
+    let vars: Vec<usize> = order.iter().map(|&j| vars[j]).collect();
+    let tables = local::permute(tables, &order);
+    let var_landings = local::permute(var_landings, &order);
+    let local_parts: Vec<usize> = vars[first_local..].to_vec();
     // Per contested line and option: what its per-unit and group benefits take off beyond
     // what the line holds, at the least (see `landing`).
     let mut least = vec![vec![0i64; n]; parts.len()];
@@ -338,12 +368,19 @@ pub(crate) fn solve(
             least[k][l] = landing::least_on(std::slice::from_ref(f), l);
         }
     }
+    // The per-line offers' parts on a line count at most what it holds already.
     let excess: Vec<Vec<i64>> = contested
         .iter()
-        .map(|&l| {
+        .enumerate()
+        .map(|(pos, &l)| {
             options[l]
                 .iter()
-                .map(|opt| (opt.iter().map(|&k| least[k][l]).sum::<i64>() - start[l]).max(0))
+                .map(|opt| {
+                    let cut = |k: &&usize| local_parts.contains(k) && var_lines[**k].contains(&pos);
+                    let local: i64 = opt.iter().filter(cut).map(|&k| least[k][l]).sum();
+                    let other: i64 = opt.iter().filter(|k| !cut(k)).map(|&k| least[k][l]).sum();
+                    (local.min(start[l]) + other - start[l]).max(0)
+                })
                 .collect()
         })
         .collect();
@@ -377,6 +414,15 @@ pub(crate) fn solve(
         contested.len(),
         p.deadline,
     );
+    if first_local < vars.len() {
+        dp.local = Some(local::Local {
+            first: first_local,
+            takes,
+            room: contested.iter().map(|&l| start[l]).collect(),
+            cache: vec![Vec::new(); contested.len()],
+            active: true,
+        });
+    }
     let mut init: u128 = 0;
     for (pos, masks) in line_masks.iter().enumerate() {
         let Some(id) = dp.intern(pos, masks.clone()) else {

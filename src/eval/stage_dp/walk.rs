@@ -123,8 +123,11 @@ impl Walk<'_> {
         let Some(sat) = &mut self.saturated else {
             return Ok(None);
         };
+        // The landing tables count the per-line offers' parts themselves.
         std::mem::swap(&mut self.dp.tables, &mut sat.tables);
+        self.dp.set_local(false);
         let found = self.dp.run(state, false);
+        self.dp.set_local(true);
         std::mem::swap(&mut self.dp.tables, &mut sat.tables);
         let (Some((g, _)), Some(sat)) = (found?, &self.saturated) else {
             return Ok(None);
