@@ -56,6 +56,8 @@ pub(super) struct Dp {
     trans: Vec<Vec<Vec<Option<[Option<u8>; 2]>>>>,
     /// Work done, for the caller's accounting.
     pub steps: usize,
+    /// A run stops (too large) once `steps` passes this.
+    pub step_cap: usize,
     /// The per-line offers, decided last (see [`super::local`]).
     pub local: Option<Local>,
 }
@@ -72,7 +74,7 @@ pub(super) fn with_field(state: u128, pos: usize, class: u8) -> u128 {
 impl Dp {
     /// A DP over the variable offers' `lines` (positions among `n_lines` contested lines)
     /// and their `tables`.
-    pub fn new(
+    fn new(
         lines: Vec<Vec<usize>>,
         tables: Vec<Vec<Gain>>,
         n_lines: usize,
@@ -86,6 +88,7 @@ impl Dp {
             deadline,
             trans: Vec::new(),
             steps: 0,
+            step_cap: usize::MAX,
             local: None,
         }
     }
@@ -152,6 +155,24 @@ impl Dp {
         Ok(())
     }
 
+    /// [`Dp::new`] with its per-line offers (see [`super::local`]), and the state of the
+    /// lines' options `line_masks` (`None`: too many of them).
+    pub fn with_start(
+        lines: Vec<Vec<usize>>,
+        tables: Vec<Vec<Gain>>,
+        local: Option<Local>,
+        line_masks: &[Vec<u64>],
+        deadline: crate::eval::Deadline,
+    ) -> Option<(Dp, u128)> {
+        let mut dp = Dp::new(lines, tables, line_masks.len(), deadline);
+        dp.local = local;
+        let mut init: u128 = 0;
+        for (pos, masks) in line_masks.iter().enumerate() {
+            init = with_field(init, pos, dp.intern(pos, masks.clone())?);
+        }
+        Some((dp, init))
+    }
+
     pub fn intern(&mut self, pos: usize, mut masks: Vec<u64>) -> Option<u8> {
         masks.sort_unstable();
         masks.dedup();
@@ -209,7 +230,10 @@ impl Dp {
             'states: for (s, gain) in states {
                 // Too large, or out of time, as soon as it shows (a layer may grow by
                 // `2^MAX_OFFER_LINES` states per state before it ends).
-                if next.len() > MAX_STATES || (next.len() % 1024 == 0 && self.deadline.passed()) {
+                if next.len() > MAX_STATES
+                    || self.steps > self.step_cap
+                    || (next.len() % 1024 == 0 && self.deadline.passed())
+                {
                     return Err(());
                 }
                 // Per line of the offer: forced in, forced out, or free.

@@ -1,12 +1,20 @@
-//! Per-line offers: a variable offer whose discount is a sum of parts that each stay on
-//! their own line (a per-unit benefit of the contest's stage, or a group benefit whose
-//! groups never cross lines here). What such offers take off one line together is cut at
-//! what the line holds, and that cut depends on the line's option alone; so the DP
-//! decides these offers last and, on entering their layers, adds for each line the most
-//! its remaining options can take off it, cut at the line, keeping only the options that
-//! reach it (the others pay more on that line and gain nothing elsewhere in the sum).
-//! Without this, two per-unit offers on one line (two `特价35`, say) count twice what the
-//! line holds and the bound goes far below every real choice.
+//! Per-line offers: a variable offer whose discount stays on each line it keeps (per-unit
+//! and group benefits of the contest's stage). What such offers take off one line
+//! together is cut at what the line holds.
+//!
+//! - In the DP: the per-unit benefits, whose table is a sum of per-line parts, are decided
+//!   last. On entering their layers, each line adds the most its remaining options take
+//!   off it, cut at the line, and keeps only the options that reach it (the others pay
+//!   more on that line and change nothing else but tie-break figures, which the payable
+//!   outranks). Without this, two `特价35` on one line counted twice what it holds.
+//! - The per-line bound, a second DP: group benefits too are counted per line, each at the
+//!   most it takes off the line under any set of kept lines, and cut with the per-unit
+//!   ones. Looser than the tables where lines keep room, much tighter where `买一送一`,
+//!   `3件99元` and `特价` pile up on the same lines. The walks ask it first
+//!   ([`super::walk`]); it is kept only where it raises the root's bound.
+//!
+//! Both are lower bounds on every choice's key: each offer really takes at most what it
+//! takes alone on its stage's start, and no line gives more than it holds.
 
 use super::dp::Gain;
 use super::landing::Landing;
@@ -38,6 +46,95 @@ impl Local {
             .map(|(_, &d)| d)
             .sum();
         sum.min(self.room[pos])
+    }
+}
+
+/// The DP's offers in the order it decides them, with what [`Local`] needs, for the DP
+/// and for the per-line bound.
+pub(super) struct Arranged {
+    /// The offers' order (indices into the order given): the others, then the per-line
+    /// offers whose table is no sum of per-line parts (group benefits), then those whose
+    /// table is (per-unit benefits).
+    pub order: Vec<usize>,
+    /// Where the group benefits and where the per-unit benefits begin in `order`.
+    pub first_group: usize,
+    pub first_local: usize,
+    /// The DP's per-line parts of the per-unit benefits (per contested line position, per
+    /// per-unit benefit); their tables are left with what does not change.
+    pub takes: Vec<Vec<i64>>,
+    /// The per-line bound's tables (in `order`) and parts: every per-line offer counts on
+    /// each line the most it takes off it under any set of kept lines, cut at the line.
+    pub tables2: Vec<Vec<Gain>>,
+    pub takes2: Vec<Vec<i64>>,
+}
+
+/// Orders a DP's offers (each with its `tables`, `landings` and contested line
+/// positions `lines`, over the contest's `contested` lines) and moves the per-unit
+/// benefits' parts out of their tables (see [`Arranged`]). When `relaxed`, a later
+/// stage's offers are tabulated on other amounts than they see: nothing is per line.
+pub(super) fn arrange(
+    tables: &mut [Vec<Gain>],
+    landings: &[Vec<Landing>],
+    lines: &[&[usize]],
+    contested: &[usize],
+    relaxed: bool,
+) -> Arranged {
+    let n = tables.len();
+    let splits: Vec<Option<Vec<i64>>> = tables
+        .iter()
+        .zip(landings)
+        .map(|(t, l)| split(t, l).filter(|_| !relaxed))
+        .collect();
+    let grouped: Vec<bool> = landings
+        .iter()
+        .map(|l| !relaxed && l.iter().all(|x| x.per_line))
+        .collect();
+    let kind = |j: usize| match (&splits[j], grouped[j]) {
+        (Some(_), _) => 2,
+        (None, true) => 1,
+        (None, false) => 0,
+    };
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&j| kind(j));
+    let first_group = order.iter().filter(|&&j| kind(j) == 0).count();
+    let first_local = order.iter().filter(|&&j| kind(j) < 2).count();
+    // The per-line bound: the most each per-line offer takes off each line.
+    let mut tables2: Vec<Vec<Gain>> = tables.to_vec();
+    let mut takes2 = vec![vec![0i64; n - first_group]; contested.len()];
+    for (i, &j) in order[first_group..].iter().enumerate() {
+        let mut most: Vec<(usize, i64)> = Vec::new();
+        for &(l, d) in landings[j].iter().flat_map(|x| &x.taken) {
+            match most.iter_mut().find(|(at, _)| *at == l) {
+                Some(m) => m.1 = m.1.max(d),
+                None => most.push((l, d)),
+            }
+        }
+        // What it takes off lines it keeps in every choice stays in its table.
+        let mut fixed = 0;
+        for (l, d) in most {
+            match lines[j].iter().find(|&&pos| contested[pos] == l) {
+                Some(&pos) => takes2[pos][i] = d,
+                None => fixed += d,
+            }
+        }
+        tables2[j].iter_mut().for_each(|g| g.neg_discount = -fixed);
+    }
+    let mut takes = vec![vec![0i64; n - first_local]; contested.len()];
+    for (i, &j) in order[first_local..].iter().enumerate() {
+        for (b, &d) in splits[j].iter().flatten().enumerate() {
+            takes[lines[j][b]][i] = d;
+        }
+        // The DP adds these parts per line instead.
+        let base = tables[j][0].neg_discount;
+        tables[j].iter_mut().for_each(|g| g.neg_discount = base);
+    }
+    Arranged {
+        tables2: permute(tables2, &order),
+        order,
+        first_group,
+        first_local,
+        takes,
+        takes2,
     }
 }
 

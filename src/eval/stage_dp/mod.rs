@@ -22,7 +22,8 @@
 //!
 //! Offers whose discount stays on each line it keeps (per-unit benefits) are decided last,
 //! and what they take off one line together is cut at what it holds ([`local`]): two of
-//! them on one line no longer count more than the line.
+//! them on one line no longer count more than the line. A second DP, the per-line bound,
+//! does the same with group benefits counted per line at their most.
 //!
 //! Where other offers together take more off a line than it holds, the sum is loose; the walks
 //! then also bound each subtree by [`landing`]'s bound for the lines the best choice so
@@ -53,7 +54,7 @@ mod walk;
 use crate::eval::benefit::Reach;
 use crate::eval::{keeps_of, Applier, Choice, Key, Lines, Outcome};
 use crate::rules::ir::OfferIdx;
-use dp::{with_field, Dp, Gain, MAX_OFFER_LINES};
+use dp::{Dp, Gain, MAX_OFFER_LINES};
 use landing::{Landing, Landings};
 use walk::{key_of, Walk};
 
@@ -332,27 +333,16 @@ pub(crate) fn solve(
         tables.push(table);
         var_landings.push(landings);
     }
-    // The per-line offers go last, their parts cut per line (see `local`); a later
-    // stage's offers are tabulated on other amounts than they see, so not when relaxed.
-    let splits: Vec<Option<Vec<i64>>> = tables
-        .iter()
-        .zip(&var_landings)
-        .map(|(t, l)| local::split(t, l).filter(|_| !relaxed))
-        .collect();
-    let order: Vec<usize> = (0..vars.len())
-        .filter(|&j| splits[j].is_none())
-        .chain((0..vars.len()).filter(|&j| splits[j].is_some()))
-        .collect();
-    let first_local = splits.iter().filter(|s| s.is_none()).count();
-    let mut takes = vec![vec![0i64; vars.len() - first_local]; contested.len()];
-    for (i, &j) in order[first_local..].iter().enumerate() {
-        for (b, &d) in splits[j].iter().flatten().enumerate() {
-            takes[var_lines[vars[j]][b]][i] = d;
-        }
-        // The DP adds these parts per line instead.
-        let base = tables[j][0].neg_discount;
-        tables[j].iter_mut().for_each(|g| g.neg_discount = base);
-    }
+    // The per-line offers go last, their parts cut per line (see `local`).
+    let var_pos: Vec<&[usize]> = vars.iter().map(|&k| &var_lines[k][..]).collect();
+    let local::Arranged {
+        order,
+        first_group,
+        first_local,
+        takes,
+        tables2,
+        takes2,
+    } = local::arrange(&mut tables, &var_landings, &var_pos, contested, relaxed);
     let vars: Vec<usize> = order.iter().map(|&j| vars[j]).collect();
     let tables = local::permute(tables, &order);
     let var_landings = local::permute(var_landings, &order);
@@ -408,27 +398,43 @@ pub(crate) fn solve(
                 .collect()
         })
         .collect();
-    let mut dp = Dp::new(
-        vars.iter().map(|&k| var_lines[k].clone()).collect(),
-        tables,
-        contested.len(),
-        p.deadline,
-    );
-    if first_local < vars.len() {
-        dp.local = Some(local::Local {
-            first: first_local,
+    let room: Vec<i64> = contested.iter().map(|&l| start[l]).collect();
+    let offer_lines: Vec<Vec<usize>> = vars.iter().map(|&k| var_lines[k].clone()).collect();
+    let new_dp = |tables, first, takes| {
+        let local = (first < vars.len()).then(|| local::Local {
+            first,
             takes,
-            room: contested.iter().map(|&l| start[l]).collect(),
+            room: room.clone(),
             cache: vec![Vec::new(); contested.len()],
             active: true,
         });
-    }
-    let mut init: u128 = 0;
-    for (pos, masks) in line_masks.iter().enumerate() {
-        let Some(id) = dp.intern(pos, masks.clone()) else {
+        Dp::with_start(offer_lines.clone(), tables, local, &line_masks, p.deadline)
+    };
+    let Some((mut dp, init)) = new_dp(tables, first_local, takes) else {
+        return StageDp::Undecided;
+    };
+    // The per-line bound, where group offers' sums are not per line (see `local`).
+    let mut per_line = None;
+    if first_group < first_local {
+        let Some((dp, state)) = new_dp(tables2, first_group, takes2) else {
             return StageDp::Undecided;
         };
-        init = with_field(init, pos, id);
+        per_line = Some(walk::PerLine { dp, state });
+    }
+    let init2 = per_line.as_ref().map_or(0, |pl| pl.state);
+    // Its lowest sum raises the floor.
+    let mut floor2 = None;
+    if let Some(pl) = &mut per_line {
+        pl.dp.step_cap = limit.saturating_mul(STEPS_PER_UNIT) / 4;
+        match pl.dp.run(init2, false) {
+            Ok(Some((g, _))) => floor2 = Some(key_of(constant, g)),
+            Ok(None) => {}
+            // Too large: the walk goes without it.
+            Err(()) => *work += pl.dp.steps / STEPS_PER_UNIT,
+        }
+    }
+    if floor2.is_none() {
+        per_line = None;
     }
     let Ok(Some((lowest, seed))) = dp.run(init, true) else {
         return StageDp::Undecided;
@@ -479,8 +485,21 @@ pub(crate) fn solve(
     }
     let seed_choice = evaluate(&seed_full);
     let seed_choice = (seed_choice.key.payable <= cutoff).then_some(seed_choice);
+    let floor = Key {
+        payable: key_of(constant, lowest).payable
+            + excess
+                .iter()
+                .map(|o| o.iter().copied().min().unwrap_or(0))
+                .sum::<i64>(),
+        ..key_of(constant, lowest)
+    };
+    // The per-line bound only where it is the tighter one at the root.
+    if floor2.is_none_or(|f| f <= floor) {
+        per_line = None;
+    }
     let mut walk = Walk {
         dp: &mut dp,
+        per_line,
         line_masks: &line_masks,
         order: &order,
         seed: &seed_pick,
@@ -495,14 +514,7 @@ pub(crate) fn solve(
         state: init,
         lowest,
         constant,
-        floor: Key {
-            payable: key_of(constant, lowest).payable
-                + excess
-                    .iter()
-                    .map(|o| o.iter().copied().min().unwrap_or(0))
-                    .sum::<i64>(),
-            ..key_of(constant, lowest)
-        },
+        floor: floor.max(floor2.unwrap_or(floor)),
         landings: &landings,
         saturated: None,
         excess: &excess,
@@ -525,23 +537,23 @@ pub(crate) fn solve(
         walk.out_of_time = true;
     }
     if walk.out_of_time {
-        *work += walk.dp.steps / STEPS_PER_UNIT + walk.leaves;
+        *work += walk.work();
         return match walk.best.take() {
             Some(c) => StageDp::Unfinished(Box::new(c)),
             None => StageDp::Undecided,
         };
     }
     let Some(lowest_choice) = walk.best.take() else {
-        *work += walk.dp.steps / STEPS_PER_UNIT + walk.leaves;
+        *work += walk.work();
         return StageDp::Proven(None);
     };
     // 2. The first choice with that key in the last tie-break order: lines in cart order.
     // Its own allowance, as this pass's length depends on the cart's order.
     walk.target = Some(lowest_choice.key);
-    walk.state = init;
-    walk.limit = walk.dp.steps / STEPS_PER_UNIT + walk.leaves + limit;
+    walk.restore((init, init2));
+    walk.limit = walk.work() + limit;
     walk.dfs(0, true, init);
-    *work += walk.dp.steps / STEPS_PER_UNIT + walk.leaves;
+    *work += walk.work();
     match walk.best.take() {
         Some(first) if !walk.out_of_time => {
             (walk.recycle)(lowest_choice);

@@ -1,7 +1,8 @@
 //! The depth-first walks over a one-stage contest's lines that turn the DP's lower bounds
 //! into the spec's choice (see the parent module): each subtree is bounded by the DP with
 //! its decided lines fixed, and, once the best choice so far leaves lines at nothing, also
-//! by the landing bound of [`super::landing`] for those lines (the larger bound counts).
+//! by the landing bound of [`super::landing`] for those lines (the larger bound counts),
+//! and first of all by the per-line bound of [`super::local`] where there is one.
 //! The first walk ([`Walk::dive`]) also prices the DP's own choice at each node; the
 //! second ([`Walk::dfs`]) wants the first leaf in the tie-break order, so it prices leaves
 //! only.
@@ -21,12 +22,21 @@ pub(super) fn key_of(constant: Gain, g: Gain) -> Key {
     }
 }
 
+/// The per-line bound's own DP (see [`super::local`]) and the walk's state in it.
+pub(super) struct PerLine {
+    pub dp: Dp,
+    pub state: u128,
+}
+
 /// The branch and bound over the contested lines: first for the lowest key (lines in
 /// content order), then for the first choice with that key in the last tie-break order
 /// (lines in cart order, each line's options as `order` lists them), where the first leaf
 /// with the key is the answer.
 pub(super) struct Walk<'w> {
     pub dp: &'w mut Dp,
+    /// A second bound that cuts what every per-line offer takes off a line at what it
+    /// holds (`None` when it is the DP's own).
+    pub per_line: Option<PerLine>,
     pub line_masks: &'w [Vec<u64>],
     pub order: &'w [Vec<usize>],
     /// The DP's own choice (an option per line position): a prefix it follows has the
@@ -105,9 +115,18 @@ impl Walk<'_> {
 
     /// The lower bound on the keys of the choices that complete the current state with
     /// the lines of `decided` as picked, given the DP's lowest sum `plain` for it.
-    fn bound(&mut self, decided: u32, plain: Gain) -> Result<Key, ()> {
+    /// `free`: `plain` cost nothing (the parent's), so the per-line bound was not asked
+    /// yet.
+    fn bound(&mut self, decided: u32, plain: Gain, free: bool) -> Result<Key, ()> {
         let mut key = key_of(self.constant, plain);
         key.payable += self.excess_beyond(decided, None);
+        if free && !self.per_line_open()? {
+            // Closed: any key above what is wanted does.
+            return Ok(Key {
+                payable: i64::MAX,
+                ..key
+            });
+        }
         // The landing bound only where the plain one leaves the subtree open.
         if self.saturated.is_some() && self.open(key) {
             if let Some(alt) = self.saturated_bound(self.state, decided)? {
@@ -180,10 +199,61 @@ impl Walk<'_> {
         }
     }
 
+    /// Whether the per-line bound of the current state leaves it open (asked before the
+    /// DP's own, as it closes more; no completion closes it).
+    fn per_line_open(&mut self) -> Result<bool, ()> {
+        let Some(pl) = &mut self.per_line else {
+            return Ok(true);
+        };
+        let found = pl.dp.run(pl.state, false)?;
+        Ok(found.is_some_and(|(g, _)| self.open(key_of(self.constant, g))))
+    }
+
+    /// Work done: DP steps (both DPs) / [`STEPS_PER_UNIT`] plus leaves priced.
+    pub fn work(&self) -> usize {
+        let steps = self.dp.steps + self.per_line.as_ref().map_or(0, |pl| pl.dp.steps);
+        steps / STEPS_PER_UNIT + self.leaves
+    }
+
+    /// Decides line `pos` as option `j` in both DPs' states (from `saved`); `false` when
+    /// a DP has no room for another class.
+    fn place(&mut self, saved: (u128, u128), pos: usize, j: usize) -> bool {
+        let mask = self.line_masks[pos][j];
+        let Some(id) = self.dp.intern(pos, vec![mask]) else {
+            return false;
+        };
+        self.state = with_field(saved.0, pos, id);
+        if let Some(pl) = &mut self.per_line {
+            let Some(id) = pl.dp.intern(pos, vec![mask]) else {
+                return false;
+            };
+            pl.state = with_field(saved.1, pos, id);
+        }
+        true
+    }
+
+    /// Both DPs' states, to come back to.
+    fn saved(&self) -> (u128, u128) {
+        (self.state, self.per_line.as_ref().map_or(0, |pl| pl.state))
+    }
+
+    pub fn restore(&mut self, saved: (u128, u128)) {
+        self.state = saved.0;
+        if let Some(pl) = &mut self.per_line {
+            pl.state = saved.1;
+        }
+    }
+
     /// Whether the walk must stop for its allowance or the deadline (and says so).
     fn spent(&mut self) -> bool {
-        if self.dp.deadline.passed() || self.dp.steps / STEPS_PER_UNIT + self.leaves > self.limit {
+        if self.dp.deadline.passed() || self.work() > self.limit {
             self.out_of_time = true;
+        }
+        // No single DP run may take the walk far past its allowance.
+        let left = self.limit.saturating_sub(self.work()) * STEPS_PER_UNIT;
+        self.dp.step_cap = self.dp.steps.saturating_add(left);
+        if let Some(pl) = &mut self.per_line {
+            pl.dp.step_cap = pl.dp.steps.saturating_add(left);
         }
         self.out_of_time
     }
@@ -205,39 +275,42 @@ impl Walk<'_> {
             .fold(0u32, |m, &pos| m | 1 << pos);
         let pos = self.visit[depth];
         let l = self.contested[pos];
-        let saved = self.state;
+        let saved = self.saved();
         let order = self.order;
         for &j in &order[pos] {
             if self.spent() {
                 return;
             }
             let follows = on_seed && self.seed[pos] == j;
-            let Some(id) = self.dp.intern(pos, vec![self.line_masks[pos][j]]) else {
+            if !self.place(saved, pos, j) {
                 self.out_of_time = true;
                 return;
-            };
-            self.state = with_field(saved, pos, id);
+            }
             self.pick[l] = j;
             let plain = if follows {
                 Ok(Some(self.lowest))
             } else {
-                self.dp.run(self.state, false).map(|f| f.map(|(g, _)| g))
+                match self.per_line_open() {
+                    Ok(true) => self.dp.run(self.state, false).map(|f| f.map(|(g, _)| g)),
+                    Ok(false) => Ok(None),
+                    Err(()) => Err(()),
+                }
             };
-            let bound = plain.and_then(|p| p.map(|p| self.bound(decided, p)).transpose());
+            let bound = plain.and_then(|p| p.map(|p| self.bound(decided, p, follows)).transpose());
             let Ok(bound) = bound else {
                 self.out_of_time = true;
-                self.state = saved;
+                self.restore(saved);
                 return;
             };
             if bound.is_some_and(|b| self.open(b)) {
                 self.dfs(depth + 1, follows, root);
             }
             if self.done() {
-                self.state = saved;
+                self.restore(saved);
                 return;
             }
         }
-        self.state = saved;
+        self.restore(saved);
     }
 
     /// The first walk (lines in content order, the positions' order): at each node the
@@ -271,33 +344,36 @@ impl Walk<'_> {
         }
         let pos = (all & !decided).trailing_zeros() as usize;
         let l = self.contested[pos];
-        let saved = self.state;
+        let saved = self.saved();
         let order = self.order;
         let decided = decided | 1 << pos;
         for &j in &order[pos] {
             if self.spent() {
                 return;
             }
-            let Some(id) = self.dp.intern(pos, vec![self.line_masks[pos][j]]) else {
+            if !self.place(saved, pos, j) {
                 self.out_of_time = true;
                 return;
-            };
-            self.state = with_field(saved, pos, id);
+            }
             self.pick[l] = j;
             // The DP's choice keeps this option: the subtree has the same lowest sum.
             let inherited = self.line_masks[pos][j] == path[pos];
             let found = if inherited {
                 Ok(Some((plain, path.clone())))
             } else {
-                self.dp.run(self.state, true)
+                match self.per_line_open() {
+                    Ok(true) => self.dp.run(self.state, true),
+                    Ok(false) => Ok(None),
+                    Err(()) => Err(()),
+                }
             };
             let child = found.and_then(|f| {
-                f.map(|(g, p)| self.bound(decided, g).map(|b| (b, g, p)))
+                f.map(|(g, p)| self.bound(decided, g, inherited).map(|b| (b, g, p)))
                     .transpose()
             });
             let Ok(child) = child else {
                 self.out_of_time = true;
-                self.state = saved;
+                self.restore(saved);
                 return;
             };
             if let Some((b, g, p)) = child {
@@ -306,10 +382,10 @@ impl Walk<'_> {
                 }
             }
             if self.done() {
-                self.state = saved;
+                self.restore(saved);
                 return;
             }
         }
-        self.state = saved;
+        self.restore(saved);
     }
 }
