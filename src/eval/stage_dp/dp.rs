@@ -62,6 +62,21 @@ pub(super) struct Dp {
     pub local: Option<Local>,
 }
 
+/// Records `node` as the way to state `to` of a layer unless a way as good is there (the
+/// first of equal gains stays).
+fn reach(layer: &mut HashMap<u128, Node>, to: u128, node: Node) {
+    match layer.entry(to) {
+        std::collections::hash_map::Entry::Occupied(mut e) => {
+            if node.gain < e.get().gain {
+                *e.get_mut() = node;
+            }
+        }
+        std::collections::hash_map::Entry::Vacant(e) => {
+            e.insert(node);
+        }
+    }
+}
+
 /// The lines' option masks of one state.
 pub(super) fn field(state: u128, pos: usize) -> u8 {
     (state >> (8 * pos)) as u8
@@ -140,17 +155,7 @@ impl Dp {
                 gain.neg_discount -= most;
             }
             self.steps += n_lines;
-            let node = Node { gain, ..node };
-            match layer.entry(to) {
-                std::collections::hash_map::Entry::Occupied(mut e) => {
-                    if node.gain < e.get().gain {
-                        *e.get_mut() = node;
-                    }
-                }
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(node);
-                }
-            }
+            reach(layer, to, Node { gain, ..node });
         }
         Ok(())
     }
@@ -297,25 +302,16 @@ impl Dp {
                         taken ^= 1 << free[i];
                     }
                     self.steps += 1;
-                    let g = gain + self.tables[j][taken as usize];
-                    match next.entry(to) {
-                        std::collections::hash_map::Entry::Occupied(mut e) => {
-                            if g < e.get().gain {
-                                *e.get_mut() = Node {
-                                    gain: g,
-                                    from: s,
-                                    taken,
-                                };
-                            }
-                        }
-                        std::collections::hash_map::Entry::Vacant(e) => {
-                            e.insert(Node {
-                                gain: g,
-                                from: s,
-                                taken,
-                            });
-                        }
-                    }
+                    let gain = gain + self.tables[j][taken as usize];
+                    reach(
+                        &mut next,
+                        to,
+                        Node {
+                            gain,
+                            from: s,
+                            taken,
+                        },
+                    );
                 }
             }
             if next.len() > MAX_STATES {
