@@ -436,9 +436,6 @@ pub(crate) fn solve(
             Err(()) => *work += pl.dp.steps / STEPS_PER_UNIT,
         }
     }
-    if floor2.is_none() {
-        per_line = None;
-    }
     // The root's run alone may not take more than the whole allowance.
     dp.step_cap = limit.saturating_mul(STEPS_PER_UNIT);
     let Ok(Some((lowest, seed))) = dp.run(init, true) else {
