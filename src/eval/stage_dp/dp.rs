@@ -9,6 +9,8 @@ use super::local::Local;
 pub(super) const MAX_OFFER_LINES: usize = 10;
 /// At most this many DP states in one layer; beyond, branch and bound decides.
 const MAX_STATES: usize = 200_000;
+/// Transitions between two looks at the clock (about 0.1 ms of work).
+const CLOCK_STEPS: usize = 4096;
 
 /// One offer's contribution to a key: what it takes off, its priority if it applied, and
 /// whether it applied.
@@ -31,13 +33,56 @@ impl std::ops::Add for Gain {
     }
 }
 
-/// A DP layer entry: the best gain reaching a state, the state before and the subset
-/// taken (for the way back).
+/// A DP layer entry: the best gain reaching a state, the state before (its index in the
+/// layer before) and the subset taken (for the way back).
 #[derive(Clone, Copy)]
 struct Node {
     gain: Gain,
-    from: u128,
+    from: u32,
     taken: u32,
+}
+
+/// One DP layer: its states in the order first reached, and an index by state. Runs
+/// visit states in that order, which depends only on the run's start, so equal gains keep
+/// the same way back on every run without sorting.
+#[derive(Default)]
+struct Layer {
+    states: Vec<(u128, Node)>,
+    index: HashMap<u128, u32>,
+}
+
+impl Layer {
+    /// Records `node` as the way to state `to` unless a way as good is there (the first of
+    /// equal gains stays).
+    fn reach(&mut self, to: u128, node: Node) {
+        match self.index.entry(to) {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let slot = &mut self.states[*e.get() as usize].1;
+                if node.gain < slot.gain {
+                    *slot = node;
+                }
+            }
+            std::collections::hash_map::Entry::Vacant(e) => {
+                // A layer holds at most `MAX_STATES` (plus one offer's subsets) states.
+                e.insert(self.states.len() as u32);
+                self.states.push((to, node));
+            }
+        }
+    }
+
+    fn get(&self, state: u128) -> Option<&Node> {
+        self.index.get(&state).map(|&i| &self.states[i as usize].1)
+    }
+
+    fn clear(&mut self) {
+        self.states.clear();
+        // An index grown by one large run would make every later clear slow.
+        if self.index.capacity() > 4096 {
+            self.index = HashMap::default();
+        } else {
+            self.index.clear();
+        }
+    }
 }
 
 pub(super) struct Dp {
@@ -58,23 +103,15 @@ pub(super) struct Dp {
     pub steps: usize,
     /// A run stops (too large) once `steps` passes this.
     pub step_cap: usize,
+    /// `steps` at which the deadline is looked at next: reading the clock every layer
+    /// took a tenth of the DP's time on small layers.
+    next_clock: usize,
     /// The per-line offers, decided last (see [`super::local`]).
     pub local: Option<Local>,
-}
-
-/// Records `node` as the way to state `to` of a layer unless a way as good is there (the
-/// first of equal gains stays).
-fn reach(layer: &mut HashMap<u128, Node>, to: u128, node: Node) {
-    match layer.entry(to) {
-        std::collections::hash_map::Entry::Occupied(mut e) => {
-            if node.gain < e.get().gain {
-                *e.get_mut() = node;
-            }
-        }
-        std::collections::hash_map::Entry::Vacant(e) => {
-            e.insert(node);
-        }
-    }
+    /// Scratch kept across runs: the layers' maps and one layer's states.
+    pool: Vec<Layer>,
+    /// The state with every line on a complete option, once interned.
+    end: Option<u128>,
 }
 
 /// The lines' option masks of one state.
@@ -104,8 +141,20 @@ impl Dp {
             trans: Vec::new(),
             steps: 0,
             step_cap: usize::MAX,
+            next_clock: 0,
             local: None,
+            pool: Vec::new(),
+            end: None,
         }
+    }
+
+    /// Whether the deadline has passed, looked at once per [`CLOCK_STEPS`] transitions.
+    fn clock_passed(&mut self) -> bool {
+        if self.steps < self.next_clock {
+            return false;
+        }
+        self.next_clock = self.steps + CLOCK_STEPS;
+        self.deadline.passed()
     }
 
     /// Turns the per-line offers' cut on or off (see [`super::local`]).
@@ -141,11 +190,10 @@ impl Dp {
 
     /// Enters the per-line offers' layers: every state's lines keep only their options
     /// that take the most off them, and the states' gains count that most.
-    fn restrict(&mut self, layer: &mut HashMap<u128, Node>) -> Result<(), ()> {
+    fn restrict(&mut self, layer: &mut Layer) -> Result<(), ()> {
         let n_lines = self.classes.len();
-        let mut states: Vec<(u128, Node)> = layer.drain().collect();
-        // A fixed order, so that equal gains keep the same way back on every run.
-        states.sort_unstable_by_key(|&(s, _)| s);
+        let states = std::mem::take(&mut layer.states);
+        layer.clear();
         for (s, node) in states {
             let mut to = s;
             let mut gain = node.gain;
@@ -155,7 +203,7 @@ impl Dp {
                 gain.neg_discount -= most;
             }
             self.steps += n_lines;
-            reach(layer, to, Node { gain, ..node });
+            layer.reach(to, Node { gain, ..node });
         }
         Ok(())
     }
@@ -205,18 +253,16 @@ impl Dp {
         self.intern(pos, next).map(Some)
     }
 
-    /// The DP's layers after `layers[0]`, one per variable offer (`Err`: too large or out
-    /// of time).
+    /// The DP's layers after `layers[0]`, one per variable offer, into `layers[1..]`
+    /// (`Err`: too large or out of time).
     #[allow(clippy::type_complexity)]
     fn layers(
         &mut self,
-        layers: &mut Vec<HashMap<u128, Node>>,
+        layers: &mut [Layer],
         trans: &mut [Vec<Vec<Option<[Option<u8>; 2]>>>],
+        offer_lines: &[Vec<usize>],
     ) -> Result<(), ()> {
-        for j in 0..self.lines.len() {
-            if self.deadline.passed() {
-                return Err(());
-            }
+        for (j, lines) in offer_lines.iter().enumerate() {
             if self
                 .local
                 .as_ref()
@@ -224,20 +270,18 @@ impl Dp {
             {
                 self.restrict(&mut layers[j])?;
             }
+            let (done, rest) = layers.split_at_mut(j + 1);
+            let here = &done[j];
+            let next = &mut rest[0];
             let trans = &mut trans[j];
-            let mut states: Vec<(u128, Gain)> =
-                layers[j].iter().map(|(&s, n)| (s, n.gain)).collect();
-            // A fixed order, so that equal gains keep the same way back on every run.
-            states.sort_unstable_by_key(|&(s, _)| s);
-            let lines = self.lines[j].clone();
-            let mut next: HashMap<u128, Node> =
-                HashMap::with_capacity_and_hasher(states.len(), Default::default());
-            'states: for (s, gain) in states {
+            next.states.reserve(here.states.len());
+            'states: for (from, &(s, node)) in here.states.iter().enumerate() {
+                let gain = node.gain;
                 // Too large, or out of time, as soon as it shows (a layer may grow by
                 // `2^MAX_OFFER_LINES` states per state before it ends).
-                if next.len() > MAX_STATES
+                if next.states.len() > MAX_STATES
                     || self.steps > self.step_cap
-                    || (next.len() % 1024 == 0 && self.deadline.passed())
+                    || self.clock_passed()
                 {
                     return Err(());
                 }
@@ -295,29 +339,28 @@ impl Dp {
                     *f = u128::from(outs[b] ^ ins[b]) << (8 * lines[b]);
                 }
                 let mut taken = forced;
+                let table = &self.tables[j];
                 for sub in 0u32..(1 << free.len()) {
                     if sub > 0 {
                         let i = sub.trailing_zeros() as usize;
                         to ^= flip[i];
                         taken ^= 1 << free[i];
                     }
-                    self.steps += 1;
-                    let gain = gain + self.tables[j][taken as usize];
-                    reach(
-                        &mut next,
+                    let gain = gain + table[taken as usize];
+                    next.reach(
                         to,
                         Node {
                             gain,
-                            from: s,
+                            from: from as u32,
                             taken,
                         },
                     );
                 }
+                self.steps += 1 << free.len();
             }
-            if next.len() > MAX_STATES {
+            if next.states.len() > MAX_STATES {
                 return Err(());
             }
-            layers.push(next);
         }
         Ok(())
     }
@@ -329,32 +372,55 @@ impl Dp {
     #[allow(clippy::type_complexity)]
     pub fn run(&mut self, init: u128, path: bool) -> Result<Option<(Gain, Vec<u64>)>, ()> {
         let n_lines = self.classes.len();
-        let mut layers: Vec<HashMap<u128, Node>> = Vec::with_capacity(self.lines.len() + 1);
-        let mut first = HashMap::default();
-        first.insert(
+        let n_layers = self.lines.len() + 1;
+        // The layers' maps and the states' list are kept across runs: most runs are small
+        // (a hundred transitions), and allocating them anew cost more than the run.
+        let mut layers = std::mem::take(&mut self.pool);
+        layers.resize_with(n_layers, Layer::default);
+        layers[0].reach(
             init,
             Node {
                 gain: Gain::default(),
-                from: init,
+                from: 0,
                 taken: 0,
             },
         );
-        layers.push(first);
         if self.trans.is_empty() {
             self.trans = vec![vec![Vec::new(); n_lines]; self.lines.len()];
         }
         // Per offer, line position and class: the two transitions, kept across runs.
         let mut trans = std::mem::take(&mut self.trans);
-        let found = self.layers(&mut layers, &mut trans);
+        let offer_lines = std::mem::take(&mut self.lines);
+        let found = self.layers(&mut layers, &mut trans, &offer_lines);
+        self.lines = offer_lines;
         self.trans = trans;
-        found?;
-        // Every line must end on a complete option: the class holding the empty mask.
-        let mut end: u128 = 0;
-        for pos in 0..n_lines {
-            let id = self.intern(pos, vec![0]).ok_or(())?;
-            end = with_field(end, pos, id);
+        let answer = found.and_then(|()| self.way_back(&layers, path));
+        for layer in &mut layers {
+            layer.clear();
         }
-        let Some(last) = layers.last().and_then(|l| l.get(&end)) else {
+        self.pool = layers;
+        answer
+    }
+
+    /// The lowest gain reaching the end (every line on a complete option), and with
+    /// `path` each line's option mask on the way there.
+    #[allow(clippy::type_complexity)]
+    fn way_back(&mut self, layers: &[Layer], path: bool) -> Result<Option<(Gain, Vec<u64>)>, ()> {
+        let n_lines = self.classes.len();
+        // Every line must end on a complete option: the class holding the empty mask.
+        let end = match self.end {
+            Some(end) => end,
+            None => {
+                let mut end: u128 = 0;
+                for pos in 0..n_lines {
+                    let id = self.intern(pos, vec![0]).ok_or(())?;
+                    end = with_field(end, pos, id);
+                }
+                self.end = Some(end);
+                end
+            }
+        };
+        let Some(last) = layers.last().and_then(|l| l.get(end)) else {
             return Ok(None);
         };
         let gain = last.gain;
@@ -362,15 +428,14 @@ impl Dp {
             return Ok(Some((gain, Vec::new())));
         }
         let mut masks = vec![0u64; n_lines];
-        let mut s = end;
+        let mut node = *last;
         for j in (0..self.lines.len()).rev() {
-            let node = layers[j + 1][&s];
             for (b, &pos) in self.lines[j].iter().enumerate() {
                 if node.taken & (1 << b) != 0 {
                     masks[pos] |= 1 << j;
                 }
             }
-            s = node.from;
+            node = layers[j].states[node.from as usize].1;
         }
         Ok(Some((gain, masks)))
     }
