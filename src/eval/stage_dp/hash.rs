@@ -35,6 +35,8 @@ impl Hasher for StateHasher {
         self.add(x as u64);
     }
     fn finish(&self) -> u64 {
-        self.0
+        // A product's low bits depend only on the factors' low bits, and the table's
+        // buckets are picked by the low bits: fold the high half in.
+        self.0 ^ (self.0 >> 32)
     }
 }
