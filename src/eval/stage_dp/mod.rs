@@ -61,11 +61,11 @@ use walk::{key_of, Walk};
 /// At most this many contested lines (a state packs 8 bits per line into a `u128`).
 const MAX_LINES: usize = 16;
 /// DP transitions that count as one step of the quote's budget. Measured on 8 × 8 survey
-/// carts: a transition takes about 30 ns, so 192 of them are about 6 µs, a little less
-/// than one bound of the branch and bound (8 µs). 256 would match a bound and prove more
-/// (`max 2`: 38 → 31 unproven of 100), but the worst quote would take 0.72 s, too near
-/// the 1 s default deadline; 128 (until session 16) charged the DP twice its time.
-const STEPS_PER_UNIT: usize = 192;
+/// carts (session 17, after the state index and its hash were fixed): a transition takes
+/// about 16 ns, so 384 of them are about 6 µs, a little less than one bound of the branch
+/// and bound (8 µs). 512 would match a bound and prove more (`max 2`: 30 → 26 unproven
+/// of 100), but the worst quote would take 0.81 s, too near the 1 s default deadline.
+const STEPS_PER_UNIT: usize = 384;
 
 /// What the DP decided for one conflict-free set.
 pub(crate) enum StageDp {
