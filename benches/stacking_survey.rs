@@ -12,7 +12,8 @@
 //! Knobs: `MAX=n`, `STAGES=2` and `LINES=n` / `OFFERS=n` (see `main`); `BENEFITS=0,6,9`
 //! draws only those of the twelve benefits (by index), to see which forms stay unproven;
 //! `SHOW=1` prints each unproven case (rules and cart); `SLOW=1` names every case that
-//! took over a second.
+//! took over a second; `CASE=i` runs case `i` alone (the same case as in a full run, for
+//! `perf record`).
 
 use std::time::{Duration, Instant};
 
@@ -127,6 +128,9 @@ fn main() {
         let (mut unproven, mut worst, mut total) = (0, Duration::ZERO, Duration::ZERO);
         for i in 0..cases {
             let (text, cart) = case(&mut rng, max, two_stages, size, pool.as_deref());
+            if env("CASE").is_some_and(|c: usize| c != i as usize) {
+                continue;
+            }
             let rules = RuleSet::parse(&text)
                 .expect("survey rules parse")
                 .with_deadline(Duration::from_secs(60));

@@ -9,6 +9,10 @@ use super::local::Local;
 pub(super) const MAX_OFFER_LINES: usize = 10;
 /// At most this many DP states in one layer; beyond, branch and bound decides.
 const MAX_STATES: usize = 200_000;
+/// Transitions a new state of a layer counts as, besides its own: it grows the layer's
+/// index and list, and where layers are large it misses the cache (measured, the time per
+/// transition then rose from 16 to 26 ns, and such quotes overran their budget's time).
+const NEW_STATE_STEPS: usize = 2;
 /// Transitions between two looks at the clock (about 0.1 ms of work).
 const CLOCK_STEPS: usize = 4096;
 
@@ -358,6 +362,7 @@ impl Dp {
                 }
                 self.steps += 1 << free.len();
             }
+            self.steps += next.states.len() * NEW_STATE_STEPS;
             if next.states.len() > MAX_STATES {
                 return Err(());
             }

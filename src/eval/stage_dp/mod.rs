@@ -60,12 +60,14 @@ use walk::{key_of, Walk};
 
 /// At most this many contested lines (a state packs 8 bits per line into a `u128`).
 const MAX_LINES: usize = 16;
-/// DP transitions that count as one step of the quote's budget. Measured on 8 × 8 survey
-/// carts (session 17, after the state index and its hash were fixed): a transition takes
-/// about 16 ns, so 384 of them are about 6 µs, a little less than one bound of the branch
-/// and bound (8 µs). 512 would match a bound and prove more (`max 2`: 30 → 26 unproven
-/// of 100), but the worst quote would take 0.81 s, too near the 1 s default deadline.
-const STEPS_PER_UNIT: usize = 384;
+/// DP transitions that count as one step of the quote's budget (a new state counts as
+/// three, a priced choice as two per line and offer; see [`walk::Walk::work`]). Measured on
+/// 8 × 8 survey carts (session 17): a transition takes about 16 ns, a new state 30 to
+/// 50 ns more where layers are large, pricing a choice 11 ns per line and offer. At 448
+/// the worst survey quote takes 0.57 s (both walks and the branch and bound after them);
+/// 512 proves a little more (`max 2`: 28 → 26 unproven of 100) but takes 0.71 s, too
+/// near the 1 s default deadline.
+const STEPS_PER_UNIT: usize = 448;
 
 /// What the DP decided for one conflict-free set.
 pub(crate) enum StageDp {
@@ -524,6 +526,7 @@ pub(crate) fn solve(
         cutoff,
         best: seed_choice,
         leaves: 0,
+        leaf_steps: (2 * n * parts.len()).max(1),
         limit,
         out_of_time: false,
         evaluate: &mut evaluate,
