@@ -431,21 +431,21 @@ pub(crate) fn solve(
     let mut floor2 = None;
     if let Some(pl) = &mut per_line {
         pl.dp.step_cap = limit.saturating_mul(STEPS_PER_UNIT) / 4;
-        match pl.dp.run(init2, false) {
-            Ok(Some((g, _))) => floor2 = Some(key_of(constant, g)),
-            Ok(None) => {}
-            // Too large: the walk goes without it.
-            Err(()) => *work += pl.dp.steps / STEPS_PER_UNIT,
+        // Too large (`Err`): the walk goes without it.
+        if let Ok(Some((g, _))) = pl.dp.run(init2, false) {
+            floor2 = Some(key_of(constant, g));
         }
     }
+    // Its root run, charged when the walk does not count it.
+    let per_line_root = per_line.as_ref().map_or(0, |pl| pl.dp.steps);
     // The root's run alone may not take more than the whole allowance.
     dp.step_cap = limit.saturating_mul(STEPS_PER_UNIT);
     let Ok(Some((lowest, seed))) = dp.run(init, true) else {
-        *work += dp.steps / STEPS_PER_UNIT;
+        *work += (dp.steps + per_line_root) / STEPS_PER_UNIT;
         return StageDp::Undecided;
     };
     if key_of(constant, lowest).payable > cutoff {
-        *work += dp.steps / STEPS_PER_UNIT;
+        *work += (dp.steps + per_line_root) / STEPS_PER_UNIT;
         return StageDp::Proven(None);
     }
     // Each line's options in the spec's last tie-break order: keepers earlier in
@@ -501,6 +501,7 @@ pub(crate) fn solve(
     // The per-line bound only where it is the tighter one at the root.
     if floor2.is_none_or(|f| f <= floor) {
         per_line = None;
+        *work += per_line_root / STEPS_PER_UNIT;
     }
     let mut walk = Walk {
         dp: &mut dp,
