@@ -112,7 +112,7 @@ pub(super) struct Dp {
     next_clock: usize,
     /// The per-line offers, decided last (see [`super::local`]).
     pub local: Option<Local>,
-    /// Scratch kept across runs: the layers' maps and one layer's states.
+    /// Scratch kept across runs: the layers (their lists and indexes).
     pool: Vec<Layer>,
     /// The state with every line on a complete option, once interned.
     end: Option<u128>,
