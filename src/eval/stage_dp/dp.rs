@@ -378,8 +378,8 @@ impl Dp {
     pub fn run(&mut self, init: u128, path: bool) -> Result<Option<(Gain, Vec<u64>)>, ()> {
         let n_lines = self.classes.len();
         let n_layers = self.lines.len() + 1;
-        // The layers' maps and the states' list are kept across runs: most runs are small
-        // (a hundred transitions), and allocating them anew cost more than the run.
+        // The layers are kept across runs: most runs are small (a hundred transitions), and
+        // allocating them anew cost more than the run.
         let mut layers = std::mem::take(&mut self.pool);
         layers.resize_with(n_layers, Layer::default);
         layers[0].reach(
