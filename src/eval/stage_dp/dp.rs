@@ -112,8 +112,10 @@ pub(super) struct Dp {
     next_clock: usize,
     /// The per-line offers, decided last (see [`super::local`]).
     pub local: Option<Local>,
-    /// Scratch kept across runs: the layers (their lists and indexes).
+    /// Scratch kept across runs: the layers (their lists and indexes), and a spare list
+    /// for [`Dp::restrict`].
     pool: Vec<Layer>,
+    spare: Vec<(u128, Node)>,
     /// The state with every line on a complete option, once interned.
     end: Option<u128>,
 }
@@ -148,6 +150,7 @@ impl Dp {
             next_clock: 0,
             local: None,
             pool: Vec::new(),
+            spare: Vec::new(),
             end: None,
         }
     }
@@ -196,9 +199,10 @@ impl Dp {
     /// that take the most off them, and the states' gains count that most.
     fn restrict(&mut self, layer: &mut Layer) -> Result<(), ()> {
         let n_lines = self.classes.len();
-        let states = std::mem::take(&mut layer.states);
+        // The layer's list is swapped with the spare one, so that no run allocates.
+        let mut states = std::mem::replace(&mut layer.states, std::mem::take(&mut self.spare));
         layer.clear();
-        for (s, node) in states {
+        for &(s, node) in &states {
             let mut to = s;
             let mut gain = node.gain;
             for pos in 0..n_lines {
@@ -209,6 +213,8 @@ impl Dp {
             self.steps += n_lines;
             layer.reach(to, Node { gain, ..node });
         }
+        states.clear();
+        self.spare = states;
         Ok(())
     }
 
