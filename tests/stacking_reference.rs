@@ -35,6 +35,8 @@
 //! - `PROPTEST_MAX_SHRINK_TIME=ms`: how long a failure may shrink (default 20 s);
 //! - `YOUHUI_REF_KIND=<kind>`: the proptest only fails on that kind ([`Kind::name`]), so
 //!   proptest shrinks to a minimal case of it;
+//! - `YOUHUI_REF_LINES=n`: generated carts have up to `n` lines (default 5); of the cases
+//!   the reference skips, the survey counts those the engine does not prove optimal;
 //! - `YOUHUI_REF_LIMIT=n`: a case with more than `n` choices is skipped (default 20,000);
 //! - `YOUHUI_REF_SURVEY=n`: `survey_disagreements` runs `n` cases without failing and prints
 //!   the tally and the two smallest cases of each kind
@@ -550,7 +552,10 @@ impl Kind {
 enum Verdict {
     /// With the number of choices.
     Agree(usize),
-    Skipped,
+    /// Too many choices for the reference; whether the engine said `"optimal": true`.
+    Skipped {
+        proven: bool,
+    },
     Disagree(Kind, String),
 }
 
@@ -617,7 +622,9 @@ fn check(case: &Case, limit: usize) -> Verdict {
         }
     };
     let Some(r) = reference(case, limit) else {
-        return Verdict::Skipped;
+        return Verdict::Skipped {
+            proven: quote.optimal,
+        };
     };
     let engine = Outcome::of(&quote);
     if engine == r.outcome {
@@ -751,7 +758,7 @@ fn case() -> impl Strategy<Value = Case> {
                 ],
                 1..=3u32,
             ),
-            1..=5,
+            1..=max_lines(),
         ),
     )
         .prop_map(|(two, max_a, max_b, offers, pool, lines)| {
@@ -776,6 +783,11 @@ fn case() -> impl Strategy<Value = Case> {
 
 fn env_u32(name: &str) -> Option<u32> {
     env_usize(name).map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// `YOUHUI_REF_LINES` (default 5): the most lines a generated cart has.
+fn max_lines() -> usize {
+    env_usize("YOUHUI_REF_LINES").unwrap_or(5).clamp(1, 16)
 }
 
 /// `YOUHUI_REF_CASES` (or proptest's own `PROPTEST_CASES`), default 200.
@@ -825,6 +837,8 @@ fn survey_disagreements() {
     let strategy = case();
     let mut agreed = 0usize;
     let mut skipped = 0usize;
+    let mut skipped_unproven = 0usize;
+    let mut unproven_examples: Vec<(usize, String)> = Vec::new();
     // Agreed cases by number of choices: 1, 2..=64, 65..=1000, more.
     let mut bins = [0usize; 4];
     let mut kinds: BTreeMap<Kind, (usize, Vec<(usize, String)>)> = BTreeMap::new();
@@ -846,7 +860,16 @@ fn survey_disagreements() {
                     .unwrap_or(3);
                 bins[bin] += 1;
             }
-            Verdict::Skipped => skipped += 1,
+            Verdict::Skipped { proven } => {
+                skipped += 1;
+                if !proven {
+                    skipped_unproven += 1;
+                    let text = case.describe();
+                    unproven_examples.push(((case.offers.len() + case.lines.len()), text));
+                    unproven_examples.sort_by_key(|e| e.0);
+                    unproven_examples.truncate(2);
+                }
+            }
             Verdict::Disagree(kind, msg) => {
                 let size = (case.offers.len() + case.lines.len()) * 1_000 + msg.len();
                 let entry = kinds.entry(kind).or_default();
@@ -858,11 +881,20 @@ fn survey_disagreements() {
         }
     }
     let disagreed: usize = kinds.values().map(|k| k.0).sum();
-    println!("agreed {agreed}, disagreed {disagreed}, skipped {skipped} (distinct cases)");
+    println!(
+        "agreed {agreed}, disagreed {disagreed}, skipped {skipped} ({skipped_unproven} of them \
+         not proven) (distinct cases)"
+    );
     println!(
         "agreed by number of choices: 1: {}, 2-64: {}, 65-1000: {}, more: {}",
         bins[0], bins[1], bins[2], bins[3]
     );
+    if !unproven_examples.is_empty() {
+        println!("\n==== skipped and not proven: {skipped_unproven}");
+        for (_, text) in &unproven_examples {
+            println!("---\n{text}");
+        }
+    }
     for (kind, (count, examples)) in &kinds {
         println!("\n==== {}: {count}", kind.name());
         for (_, msg) in examples {

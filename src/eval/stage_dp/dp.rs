@@ -37,6 +37,23 @@ impl std::ops::Add for Gain {
     }
 }
 
+/// Each variable offer's gain per subset of its contested lines, and its lowest
+/// discount part (for [`Dp::cap`]).
+pub(super) struct Tables {
+    pub gains: Vec<Vec<Gain>>,
+    lows: Vec<i64>,
+}
+
+impl Tables {
+    pub fn new(gains: Vec<Vec<Gain>>) -> Tables {
+        let lows = gains
+            .iter()
+            .map(|t| t.iter().map(|g| g.neg_discount).min().unwrap_or(0))
+            .collect();
+        Tables { gains, lows }
+    }
+}
+
 /// A DP layer entry: the best gain reaching a state, the state before (its index in the
 /// layer before) and the subset taken (for the way back).
 #[derive(Clone, Copy)]
@@ -93,7 +110,7 @@ pub(super) struct Dp {
     /// Per variable offer (in application order): the contested lines it may keep
     /// (positions into `contested`) and its gain per subset of them.
     lines: Vec<Vec<usize>>,
-    pub tables: Vec<Vec<Gain>>,
+    pub tables: Tables,
     /// Per contested line: the distinct option sets seen (as masks over the variable
     /// offers still to decide), interned.
     classes: Vec<Vec<Vec<u64>>>,
@@ -118,6 +135,12 @@ pub(super) struct Dp {
     spare: Vec<(u128, Node)>,
     /// The state with every line on a complete option, once interned.
     end: Option<u128>,
+    /// Totals whose discount part is above this are not wanted (set by the walks): a
+    /// state whose gain plus the most the offers after it could still add is above it is
+    /// dropped, so a run that finds nothing wanted answers `None`.
+    pub cap: Option<i64>,
+    /// Scratch for [`Dp::rest`].
+    rest: Vec<i64>,
 }
 
 /// The lines' option masks of one state.
@@ -140,7 +163,7 @@ impl Dp {
     ) -> Dp {
         Dp {
             lines,
-            tables,
+            tables: Tables::new(tables),
             classes: vec![Vec::new(); n_lines],
             ids: vec![HashMap::default(); n_lines],
             deadline,
@@ -152,6 +175,28 @@ impl Dp {
             pool: Vec::new(),
             spare: Vec::new(),
             end: None,
+            cap: None,
+            rest: Vec::new(),
+        }
+    }
+
+    /// Per layer `j`, the lowest discount part the offers from `j` on can still add (each
+    /// its table's lowest), with the per-line offers' cut counted in layers up to theirs
+    /// (each line at most what all of them take off it, cut at the line): `rest[j]` for a
+    /// state of layer `j` before the cut, `rest[n + 1 + j]` after it.
+    fn fill_rest(&mut self) {
+        let n = self.tables.lows.len();
+        self.rest.clear();
+        self.rest.resize(2 * (n + 1), 0);
+        for j in (0..n).rev() {
+            self.rest[n + 1 + j] = self.rest[n + 1 + j + 1] + self.tables.lows[j];
+        }
+        let (first, cut) = match &self.local {
+            Some(local) if local.active => (local.first, local.most),
+            _ => (usize::MAX, 0),
+        };
+        for j in 0..=n {
+            self.rest[j] = self.rest[n + 1 + j] - if j <= first { cut } else { 0 };
         }
     }
 
@@ -280,13 +325,30 @@ impl Dp {
             {
                 self.restrict(&mut layers[j])?;
             }
-            let (done, rest) = layers.split_at_mut(j + 1);
+            let (done, after) = layers.split_at_mut(j + 1);
             let here = &done[j];
-            let next = &mut rest[0];
+            let next = &mut after[0];
             let trans = &mut trans[j];
+            let n = offer_lines.len();
+            let first = self
+                .local
+                .as_ref()
+                .filter(|l| l.active)
+                .map_or(usize::MAX, |l| l.first);
+            // What the offers after this one may still add: into layer `j + 1`, the cut
+            // not yet made unless that layer is past the per-line offers' first.
+            let cap = self
+                .cap
+                .map(|c| c - self.rest[if j < first { j + 1 } else { n + 1 + j + 1 }]);
+            let here_cap = self
+                .cap
+                .map(|c| c - self.rest[if j < first { j } else { n + 1 + j }]);
             next.states.reserve(here.states.len());
             'states: for (from, &(s, node)) in here.states.iter().enumerate() {
                 let gain = node.gain;
+                if here_cap.is_some_and(|c| gain.neg_discount > c) {
+                    continue;
+                }
                 // Too large, or out of time, as soon as it shows (a layer may grow by
                 // `2^MAX_OFFER_LINES` states per state before it ends).
                 if next.states.len() > MAX_STATES
@@ -349,7 +411,7 @@ impl Dp {
                     *f = u128::from(outs[b] ^ ins[b]) << (8 * lines[b]);
                 }
                 let mut taken = forced;
-                let table = &self.tables[j];
+                let table = &self.tables.gains[j];
                 for sub in 0u32..(1 << free.len()) {
                     if sub > 0 {
                         let i = sub.trailing_zeros() as usize;
@@ -357,6 +419,9 @@ impl Dp {
                         taken ^= 1 << free[i];
                     }
                     let gain = gain + table[taken as usize];
+                    if cap.is_some_and(|c| gain.neg_discount > c) {
+                        continue;
+                    }
                     next.reach(
                         to,
                         Node {
@@ -401,6 +466,9 @@ impl Dp {
         }
         // Per offer, line position and class: the two transitions, kept across runs.
         let mut trans = std::mem::take(&mut self.trans);
+        if self.cap.is_some() {
+            self.fill_rest();
+        }
         let offer_lines = std::mem::take(&mut self.lines);
         let found = self.layers(&mut layers, &mut trans, &offer_lines);
         self.lines = offer_lines;

@@ -8,11 +8,12 @@
 //! order-level discount may move to any line of its scope that has room, but never gives
 //! more in all than alone. So for any set `T` of lines, the stage takes off at most
 //! `T`'s amount plus what can land outside `T`: the per-line discounts on lines outside
-//! `T`, and the whole of each order-level discount whose kept lines are not all in `T`.
+//! `T`, and each order-level discount up to what its kept lines outside `T` hold.
 //! That sum is again one term per offer, so the same DP minimises it; the bound of a
 //! subtree is the larger of the two. `T` is taken from the best choice so far: the lines
 //! it leaves at nothing, where the plain sum is loosest.
 
+use super::dp::Tables;
 use super::Gain;
 use crate::eval::Lines;
 
@@ -30,18 +31,24 @@ pub(super) struct Landing {
 }
 
 impl Landing {
-    /// The most of this offer's discount that can land outside `t`.
-    fn outside(&self, t: &Lines) -> i64 {
+    /// The most of this offer's discount that can land outside `t` (`start`: the line
+    /// amounts at the stage's start): an order-level discount lands on its kept lines
+    /// outside `t` at most what they hold.
+    fn outside(&self, t: &Lines, start: &[i64]) -> i64 {
         if self.per_line {
             self.taken
                 .iter()
                 .filter(|&&(l, _)| !t.get(l))
                 .map(|&(_, d)| d)
                 .sum()
-        } else if self.keep.iter().all(|l| t.get(l)) {
-            0
         } else {
-            self.total
+            let room: i64 = self
+                .keep
+                .iter()
+                .filter(|&l| !t.get(l))
+                .map(|l| start[l])
+                .sum();
+            self.total.min(room)
         }
     }
 }
@@ -83,7 +90,7 @@ pub(super) struct Landings {
 pub(super) struct Saturated {
     /// The lines (those the best choice left at nothing).
     pub t: Lines,
-    pub tables: Vec<Vec<Gain>>,
+    pub tables: Tables,
     pub constant: Gain,
 }
 
@@ -108,7 +115,7 @@ impl Landings {
         if held == 0 {
             return None;
         }
-        let fixed: i64 = self.fixed.iter().map(|f| f.outside(&t)).sum();
+        let fixed: i64 = self.fixed.iter().map(|f| f.outside(&t, &self.start)).sum();
         let constant = Gain {
             neg_discount: self.undiscounted - held - fixed,
             ..constant
@@ -122,7 +129,7 @@ impl Landings {
                     .iter()
                     .zip(gains)
                     .map(|(landing, g)| Gain {
-                        neg_discount: -landing.outside(&t),
+                        neg_discount: -landing.outside(&t, &self.start),
                         ..*g
                     })
                     .collect()
@@ -130,7 +137,7 @@ impl Landings {
             .collect();
         Some(Saturated {
             t,
-            tables,
+            tables: Tables::new(tables),
             constant,
         })
     }

@@ -33,9 +33,28 @@ pub(super) struct Local {
     pub cache: Vec<Vec<Option<(u8, i64)>>>,
     /// Off while the landing bound's tables are in use (they count these offers already).
     pub active: bool,
+    /// The most they take off all lines together, each line cut at what it holds.
+    pub most: i64,
 }
 
 impl Local {
+    /// The per-line offers' parts `takes` on lines holding `room` (see the fields).
+    pub fn new(first: usize, takes: Vec<Vec<i64>>, room: Vec<i64>) -> Local {
+        let most = takes
+            .iter()
+            .zip(&room)
+            .map(|(t, &r)| t.iter().sum::<i64>().min(r))
+            .sum();
+        Local {
+            first,
+            cache: vec![Vec::new(); takes.len()],
+            takes,
+            room,
+            active: true,
+            most,
+        }
+    }
+
     /// What the options of `mask` (bits over the DP's offers; those below `first` are
     /// decided and cleared) take off line `pos`, cut at the line.
     pub fn take(&self, pos: usize, mask: u64) -> i64 {

@@ -406,13 +406,7 @@ pub(crate) fn solve(
     let room: Vec<i64> = contested.iter().map(|&l| start[l]).collect();
     let offer_lines: Vec<Vec<usize>> = vars.iter().map(|&k| var_lines[k].clone()).collect();
     let new_dp = |tables, first, takes| {
-        let local = (first < vars.len()).then(|| local::Local {
-            first,
-            takes,
-            room: room.clone(),
-            cache: vec![Vec::new(); contested.len()],
-            active: true,
-        });
+        let local = (first < vars.len()).then(|| local::Local::new(first, takes, room.clone()));
         Dp::with_start(offer_lines.clone(), tables, local, &line_masks, p.deadline)
     };
     let Some((mut dp, init)) = new_dp(tables, first_local, takes) else {

@@ -93,6 +93,20 @@ impl Walk<'_> {
         }
     }
 
+    /// The cap on a DP total's discount part (see [`Dp::cap`]) beyond which no subtree is
+    /// wanted, for totals added to `constant`: above the best choice's payable (first
+    /// pass) or the target's (second), or the cutoff.
+    fn cap_for(&self, constant: Gain) -> Option<i64> {
+        let payable = match self.target {
+            Some(target) => target.payable,
+            None => self
+                .best
+                .as_ref()
+                .map_or(self.cutoff, |b| b.key.payable.min(self.cutoff)),
+        };
+        (payable != i64::MAX).then(|| payable.saturating_sub(constant.neg_discount))
+    }
+
     /// Whether the walk is over: out of time, the second pass found its choice, or the
     /// first pass met a choice with the lowest key the bounds allow.
     fn done(&self) -> bool {
@@ -135,7 +149,7 @@ impl Walk<'_> {
         }
         // The landing bound only where the plain one leaves the subtree open.
         if self.saturated.is_some() && self.open(key) {
-            if let Some(alt) = self.saturated_bound(self.state, decided)? {
+            if let Some(alt) = self.saturated_bound(self.state, decided, true)? {
                 key = key.max(alt);
             }
         }
@@ -143,19 +157,39 @@ impl Walk<'_> {
     }
 
     /// The landing bound (`None` without its tables or without a completion) of `state`
-    /// with the lines of `decided` as picked.
-    fn saturated_bound(&mut self, state: u128, decided: u32) -> Result<Option<Key>, ()> {
+    /// with the lines of `decided` as picked. `capped`: only whether it is wanted matters
+    /// (see [`Dp::cap`]); one that is not is closed.
+    fn saturated_bound(
+        &mut self,
+        state: u128,
+        decided: u32,
+        capped: bool,
+    ) -> Result<Option<Key>, ()> {
+        let cap = match &self.saturated {
+            Some(sat) if capped => self.cap_for(sat.constant),
+            _ => None,
+        };
         let Some(sat) = &mut self.saturated else {
             return Ok(None);
         };
         // The landing tables count the per-line offers' parts themselves.
         std::mem::swap(&mut self.dp.tables, &mut sat.tables);
         self.dp.set_local(false);
+        self.dp.cap = cap;
         let found = self.dp.run(state, false);
+        self.dp.cap = None;
         self.dp.set_local(true);
         std::mem::swap(&mut self.dp.tables, &mut sat.tables);
-        let (Some((g, _)), Some(sat)) = (found?, &self.saturated) else {
+        let found = found?;
+        let Some(sat) = &self.saturated else {
             return Ok(None);
+        };
+        let Some((g, _)) = found else {
+            // Nothing under the cap: closed.
+            return Ok(cap.map(|_| Key {
+                payable: i64::MAX,
+                ..key_of(sat.constant, Gain::default())
+            }));
         };
         let mut alt = key_of(sat.constant, g);
         alt.payable += self.excess_beyond(decided, Some(&sat.t));
@@ -175,8 +209,10 @@ impl Walk<'_> {
         if self.saturated.as_ref().is_some_and(|s| s.t == t) {
             return Ok(());
         }
-        self.saturated = self.landings.saturated(t, &self.dp.tables, self.constant);
-        if let Some(alt) = self.saturated_bound(root, 0)? {
+        self.saturated = self
+            .landings
+            .saturated(t, &self.dp.tables.gains, self.constant);
+        if let Some(alt) = self.saturated_bound(root, 0, false)? {
             self.floor = self.floor.max(alt);
         }
         Ok(())
@@ -208,11 +244,24 @@ impl Walk<'_> {
     /// Whether the per-line bound of the current state leaves it open (asked before the
     /// DP's own, as it closes more; no completion closes it).
     fn per_line_open(&mut self) -> Result<bool, ()> {
+        let cap = self.cap_for(self.constant);
         let Some(pl) = &mut self.per_line else {
             return Ok(true);
         };
-        let found = pl.dp.run(pl.state, false)?;
+        pl.dp.cap = cap;
+        let found = pl.dp.run(pl.state, false);
+        pl.dp.cap = None;
+        let found = found?;
         Ok(found.is_some_and(|(g, _)| self.open(key_of(self.constant, g))))
+    }
+
+    /// The DP's run from the current state, capped at what is wanted (see [`Dp::cap`]).
+    #[allow(clippy::type_complexity)]
+    fn capped_run(&mut self, path: bool) -> Result<Option<(Gain, Vec<u64>)>, ()> {
+        self.dp.cap = self.cap_for(self.constant);
+        let found = self.dp.run(self.state, path);
+        self.dp.cap = None;
+        found
     }
 
     /// Work done, in budget steps: DP transitions (both DPs) and priced choices, per
@@ -298,7 +347,7 @@ impl Walk<'_> {
                 Ok(Some(self.lowest))
             } else {
                 match self.per_line_open() {
-                    Ok(true) => self.dp.run(self.state, false).map(|f| f.map(|(g, _)| g)),
+                    Ok(true) => self.capped_run(false).map(|f| f.map(|(g, _)| g)),
                     Ok(false) => Ok(None),
                     Err(()) => Err(()),
                 }
@@ -369,7 +418,7 @@ impl Walk<'_> {
                 Ok(Some((plain, path.clone())))
             } else {
                 match self.per_line_open() {
-                    Ok(true) => self.dp.run(self.state, true),
+                    Ok(true) => self.capped_run(true),
                     Ok(false) => Ok(None),
                     Err(()) => Err(()),
                 }
