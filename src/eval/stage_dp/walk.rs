@@ -403,14 +403,19 @@ impl Walk<'_> {
         let saved = self.saved();
         let order = self.order;
         let decided = decided | 1 << pos;
+        // Every child's bound first, then the children from the lowest bound up (ties:
+        // the options' order), so that good choices are met early and close the rest.
+        let mut kids: Vec<(Key, usize, Gain, Vec<u64>, bool)> = Vec::new();
         for &j in &order[pos] {
             if self.spent() {
+                self.restore(saved);
                 return;
             }
             if !self.place(saved, pos, j) {
                 self.out_of_time = true;
                 return;
             }
+            // The bound's excess reads the pick.
             self.pick[l] = j;
             // The DP's choice keeps this option: the subtree has the same lowest sum.
             let inherited = self.line_masks[pos][j] == path[pos];
@@ -434,9 +439,21 @@ impl Walk<'_> {
             };
             if let Some((b, g, p)) = child {
                 if self.open(b) {
-                    self.dive(decided, g, p, !inherited, root);
+                    kids.push((b, j, g, p, inherited));
                 }
             }
+        }
+        kids.sort_by_key(|k| k.0);
+        for (b, j, g, p, inherited) in kids {
+            if !self.open(b) {
+                continue;
+            }
+            if !self.place(saved, pos, j) {
+                self.out_of_time = true;
+                return;
+            }
+            self.pick[l] = j;
+            self.dive(decided, g, p, !inherited, root);
             if self.done() {
                 self.restore(saved);
                 return;
