@@ -3,9 +3,10 @@
 //! its decided lines fixed, and, once the best choice so far leaves lines at nothing, also
 //! by the landing bound of [`super::landing`] for those lines (the larger bound counts),
 //! and first of all by the per-line bound of [`super::local`] where there is one.
-//! The first walk ([`Walk::dive`]) also prices the DP's own choice at each node; the
-//! second ([`Walk::dfs`]) wants the first leaf in the tie-break order, so it prices leaves
-//! only.
+//! The first walk ([`Walk::dive`]) also prices the DP's own choice at each node, and visits
+//! a node's children from the lowest bound up; the second ([`Walk::dfs`]) wants the first
+//! leaf in the tie-break order, so it prices leaves only. Every run below the root is
+//! capped at what is still wanted (see [`Dp::cap`]).
 
 use super::dp::{with_field, Dp, Gain};
 use super::landing::{Landings, Saturated};
