@@ -370,6 +370,38 @@ impl Walk<'_> {
         self.restore(saved);
     }
 
+    /// Decides line `pos` as option `j` (from `saved`) and bounds the subtree: its key
+    /// bound, the DP's lowest sum and choice, when it is open. `inherited`: the DP's
+    /// choice `parent` (its lowest sum and choice) keeps option `j`, so the subtree has the
+    /// same. `Err`: out of time, or no room for another class.
+    fn child(
+        &mut self,
+        saved: (u128, u128),
+        pos: usize,
+        j: usize,
+        decided: u32,
+        parent: (Gain, &[u64]),
+        inherited: bool,
+    ) -> Result<Option<(Key, Gain, Vec<u64>)>, ()> {
+        if !self.place(saved, pos, j) {
+            return Err(());
+        }
+        // The bound's excess reads the pick.
+        self.pick[self.contested[pos]] = j;
+        let found = if inherited {
+            Some((parent.0, parent.1.to_vec()))
+        } else if self.per_line_open()? {
+            self.capped_run(true)?
+        } else {
+            None
+        };
+        let Some((g, p)) = found else {
+            return Ok(None);
+        };
+        let b = self.bound(decided, g, inherited)?;
+        Ok(self.open(b).then_some((b, g, p)))
+    }
+
     /// The first walk (lines in content order, the positions' order): at each node the
     /// DP's own choice for the subtree is priced too, a real choice and often the
     /// subtree's best, so that the best choice so far closes subtrees early. `plain` and
@@ -404,48 +436,43 @@ impl Walk<'_> {
         let saved = self.saved();
         let order = self.order;
         let decided = decided | 1 << pos;
-        // Every child's bound first, then the children from the lowest bound up (ties:
-        // the options' order), so that good choices are met early and close the rest.
-        let mut kids: Vec<(Key, usize, Gain, Vec<u64>, bool)> = Vec::new();
-        for &j in &order[pos] {
+        // The DP's own option first: its subtree has the parent's lowest sum, at no cost.
+        // Then every other child's bound, capped by what that found, and those children
+        // from the lowest bound up (ties: the options' order), so that good choices are met
+        // early and close the rest.
+        let own = order[pos]
+            .iter()
+            .copied()
+            .find(|&j| self.line_masks[pos][j] == path[pos]);
+        let mut kids: Vec<(Key, usize, Gain, Vec<u64>)> = Vec::new();
+        for &j in own
+            .iter()
+            .chain(order[pos].iter().filter(|&&j| Some(j) != own))
+        {
             if self.spent() {
                 self.restore(saved);
                 return;
             }
-            if !self.place(saved, pos, j) {
-                self.out_of_time = true;
-                return;
-            }
-            // The bound's excess reads the pick.
-            self.pick[l] = j;
-            // The DP's choice keeps this option: the subtree has the same lowest sum.
-            let inherited = self.line_masks[pos][j] == path[pos];
-            let found = if inherited {
-                Ok(Some((plain, path.clone())))
-            } else {
-                match self.per_line_open() {
-                    Ok(true) => self.capped_run(true),
-                    Ok(false) => Ok(None),
-                    Err(()) => Err(()),
-                }
-            };
-            let child = found.and_then(|f| {
-                f.map(|(g, p)| self.bound(decided, g, inherited).map(|b| (b, g, p)))
-                    .transpose()
-            });
-            let Ok(child) = child else {
+            let inherited = Some(j) == own;
+            let Ok(child) = self.child(saved, pos, j, decided, (plain, &path), inherited) else {
                 self.out_of_time = true;
                 self.restore(saved);
                 return;
             };
-            if let Some((b, g, p)) = child {
-                if self.open(b) {
-                    kids.push((b, j, g, p, inherited));
+            match child {
+                Some((_, g, p)) if inherited => {
+                    self.dive(decided, g, p, false, root);
+                    if self.done() {
+                        self.restore(saved);
+                        return;
+                    }
                 }
+                Some((b, g, p)) => kids.push((b, j, g, p)),
+                None => {}
             }
         }
         kids.sort_by_key(|k| k.0);
-        for (b, j, g, p, inherited) in kids {
+        for (b, j, g, p) in kids {
             if !self.open(b) {
                 continue;
             }
@@ -454,7 +481,7 @@ impl Walk<'_> {
                 return;
             }
             self.pick[l] = j;
-            self.dive(decided, g, p, !inherited, root);
+            self.dive(decided, g, p, true, root);
             if self.done() {
                 self.restore(saved);
                 return;
