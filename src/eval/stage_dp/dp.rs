@@ -139,7 +139,8 @@ pub(super) struct Dp {
     /// state whose gain plus the most the offers after it could still add is above it is
     /// dropped, so a run that finds nothing wanted answers `None`.
     pub cap: Option<i64>,
-    /// Scratch for [`Dp::rest`].
+    /// Per layer, the most the later offers may still add, for the cap (see
+    /// [`Dp::fill_rest`]).
     rest: Vec<i64>,
 }
 
