@@ -318,24 +318,21 @@ impl Dp {
         trans: &mut [Vec<Vec<Option<[Option<u8>; 2]>>>],
         offer_lines: &[Vec<usize>],
     ) -> Result<(), ()> {
+        let n = offer_lines.len();
+        // The per-line offers' first layer, where their cut is made (none when off).
+        let first = self
+            .local
+            .as_ref()
+            .filter(|l| l.active)
+            .map_or(usize::MAX, |l| l.first);
         for (j, lines) in offer_lines.iter().enumerate() {
-            if self
-                .local
-                .as_ref()
-                .is_some_and(|l| l.active && l.first == j)
-            {
+            if j == first {
                 self.restrict(&mut layers[j])?;
             }
             let (done, after) = layers.split_at_mut(j + 1);
             let here = &done[j];
             let next = &mut after[0];
             let trans = &mut trans[j];
-            let n = offer_lines.len();
-            let first = self
-                .local
-                .as_ref()
-                .filter(|l| l.active)
-                .map_or(usize::MAX, |l| l.first);
             // What the offers after this one may still add: into layer `j + 1`, the cut
             // not yet made unless that layer is past the per-line offers' first.
             let cap = self
