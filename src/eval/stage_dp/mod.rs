@@ -64,9 +64,9 @@ const MAX_LINES: usize = 16;
 /// three, a priced choice as two per line and offer; see [`walk::Walk::work`]). Measured on
 /// 8 × 8 survey carts (session 17): a transition takes about 16 ns, a new state 30 to
 /// 50 ns more where layers are large, pricing a choice 11 ns per line and offer. At 448
-/// the worst survey quote takes 0.57 s (both walks and the branch and bound after them);
-/// 512 proves a little more (`max 2`: 28 → 26 unproven of 100) but takes 0.71 s, too
-/// near the 1 s default deadline.
+/// the worst survey quote takes about 0.53 s (both walks and the branch and bound after
+/// them; session 18); 504 proves one more cart in four of the survey's six rows but its
+/// worst quote takes 0.71 s, too near the 1 s default deadline.
 const STEPS_PER_UNIT: usize = 448;
 
 /// What the DP decided for one conflict-free set.
