@@ -197,6 +197,11 @@ fn choose_in_order(
             break;
         }
         let in_set: Vec<bool> = parts.iter().map(|o| members.contains(o)).collect();
+        // A later set only matters where it pays at most the best set so far (at the same
+        // payable its tie-breaks may still win): the searches below skip the rest.
+        let set_cutoff = best
+            .as_ref()
+            .map_or(cutoff, |b| b.choice.key.payable.min(cutoff));
         // Every member keeps its whole scope, except on contested lines.
         let mut whole: Vec<Lines> = p.take();
         whole.extend(parts.iter().zip(&in_set).map(|(&o, &i)| {
@@ -271,7 +276,7 @@ fn choose_in_order(
                     options: &line_options,
                     contested: &contested,
                 },
-                cutoff,
+                set_cutoff,
                 dp_limit,
                 &mut work,
             );
@@ -311,7 +316,7 @@ fn choose_in_order(
             // the search has the best of what pays at most that, so the lowest of all.
             let within = local
                 .as_ref()
-                .map_or(cutoff, |l| l.choice.key.payable.min(cutoff));
+                .map_or(set_cutoff, |l| l.choice.key.payable.min(set_cutoff));
             let found = crate::eval::assign::search(
                 &applier,
                 &parts,

@@ -22,8 +22,10 @@ const CLOCK_STEPS: usize = 4096;
 pub(super) struct Gain {
     /// Minus the discount, so that smaller is better in every field.
     pub neg_discount: i64,
-    pub neg_priority: i128,
-    pub applied: usize,
+    /// In `i64`: [`super::solve`] declines a contest whose priorities could overflow it
+    /// (a smaller gain makes the DP's layers smaller and quicker).
+    pub neg_priority: i64,
+    pub applied: u32,
 }
 
 impl std::ops::Add for Gain {
@@ -69,13 +71,35 @@ struct Node {
 #[derive(Default)]
 struct Layer {
     states: Vec<(u128, Node)>,
+    /// Empty while the layer has at most [`SMALL_LAYER`] states (they are searched in
+    /// the list), then every state's place in the list.
     index: HashMap<u128, u32>,
 }
+
+/// Layers up to this many states have no index: most runs below the root have a state
+/// or two per layer, where hashing and clearing the index cost more than a look along
+/// the list.
+const SMALL_LAYER: usize = 8;
 
 impl Layer {
     /// Records `node` as the way to state `to` unless a way as good is there (the first of
     /// equal gains stays).
     fn reach(&mut self, to: u128, node: Node) {
+        if self.states.len() <= SMALL_LAYER && self.index.is_empty() {
+            if let Some((_, slot)) = self.states.iter_mut().find(|(s, _)| *s == to) {
+                if node.gain < slot.gain {
+                    *slot = node;
+                }
+                return;
+            }
+            self.states.push((to, node));
+            if self.states.len() > SMALL_LAYER {
+                for (i, (s, _)) in self.states.iter().enumerate() {
+                    self.index.insert(*s, i as u32);
+                }
+            }
+            return;
+        }
         match self.index.entry(to) {
             std::collections::hash_map::Entry::Occupied(e) => {
                 let slot = &mut self.states[*e.get() as usize].1;
@@ -92,13 +116,35 @@ impl Layer {
     }
 
     fn get(&self, state: u128) -> Option<&Node> {
+        if self.index.is_empty() {
+            return self
+                .states
+                .iter()
+                .find(|(s, _)| *s == state)
+                .map(|(_, n)| n);
+        }
         self.index.get(&state).map(|&i| &self.states[i as usize].1)
     }
 
     fn clear(&mut self) {
+        self.clear_index();
         self.states.clear();
-        // An index grown by one large run would make every later clear slow.
-        if self.index.capacity() > 4096 {
+    }
+
+    /// Empties the index (the list stays).
+    fn clear_index(&mut self) {
+        if self.index.is_empty() {
+            return;
+        }
+        // Clearing an index writes every bucket, however few are used (that was a tenth
+        // of a walk's time): a layer much smaller than its index is taken out state by
+        // state.
+        if self.states.len() * 8 < self.index.capacity() {
+            for (s, _) in &self.states {
+                self.index.remove(s);
+            }
+        } else if self.index.capacity() > 4096 {
+            // An index grown by one large run would make every later clear slow.
             self.index = HashMap::default();
         } else {
             self.index.clear();
@@ -246,8 +292,9 @@ impl Dp {
     fn restrict(&mut self, layer: &mut Layer) -> Result<(), ()> {
         let n_lines = self.classes.len();
         // The layer's list is swapped with the spare one, so that no run allocates.
+        layer.clear_index();
         let mut states = std::mem::replace(&mut layer.states, std::mem::take(&mut self.spare));
-        layer.clear();
+        layer.states.clear();
         for &(s, node) in &states {
             let mut to = s;
             let mut gain = node.gain;

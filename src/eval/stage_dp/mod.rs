@@ -114,6 +114,14 @@ pub(crate) fn solve(
     if contested.is_empty() || contested.len() > MAX_LINES {
         return StageDp::Undecided;
     }
+    // The DP adds priorities in `i64`: no sum of them may overflow it (absurd priorities
+    // go to the branch and bound).
+    let priorities = parts.iter().try_fold(0i64, |sum, &o| {
+        sum.checked_add(rules.offers[o].priority.checked_abs()?)
+    });
+    if priorities.is_none() {
+        return StageDp::Undecided;
+    }
     // Positions in an order fixed by the cart's content (larger amounts first, then by ID,
     // as the branch and bound decides lines), so that the DP, its ties and the lowest key's
     // search do not depend on the cart's line order; only the last tie-break does.
@@ -277,7 +285,7 @@ pub(crate) fn solve(
                 (false, None) => held,
             };
         }
-        let priority = i128::from(rules.offers[o].priority);
+        let priority = rules.offers[o].priority;
         let gain = Gain {
             neg_discount: -landing.total,
             neg_priority: match (relax, applied) {
@@ -285,7 +293,7 @@ pub(crate) fn solve(
                 (false, true) => -priority,
                 (false, false) => 0,
             },
-            applied: usize::from(applied && !relax),
+            applied: u32::from(applied && !relax),
         };
         (gain, landing)
     };
@@ -298,7 +306,7 @@ pub(crate) fn solve(
     for a in &out0.applied {
         let k = parts.iter().position(|&o| o == a.offer);
         if !k.is_some_and(|k| item[k]) {
-            constant.neg_priority -= i128::from(rules.offers[a.offer].priority);
+            constant.neg_priority -= rules.offers[a.offer].priority;
             constant.applied += 1;
         }
     }

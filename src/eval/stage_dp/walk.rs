@@ -18,8 +18,8 @@ pub(super) fn key_of(constant: Gain, g: Gain) -> Key {
     let total = constant + g;
     Key {
         payable: total.neg_discount,
-        priority: -total.neg_priority,
-        applied: total.applied,
+        priority: -i128::from(total.neg_priority),
+        applied: total.applied as usize,
     }
 }
 
