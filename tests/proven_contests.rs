@@ -148,3 +148,33 @@ fn group_heavy_contests_are_proven() {
         );
     }
 }
+
+/// Priorities near `i64::MAX`: their sums do not fit the stage DP's `i64`, so it declines
+/// and every combination is priced with the sums in `i128`. Eight lines of 10.00, each
+/// kept by one of two `立减5` activities (`max 1`): every choice pays 8 × 5.00 = 40.00;
+/// the larger priority sum wants both applied (2^64 − 3 against 2^63 − 1 for `o1` alone);
+/// then lines in cart order keep `o1`, the earlier declared, except the last, which `o2`
+/// needs.
+#[test]
+fn priorities_too_large_for_the_dp_keep_their_tie_break() {
+    let rules = RuleSet::parse(
+        r#"ruleset "p" { stages a
+ stage a max 1 }
+activity o1 { stage a benefit 立减5 scope all priority 9223372036854775807 }
+activity o2 { stage a benefit 立减5 scope all priority 9223372036854775806 }
+"#,
+    )
+    .expect("rules parse");
+    let cart = cart(&[(1000, 1); 8], false);
+    let q = rules
+        .quote(&cart, &Context::default(), &[] as &[&str])
+        .expect("quote");
+    assert_eq!(q.payable.0, 4000);
+    assert!(q.optimal);
+    let keepers: Vec<&str> = q
+        .lines
+        .iter()
+        .map(|l| l.discounts[0].offer.as_str())
+        .collect();
+    assert_eq!(keepers, ["o1", "o1", "o1", "o1", "o1", "o1", "o1", "o2"]);
+}
