@@ -178,3 +178,55 @@ activity o2 { stage a benefit 立减5 scope all priority 9223372036854775806 }
         .collect();
     assert_eq!(keepers, ["o1", "o1", "o1", "o1", "o1", "o1", "o1", "o2"]);
 }
+
+/// A cart every good choice takes to 0.00, under `max 3`: the lowest payable is plain, and
+/// the tie-breaks decide (no priorities, so the fewest applied offers). Before the
+/// tie-break bound (session 19) the default budget answered 0.00 with four offers
+/// (`o4`, `o5`, `o6`, `o7`), unproven and not the spec's choice: every line can keep
+/// `o2`, `o4` and `o6` (in scope of all eight), and those three take everything (`o4`
+/// leaves 35.00 a unit, `o6` takes 30 % of the lines' amounts over the order, `o2` 5.00 a
+/// unit). The bound finds that no choice paying 0.00 applies fewer than three, and its
+/// DP's own choice is that one.
+#[test]
+fn a_free_cart_gets_the_fewest_applied_offers() {
+    let rules = RuleSet::parse(
+        r#"ruleset "survey" { stages a
+ stage a max 3 }
+activity o0 { stage a benefit 立减5 scope sku "S0", "S1", "S3", "S4", "S5", "S6" }
+activity o1 { stage a benefit 9折 scope sku "S1", "S2", "S4", "S5", "S6", "S7" }
+activity o2 { stage a benefit 立减5 scope all }
+activity o3 { stage a benefit 立减5 scope sku "S0", "S1", "S3", "S5", "S6", "S7" }
+activity o4 { stage a benefit 特价35 scope all }
+activity o5 { stage a benefit 买一送一 scope sku "S2", "S4", "S5", "S6", "S7" }
+activity o6 { stage a benefit 满3件打7折 scope sku "S0", "S1", "S2", "S3", "S4", "S5", "S6", "S7" }
+activity o7 { stage a benefit 满200减20 / 满500减70 scope sku "S0", "S1", "S3", "S4", "S5" }
+"#,
+    )
+    .expect("rules parse")
+    .with_deadline(Duration::from_secs(60));
+    let lines = [
+        (19460, 3),
+        (36741, 1),
+        (39002, 3),
+        (20203, 1),
+        (28564, 1),
+        (15605, 2),
+        (1906, 1),
+        (12627, 1),
+    ];
+    for reversed in [false, true] {
+        let q = rules
+            .quote(&cart(&lines, reversed), &Context::default(), &[] as &[&str])
+            .expect("quote");
+        let applied: Vec<&str> = q.applied.iter().map(|a| a.offer.as_str()).collect();
+        println!(
+            "reversed {reversed}: {} {} {applied:?}",
+            q.payable.0, q.optimal
+        );
+        assert_eq!(q.payable.0, 0);
+        assert_eq!(applied, ["o2", "o4", "o6"], "reversed: {reversed}");
+        if !reversed {
+            assert!(q.optimal);
+        }
+    }
+}

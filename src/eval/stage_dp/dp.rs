@@ -13,6 +13,11 @@ const MAX_STATES: usize = 200_000;
 /// index and list, and where layers are large it misses the cache (measured, the time per
 /// transition then rose from 16 to 26 ns, and such quotes overran their budget's time).
 const NEW_STATE_STEPS: usize = 2;
+/// Where a state counts its applied offers (see [`Dp::least_applied`]): the top byte, so
+/// that the lines' fields below are untouched.
+const APPLIED_SHIFT: u32 = 120;
+/// Most contested lines whose fields leave the top byte free.
+pub(super) const MAX_COUNTED_LINES: usize = 15;
 /// Transitions between two looks at the clock (about 0.1 ms of work).
 const CLOCK_STEPS: usize = 4096;
 
@@ -188,6 +193,8 @@ pub(super) struct Dp {
     /// Per layer, the most the later offers may still add, for the cap (see
     /// [`Dp::fill_rest`]).
     rest: Vec<i64>,
+    /// States also count the applied offers (see [`Dp::least_applied`]).
+    count_applied: bool,
 }
 
 /// The lines' option masks of one state.
@@ -224,6 +231,7 @@ impl Dp {
             end: None,
             cap: None,
             rest: Vec::new(),
+            count_applied: false,
         }
     }
 
@@ -463,10 +471,16 @@ impl Dp {
                         to ^= flip[i];
                         taken ^= 1 << free[i];
                     }
-                    let gain = gain + table[taken as usize];
+                    let entry = table[taken as usize];
+                    let gain = gain + entry;
                     if cap.is_some_and(|c| gain.neg_discount > c) {
                         continue;
                     }
+                    let to = if self.count_applied {
+                        to + (u128::from(entry.applied) << APPLIED_SHIFT)
+                    } else {
+                        to
+                    };
                     next.reach(
                         to,
                         Node {
@@ -492,6 +506,38 @@ impl Dp {
     /// `Some(Err(()))`).
     #[allow(clippy::type_complexity)]
     pub fn run(&mut self, init: u128, path: bool) -> Result<Option<(Gain, Vec<u64>)>, ()> {
+        self.run_with(init, |dp, layers| dp.way_back(layers, path))
+    }
+
+    /// The fewest applied offers of any choice whose lines start in `init` and whose
+    /// total is within [`Dp::cap`], and each line's option mask in one such choice
+    /// (`None`: no such choice). Each state then also
+    /// counts the offers applied on the way to it (in its top byte, so at most
+    /// [`MAX_COUNTED_LINES`] lines).
+    #[allow(clippy::type_complexity)]
+    pub fn least_applied(&mut self, init: u128) -> Result<Option<(u32, Vec<u64>)>, ()> {
+        if self.classes.len() > MAX_COUNTED_LINES {
+            return Err(());
+        }
+        self.count_applied = true;
+        let found = self.run_with(init, |dp, layers| {
+            let end = dp.end_state()?;
+            let last = layers.last().ok_or(())?;
+            Ok((0..=dp.lines.len() as u32).find_map(|a| {
+                let node = last.get(end | u128::from(a) << APPLIED_SHIFT)?;
+                Some((a, dp.trace(layers, node)))
+            }))
+        });
+        self.count_applied = false;
+        found
+    }
+
+    /// Runs the layers from `init` and reads the answer off them with `finish`.
+    fn run_with<T>(
+        &mut self,
+        init: u128,
+        finish: impl FnOnce(&mut Dp, &[Layer]) -> Result<T, ()>,
+    ) -> Result<T, ()> {
         let n_lines = self.classes.len();
         let n_layers = self.lines.len() + 1;
         // The layers are kept across runs: most runs are small (a hundred transitions), and
@@ -518,7 +564,7 @@ impl Dp {
         let found = self.layers(&mut layers, &mut trans, &offer_lines);
         self.lines = offer_lines;
         self.trans = trans;
-        let answer = found.and_then(|()| self.way_back(&layers, path));
+        let answer = found.and_then(|()| finish(self, &layers));
         for layer in &mut layers {
             layer.clear();
         }
@@ -526,24 +572,31 @@ impl Dp {
         answer
     }
 
+    /// The state with every line on a complete option (the class holding the empty mask).
+    fn end_state(&mut self) -> Result<u128, ()> {
+        if let Some(end) = self.end {
+            return Ok(end);
+        }
+        let mut end: u128 = 0;
+        for pos in 0..self.classes.len() {
+            let id = self.intern(pos, vec![0]).ok_or(())?;
+            end = with_field(end, pos, id);
+        }
+        self.end = Some(end);
+        Ok(end)
+    }
+
+    /// The option masks of class `class` of line `pos`.
+    pub fn class(&self, pos: usize, class: u8) -> &[u64] {
+        &self.classes[pos][usize::from(class)]
+    }
+
     /// The lowest gain reaching the end (every line on a complete option), and with
     /// `path` each line's option mask on the way there.
     #[allow(clippy::type_complexity)]
     fn way_back(&mut self, layers: &[Layer], path: bool) -> Result<Option<(Gain, Vec<u64>)>, ()> {
-        let n_lines = self.classes.len();
-        // Every line must end on a complete option: the class holding the empty mask.
-        let end = match self.end {
-            Some(end) => end,
-            None => {
-                let mut end: u128 = 0;
-                for pos in 0..n_lines {
-                    let id = self.intern(pos, vec![0]).ok_or(())?;
-                    end = with_field(end, pos, id);
-                }
-                self.end = Some(end);
-                end
-            }
-        };
+        // Every line must end on a complete option.
+        let end = self.end_state()?;
         let Some(last) = layers.last().and_then(|l| l.get(end)) else {
             return Ok(None);
         };
@@ -551,7 +604,12 @@ impl Dp {
         if !path {
             return Ok(Some((gain, Vec::new())));
         }
-        let mut masks = vec![0u64; n_lines];
+        Ok(Some((gain, self.trace(layers, last))))
+    }
+
+    /// Each line's option mask on the way to `last` (a node of the last layer).
+    fn trace(&self, layers: &[Layer], last: &Node) -> Vec<u64> {
+        let mut masks = vec![0u64; self.classes.len()];
         let mut node = *last;
         for j in (0..self.lines.len()).rev() {
             for (b, &pos) in self.lines[j].iter().enumerate() {
@@ -561,6 +619,6 @@ impl Dp {
             }
             node = layers[j].states[node.from as usize].1;
         }
-        Ok(Some((gain, masks)))
+        masks
     }
 }

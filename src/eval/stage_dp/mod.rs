@@ -54,7 +54,7 @@ mod walk;
 use crate::eval::benefit::Reach;
 use crate::eval::{keeps_of, Applier, Choice, Key, Lines, Outcome};
 use crate::rules::ir::OfferIdx;
-use dp::{Dp, Gain, MAX_OFFER_LINES};
+use dp::{Dp, Gain, Tables, MAX_OFFER_LINES};
 use landing::{Landing, Landings};
 use walk::{key_of, Walk};
 
@@ -346,6 +346,7 @@ pub(crate) fn solve(
         tables.push(table);
         var_landings.push(landings);
     }
+    let full = tables.clone();
     // The per-line offers go last, their parts cut per line (see `local`).
     let var_pos: Vec<&[usize]> = vars.iter().map(|&k| &var_lines[k][..]).collect();
     let local::Arranged {
@@ -387,6 +388,42 @@ pub(crate) fn solve(
                 .collect()
         })
         .collect();
+    // Per contested line and option: whether it could take the line to nothing. An
+    // order-level offer (or one of a later stage) may bring discount from elsewhere; the
+    // per-unit and group ones give the line at most their most on it.
+    let most_on = |ls: &[Landing], l: usize| {
+        ls.iter()
+            .flat_map(|x| &x.taken)
+            .filter(|&&(at, _)| at == l)
+            .map(|&(_, d)| d)
+            .max()
+            .unwrap_or(0)
+    };
+    let can_zero: Vec<Vec<bool>> = contested
+        .iter()
+        .map(|&l| {
+            options[l]
+                .iter()
+                .map(|opt| {
+                    let mut held = 0i64;
+                    for &k in opt {
+                        let ls: &[Landing] = match vars.iter().position(|&v| v == k) {
+                            Some(j) => &var_landings[j],
+                            None => match fixed_parts.iter().position(|&f| f == k) {
+                                Some(f) => std::slice::from_ref(&fixed[f]),
+                                None => continue,
+                            },
+                        };
+                        if !ls.iter().all(|x| x.per_line) {
+                            return true;
+                        }
+                        held += most_on(ls, l);
+                    }
+                    held >= start[l]
+                })
+                .collect()
+        })
+        .collect();
     let landings = Landings {
         stage: last_stage,
         domain: affected,
@@ -412,6 +449,25 @@ pub(crate) fn solve(
         })
         .collect();
     let room: Vec<i64> = contested.iter().map(|&l| start[l]).collect();
+    // The tie-break bound's tables (as before the per-line parts were taken out) and
+    // options; not where a variable offer's priority counts.
+    let ties = (contested.len() <= dp::MAX_COUNTED_LINES
+        && full.iter().flatten().all(|g| g.neg_priority == 0))
+    .then(|| walk::Ties {
+        tables: Tables::new(local::permute(full, &order)),
+        zeroable: line_masks
+            .iter()
+            .zip(&can_zero)
+            .map(|(masks, can)| {
+                masks
+                    .iter()
+                    .zip(can)
+                    .filter(|&(_, &c)| c)
+                    .map(|(&m, _)| m)
+                    .collect()
+            })
+            .collect(),
+    });
     let offer_lines: Vec<Vec<usize>> = vars.iter().map(|&k| var_lines[k].clone()).collect();
     let new_dp = |tables, first, takes| {
         let local = (first < vars.len()).then(|| local::Local::new(first, takes, room.clone()));
@@ -526,6 +582,8 @@ pub(crate) fn solve(
         landings: &landings,
         saturated: None,
         excess: &excess,
+        ties,
+        root: init,
         cutoff,
         best: seed_choice,
         leaves: 0,
@@ -538,6 +596,16 @@ pub(crate) fn solve(
             p.recycle(c.outcome);
         },
     };
+    // No choice pays less than nothing, nor has better tie-breaks there than the tie-break
+    // bound allows.
+    if let Ok(Some((ties, path))) = walk.tie_path(0) {
+        walk.floor = walk.floor.max(ties);
+        // Its choice may pay nothing with few applied offers, where the plain DP's
+        // choice applies as many as it likes.
+        if let Some(path) = path {
+            walk.price_path(0, &path, init);
+        }
+    }
     // 1. The lowest key, lines in content order.
     if walk.retarget(init).is_ok() {
         // The DP's own choice at the root is the seed, priced already.

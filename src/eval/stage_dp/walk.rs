@@ -8,7 +8,7 @@
 //! leaf in the tie-break order, so it prices leaves only. Every run below the root is
 //! capped at what is still wanted (see [`Dp::cap`]).
 
-use super::dp::{with_field, Dp, Gain};
+use super::dp::{field, with_field, Dp, Gain, Tables};
 use super::landing::{Landings, Saturated};
 use super::STEPS_PER_UNIT;
 use crate::eval::{Choice, Key};
@@ -21,6 +21,14 @@ pub(super) fn key_of(constant: Gain, g: Gain) -> Key {
         priority: -i128::from(total.neg_priority),
         applied: total.applied as usize,
     }
+}
+
+/// What the tie-break bound needs (see [`Walk::tie_bound`]).
+pub(super) struct Ties {
+    /// The DP's tables with the per-line offers' parts in them.
+    pub tables: Tables,
+    /// Per line position, the masks of its options that could take it to nothing.
+    pub zeroable: Vec<Vec<u64>>,
 }
 
 /// The per-line bound's own DP (see [`super::local`]) and the walk's state in it.
@@ -64,6 +72,11 @@ pub(super) struct Walk<'w> {
     /// Per line position and option: what its per-unit and group benefits take beyond what
     /// the line holds, at the least (the DP's sum counts it, no choice gets it).
     pub excess: &'w [Vec<i64>],
+    /// For the tie-break bound (`None`: a variable offer has a priority, or too many
+    /// lines).
+    pub ties: Option<Ties>,
+    /// Both walks' start (the DP's state with no line decided).
+    pub root: u128,
     /// Choices paying more than this are not wanted.
     pub cutoff: i64,
     /// First pass: the lowest choice met (the seed's to begin with). Second pass: the
@@ -154,7 +167,87 @@ impl Walk<'_> {
                 key = key.max(alt);
             }
         }
+        // Where what is wanted pays nothing, only the tie-breaks can close the subtree.
+        let wanted = self.target.or(self.best.as_ref().map(|b| b.key));
+        if wanted.is_some_and(|w| w.payable == 0) && self.open(key) {
+            if let Some((alt, path)) = self.tie_path(decided)? {
+                key = key.max(alt);
+                // The first walk prices its choice too, when the subtree stays open: it
+                // may have fewer applied offers than the best so far (the second walk
+                // prices leaves only, in the tie-break order).
+                if let (None, Some(path)) = (self.target, path) {
+                    if self.open(key) && !self.price_path(decided, &path, self.root) {
+                        return Err(());
+                    }
+                }
+            }
+        }
         Ok(key)
+    }
+
+    /// The tie-break bound of the current state's completions (the lines of `decided` as
+    /// picked; `None`: not known), and the DP's choice that has it (a real choice, often
+    /// one with few applied offers). No choice pays less than nothing. One that pays
+    /// nothing takes every line to nothing, so each line keeps an option that could (see
+    /// [`Ties::zeroable`]), and its discounts, the per-line offers' parts uncut, cover all
+    /// there is; with the variable offers' priorities all 0 it then has at least as many
+    /// applied offers as the fewest of any DP path that does so. Where offers together
+    /// take more than the lines hold, the plain bound's payable is below nothing and says
+    /// nothing of the tie-breaks; this one can close such a subtree once the best choice
+    /// pays nothing.
+    #[allow(clippy::type_complexity)]
+    pub fn tie_path(&mut self, decided: u32) -> Result<Option<(Key, Option<Vec<u64>>)>, ()> {
+        let Some(ties) = &mut self.ties else {
+            return Ok(None);
+        };
+        // No completion pays nothing: every one pays at least a cent.
+        let paying = Key {
+            payable: 1,
+            priority: i128::MAX,
+            applied: 0,
+        };
+        let mut state = self.state;
+        for (pos, zeroable) in ties.zeroable.iter().enumerate() {
+            let kept: Vec<u64> = self
+                .dp
+                .class(pos, field(state, pos))
+                .iter()
+                .copied()
+                .filter(|m| zeroable.contains(m))
+                .collect();
+            if kept.is_empty() {
+                return Ok(Some((paying, None)));
+            }
+            let Some(id) = self.dp.intern(pos, kept) else {
+                return Ok(None);
+            };
+            state = with_field(state, pos, id);
+        }
+        // The path's discounts must cover the constant part and the decided lines' excess.
+        let need = -self.constant.neg_discount - self.excess_beyond(decided, None);
+        if let Some(ties) = &mut self.ties {
+            std::mem::swap(&mut self.dp.tables, &mut ties.tables);
+        }
+        self.dp.set_local(false);
+        self.dp.cap = Some(need);
+        let found = self.dp.least_applied(state);
+        self.dp.cap = None;
+        self.dp.set_local(true);
+        if let Some(ties) = &mut self.ties {
+            std::mem::swap(&mut self.dp.tables, &mut ties.tables);
+        }
+        let least = key_of(self.constant, Gain::default());
+        Ok(Some(match found? {
+            Some((a, path)) => (
+                Key {
+                    payable: 0,
+                    applied: least.applied + a as usize,
+                    ..least
+                },
+                Some(path),
+            ),
+            None => (paying, None),
+        }))
     }
 
     /// The landing bound (`None` without its tables or without a completion) of `state`
@@ -217,6 +310,24 @@ impl Walk<'_> {
             self.floor = self.floor.max(alt);
         }
         Ok(())
+    }
+
+    /// Prices the choice that completes the lines of `decided` as picked with a DP's
+    /// `path` (an option mask per line position). The DP ends every line on one of its
+    /// options; should it not, the walk stops unproven (`false`).
+    pub fn price_path(&mut self, decided: u32, path: &[u64], root: u128) -> bool {
+        let mut pick = self.pick.clone();
+        for (pos, &l) in self.contested.iter().enumerate() {
+            if decided & (1 << pos) == 0 {
+                let Some(j) = self.line_masks[pos].iter().position(|&m| m == path[pos]) else {
+                    self.out_of_time = true;
+                    return false;
+                };
+                pick[l] = j;
+            }
+        }
+        self.leaf(&pick, root);
+        true
     }
 
     /// Prices a complete pick and keeps it when it is wanted.
@@ -413,20 +524,8 @@ impl Walk<'_> {
             return;
         }
         let all = (1u32 << self.contested.len()) - 1;
-        if fresh {
-            let mut pick = self.pick.clone();
-            for (pos, &l) in self.contested.iter().enumerate() {
-                if decided & (1 << pos) == 0 {
-                    // The DP ends every line on one of its options; should it not, the
-                    // subtree is not searched, so nothing is claimed proven.
-                    let Some(j) = self.line_masks[pos].iter().position(|&m| m == path[pos]) else {
-                        self.out_of_time = true;
-                        return;
-                    };
-                    pick[l] = j;
-                }
-            }
-            self.leaf(&pick, root);
+        if fresh && !self.price_path(decided, &path, root) {
+            return;
         }
         if decided == all || self.done() || self.spent() {
             return;
