@@ -193,8 +193,9 @@ pub(super) struct Dp {
     /// Per layer, the most the later offers may still add, for the cap (see
     /// [`Dp::fill_rest`]).
     rest: Vec<i64>,
-    /// States also count the applied offers (see [`Dp::least_applied`]).
-    count_applied: bool,
+    /// States also count the applied offers, at most this many (see
+    /// [`Dp::least_applied`]).
+    counted: Option<u32>,
 }
 
 /// The lines' option masks of one state.
@@ -231,7 +232,7 @@ impl Dp {
             end: None,
             cap: None,
             rest: Vec::new(),
-            count_applied: false,
+            counted: None,
         }
     }
 
@@ -476,10 +477,14 @@ impl Dp {
                     if cap.is_some_and(|c| gain.neg_discount > c) {
                         continue;
                     }
-                    let to = if self.count_applied {
-                        to + (u128::from(entry.applied) << APPLIED_SHIFT)
-                    } else {
-                        to
+                    let to = match self.counted {
+                        Some(most) => {
+                            if (to >> APPLIED_SHIFT) as u32 + entry.applied > most {
+                                continue;
+                            }
+                            to + (u128::from(entry.applied) << APPLIED_SHIFT)
+                        }
+                        None => to,
                     };
                     next.reach(
                         to,
@@ -509,17 +514,17 @@ impl Dp {
         self.run_with(init, |dp, layers| dp.way_back(layers, path))
     }
 
-    /// The fewest applied offers of any choice whose lines start in `init` and whose
-    /// total is within [`Dp::cap`], and each line's option mask in one such choice
-    /// (`None`: no such choice). Each state then also
-    /// counts the offers applied on the way to it (in its top byte, so at most
-    /// [`MAX_COUNTED_LINES`] lines).
+    /// The fewest applied offers, up to `most`, of any choice whose lines start in
+    /// `init` and whose total is within [`Dp::cap`], and each line's option mask in one
+    /// such choice (`None`: no such choice). Each state then also counts the offers
+    /// applied on the way to it (in its top byte, so at most [`MAX_COUNTED_LINES`]
+    /// lines); one counting more than `most` is dropped.
     #[allow(clippy::type_complexity)]
-    pub fn least_applied(&mut self, init: u128) -> Result<Option<(u32, Vec<u64>)>, ()> {
+    pub fn least_applied(&mut self, init: u128, most: u32) -> Result<Option<(u32, Vec<u64>)>, ()> {
         if self.classes.len() > MAX_COUNTED_LINES {
             return Err(());
         }
-        self.count_applied = true;
+        self.counted = Some(most.min(u32::from(u8::MAX)));
         let found = self.run_with(init, |dp, layers| {
             let end = dp.end_state()?;
             let last = layers.last().ok_or(())?;
@@ -528,7 +533,7 @@ impl Dp {
                 Some((a, dp.trace(layers, node)))
             }))
         });
-        self.count_applied = false;
+        self.counted = None;
         found
     }
 

@@ -223,6 +223,29 @@ impl Walk<'_> {
             };
             state = with_field(state, pos, id);
         }
+        let least = key_of(self.constant, Gain::default());
+        // Only choices with fewer applied offers than the best so far are wanted (first
+        // walk), or at most as many as the target (second walk): a path counting more is
+        // dropped, and finding none bounds the key just above what is wanted.
+        let most = match (self.target, &self.best) {
+            (Some(t), _) if t.payable == 0 => Some(t.applied),
+            (None, Some(b)) if b.key.payable == 0 => Some(b.key.applied.saturating_sub(1)),
+            _ => None,
+        };
+        let most = match most {
+            Some(m) if m < least.applied => {
+                return Ok(Some((
+                    Key {
+                        payable: 0,
+                        applied: least.applied,
+                        ..least
+                    },
+                    None,
+                )))
+            }
+            Some(m) => u32::try_from(m - least.applied).unwrap_or(u32::MAX),
+            None => u32::MAX,
+        };
         // The path's discounts must cover the constant part and the decided lines' excess.
         let need = -self.constant.neg_discount - self.excess_beyond(decided, None);
         if let Some(ties) = &mut self.ties {
@@ -230,13 +253,12 @@ impl Walk<'_> {
         }
         self.dp.set_local(false);
         self.dp.cap = Some(need);
-        let found = self.dp.least_applied(state);
+        let found = self.dp.least_applied(state, most);
         self.dp.cap = None;
         self.dp.set_local(true);
         if let Some(ties) = &mut self.ties {
             std::mem::swap(&mut self.dp.tables, &mut ties.tables);
         }
-        let least = key_of(self.constant, Gain::default());
         Ok(Some(match found? {
             Some((a, path)) => (
                 Key {
@@ -245,6 +267,15 @@ impl Walk<'_> {
                     ..least
                 },
                 Some(path),
+            ),
+            // None paying nothing with at most `most` applied offers.
+            None if most < u32::MAX => (
+                Key {
+                    payable: 0,
+                    applied: least.applied + most as usize + 1,
+                    ..least
+                },
+                None,
             ),
             None => (paying, None),
         }))
