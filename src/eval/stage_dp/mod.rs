@@ -596,16 +596,6 @@ pub(crate) fn solve(
             p.recycle(c.outcome);
         },
     };
-    // No choice pays less than nothing, nor has better tie-breaks there than the tie-break
-    // bound allows.
-    if let Ok(Some((ties, path))) = walk.tie_path(0) {
-        walk.floor = walk.floor.max(ties);
-        // Its choice may pay nothing with few applied offers, where the plain DP's
-        // choice applies as many as it likes.
-        if let Some(path) = path {
-            walk.price_path(0, &path, init);
-        }
-    }
     // 1. The lowest key, lines in content order.
     if walk.retarget(init).is_ok() {
         // The DP's own choice at the root is the seed, priced already.

@@ -322,8 +322,24 @@ impl Walk<'_> {
     }
 
     /// Takes the landing bound from the best choice so far (its lines left at nothing);
-    /// also raises the floor with it at the root.
+    /// also raises the floor with it at the root. A best choice that pays nothing raises
+    /// the floor with the tie-break bound at the root too, and that bound's choice is
+    /// priced (wanted only with fewer applied offers, so this ends).
     pub fn retarget(&mut self, root: u128) -> Result<(), ()> {
+        if self.best.as_ref().is_some_and(|b| b.key.payable == 0) {
+            let saved = self.state;
+            self.state = root;
+            let found = self.tie_path(0);
+            self.state = saved;
+            if let Some((ties, path)) = found? {
+                self.floor = self.floor.max(ties);
+                if let Some(path) = path {
+                    if !self.price_path(0, &path, root) {
+                        return Err(());
+                    }
+                }
+            }
+        }
         let Some(best) = &self.best else {
             return Ok(());
         };
