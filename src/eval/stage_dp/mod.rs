@@ -28,7 +28,9 @@
 //! Where other offers together take more off a line than it holds, the sum is loose; the walks
 //! then also bound each subtree by [`landing`]'s bound for the lines the best choice so
 //! far leaves at nothing, and count what per-unit and group benefits of a decided line
-//! take beyond what it holds ([`walk`]).
+//! take beyond what it holds ([`walk`]). Once the best choice pays nothing, only the
+//! tie-breaks are left, and a DP run that also counts applied offers bounds them
+//! ([`walk::Walk::tie_path`]).
 //!
 //! A contest over several stages (or one that a later stage reads) is *relaxed*: every
 //! offer from the first variable offer's stage on that keeps a line the choice may change

@@ -6,7 +6,8 @@
 //! The first walk ([`Walk::dive`]) also prices the DP's own choice at each node, and visits
 //! a node's children from the lowest bound up; the second ([`Walk::dfs`]) wants the first
 //! leaf in the tie-break order, so it prices leaves only. Every run below the root is
-//! capped at what is still wanted (see [`Dp::cap`]).
+//! capped at what is still wanted (see [`Dp::cap`]). Once the best choice pays nothing,
+//! the tie-break bound ([`Walk::tie_path`]) bounds the subtrees too.
 
 use super::dp::{field, with_field, Dp, Gain, Tables};
 use super::landing::{Landings, Saturated};
