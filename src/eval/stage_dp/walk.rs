@@ -24,7 +24,7 @@ pub(super) fn key_of(constant: Gain, g: Gain) -> Key {
     }
 }
 
-/// What the tie-break bound needs (see [`Walk::tie_bound`]).
+/// What the tie-break bound needs (see [`Walk::tie_path`]).
 pub(super) struct Ties {
     /// The DP's tables with the per-line offers' parts in them.
     pub tables: Tables,
