@@ -599,9 +599,9 @@ pub(crate) fn solve(
         },
     };
     // 1. The lowest key, lines in content order.
-    if walk.retarget(init).is_ok() {
+    if walk.retarget().is_ok() {
         // The DP's own choice at the root is the seed, priced already.
-        walk.dive(0, lowest, seed.clone(), false, init);
+        walk.dive(0, lowest, seed.clone(), false);
     } else {
         walk.out_of_time = true;
     }
@@ -621,7 +621,7 @@ pub(crate) fn solve(
     walk.target = Some(lowest_choice.key);
     walk.restore((init, init2));
     walk.limit = walk.work() + limit;
-    walk.dfs(0, true, init);
+    walk.dfs(0, true);
     *work += walk.work();
     match walk.best.take() {
         Some(first) if !walk.out_of_time => {

@@ -171,13 +171,13 @@ impl Walk<'_> {
         // Where what is wanted pays nothing, only the tie-breaks can close the subtree.
         let wanted = self.target.or(self.best.as_ref().map(|b| b.key));
         if wanted.is_some_and(|w| w.payable == 0) && self.open(key) {
-            if let Some((alt, path)) = self.tie_path(decided)? {
+            if let Some((alt, path)) = self.tie_path(self.state, decided)? {
                 key = key.max(alt);
                 // The first walk prices its choice too, when the subtree stays open: it
                 // may have fewer applied offers than the best so far (the second walk
                 // prices leaves only, in the tie-break order).
                 if let (None, Some(path)) = (self.target, path) {
-                    if self.open(key) && !self.price_path(decided, &path, self.root) {
+                    if self.open(key) && !self.price_path(decided, &path) {
                         return Err(());
                     }
                 }
@@ -186,7 +186,7 @@ impl Walk<'_> {
         Ok(key)
     }
 
-    /// The tie-break bound of the current state's completions (the lines of `decided` as
+    /// The tie-break bound of the completions of state `at` (the lines of `decided` as
     /// picked; `None`: not known), and the DP's choice that has it (a real choice, often
     /// one with few applied offers). No choice pays less than nothing. One that pays
     /// nothing takes every line to nothing, so each line keeps an option that could (see
@@ -197,7 +197,11 @@ impl Walk<'_> {
     /// nothing of the tie-breaks; this one can close such a subtree once the best choice
     /// pays nothing.
     #[allow(clippy::type_complexity)]
-    pub fn tie_path(&mut self, decided: u32) -> Result<Option<(Key, Option<Vec<u64>>)>, ()> {
+    pub fn tie_path(
+        &mut self,
+        at: u128,
+        decided: u32,
+    ) -> Result<Option<(Key, Option<Vec<u64>>)>, ()> {
         let Some(ties) = &mut self.ties else {
             return Ok(None);
         };
@@ -207,7 +211,7 @@ impl Walk<'_> {
             priority: i128::MAX,
             applied: 0,
         };
-        let mut state = self.state;
+        let mut state = at;
         for (pos, zeroable) in ties.zeroable.iter().enumerate() {
             let kept: Vec<u64> = self
                 .dp
@@ -326,16 +330,14 @@ impl Walk<'_> {
     /// also raises the floor with it at the root. A best choice that pays nothing raises
     /// the floor with the tie-break bound at the root too, and that bound's choice is
     /// priced (wanted only with fewer applied offers, so this ends).
-    pub fn retarget(&mut self, root: u128) -> Result<(), ()> {
+    pub fn retarget(&mut self) -> Result<(), ()> {
+        let root = self.root;
         if self.best.as_ref().is_some_and(|b| b.key.payable == 0) {
-            let saved = self.state;
-            self.state = root;
-            let found = self.tie_path(0);
-            self.state = saved;
+            let found = self.tie_path(root, 0);
             if let Some((ties, path)) = found? {
                 self.floor = self.floor.max(ties);
                 if let Some(path) = path {
-                    if !self.price_path(0, &path, root) {
+                    if !self.price_path(0, &path) {
                         return Err(());
                     }
                 }
@@ -363,7 +365,7 @@ impl Walk<'_> {
     /// Prices the choice that completes the lines of `decided` as picked with a DP's
     /// `path` (an option mask per line position). The DP ends every line on one of its
     /// options; should it not, the walk stops unproven (`false`).
-    pub fn price_path(&mut self, decided: u32, path: &[u64], root: u128) -> bool {
+    pub fn price_path(&mut self, decided: u32, path: &[u64]) -> bool {
         let mut pick = self.pick.clone();
         for (pos, &l) in self.contested.iter().enumerate() {
             if decided & (1 << pos) == 0 {
@@ -374,12 +376,12 @@ impl Walk<'_> {
                 pick[l] = j;
             }
         }
-        self.leaf(&pick, root);
+        self.leaf(&pick);
         true
     }
 
     /// Prices a complete pick and keeps it when it is wanted.
-    fn leaf(&mut self, pick: &[usize], root: u128) {
+    fn leaf(&mut self, pick: &[usize]) {
         self.leaves += 1;
         let choice = (self.evaluate)(pick);
         let wanted = match self.target {
@@ -393,7 +395,7 @@ impl Walk<'_> {
             if let Some(old) = self.best.replace(choice) {
                 (self.recycle)(old);
             }
-            if self.target.is_none() && self.retarget(root).is_err() {
+            if self.target.is_none() && self.retarget().is_err() {
                 self.out_of_time = true;
             }
         } else {
@@ -476,13 +478,13 @@ impl Walk<'_> {
 
     /// Decides the `depth`-th line of `visit` onwards; `on_seed`: the decided lines follow
     /// the seed.
-    pub fn dfs(&mut self, depth: usize, on_seed: bool, root: u128) {
+    pub fn dfs(&mut self, depth: usize, on_seed: bool) {
         if self.done() {
             return;
         }
         if depth == self.visit.len() {
             let pick = std::mem::take(&mut self.pick);
-            self.leaf(&pick, root);
+            self.leaf(&pick);
             self.pick = pick;
             return;
         }
@@ -519,7 +521,7 @@ impl Walk<'_> {
                 return;
             };
             if bound.is_some_and(|b| self.open(b)) {
-                self.dfs(depth + 1, follows, root);
+                self.dfs(depth + 1, follows);
             }
             if self.done() {
                 self.restore(saved);
@@ -567,12 +569,12 @@ impl Walk<'_> {
     /// `path`: the DP's lowest sum for the current state (the lines of `decided` as
     /// picked) and its choice (an option mask per line position); `fresh`: that choice
     /// was not priced yet (the parent's, when it keeps the parent's option, was).
-    pub fn dive(&mut self, decided: u32, plain: Gain, path: Vec<u64>, fresh: bool, root: u128) {
+    pub fn dive(&mut self, decided: u32, plain: Gain, path: Vec<u64>, fresh: bool) {
         if self.done() {
             return;
         }
         let all = (1u32 << self.contested.len()) - 1;
-        if fresh && !self.price_path(decided, &path, root) {
+        if fresh && !self.price_path(decided, &path) {
             return;
         }
         if decided == all || self.done() || self.spent() {
@@ -608,7 +610,7 @@ impl Walk<'_> {
             };
             match child {
                 Some((_, g, p)) if inherited => {
-                    self.dive(decided, g, p, false, root);
+                    self.dive(decided, g, p, false);
                     if self.done() {
                         self.restore(saved);
                         return;
@@ -628,7 +630,7 @@ impl Walk<'_> {
                 return;
             }
             self.pick[l] = j;
-            self.dive(decided, g, p, true, root);
+            self.dive(decided, g, p, true);
             if self.done() {
                 self.restore(saved);
                 return;
