@@ -70,6 +70,18 @@ pub(super) fn least_on(landings: &[Landing], l: usize) -> i64 {
         .unwrap_or(0)
 }
 
+/// The most one offer takes off line `l` on its own, over its `landings` (one per set of
+/// kept lines).
+pub(super) fn most_on(landings: &[Landing], l: usize) -> i64 {
+    landings
+        .iter()
+        .flat_map(|x| &x.taken)
+        .filter(|&&(at, _)| at == l)
+        .map(|&(_, d)| d)
+        .max()
+        .unwrap_or(0)
+}
+
 /// Every offer's landings in one contest.
 pub(super) struct Landings {
     /// The last stage of the offers the DP adds up.

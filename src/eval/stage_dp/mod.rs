@@ -348,7 +348,11 @@ pub(crate) fn solve(
         tables.push(table);
         var_landings.push(landings);
     }
-    let full = tables.clone();
+    // The tie-break bound, where no variable offer's priority counts: its tables as
+    // before the per-line parts are taken out.
+    let full = (contested.len() <= dp::MAX_COUNTED_LINES
+        && tables.iter().flatten().all(|g| g.neg_priority == 0))
+    .then(|| tables.clone());
     // The per-line offers go last, their parts cut per line (see `local`).
     let var_pos: Vec<&[usize]> = vars.iter().map(|&k| &var_lines[k][..]).collect();
     let local::Arranged {
@@ -393,14 +397,6 @@ pub(crate) fn solve(
     // Per contested line and option: whether it could take the line to nothing. An
     // order-level offer (or one of a later stage) may bring discount from elsewhere; the
     // per-unit and group ones give the line at most their most on it.
-    let most_on = |ls: &[Landing], l: usize| {
-        ls.iter()
-            .flat_map(|x| &x.taken)
-            .filter(|&&(at, _)| at == l)
-            .map(|&(_, d)| d)
-            .max()
-            .unwrap_or(0)
-    };
     let can_zero: Vec<Vec<bool>> = contested
         .iter()
         .map(|&l| {
@@ -419,7 +415,7 @@ pub(crate) fn solve(
                         if !ls.iter().all(|x| x.per_line) {
                             return true;
                         }
-                        held += most_on(ls, l);
+                        held += landing::most_on(ls, l);
                     }
                     held >= start[l]
                 })
@@ -451,11 +447,7 @@ pub(crate) fn solve(
         })
         .collect();
     let room: Vec<i64> = contested.iter().map(|&l| start[l]).collect();
-    // The tie-break bound's tables (as before the per-line parts were taken out) and
-    // options; not where a variable offer's priority counts.
-    let ties = (contested.len() <= dp::MAX_COUNTED_LINES
-        && full.iter().flatten().all(|g| g.neg_priority == 0))
-    .then(|| walk::Ties {
+    let ties = full.map(|full| walk::Ties {
         tables: Tables::new(local::permute(full, &order)),
         zeroable: line_masks
             .iter()
